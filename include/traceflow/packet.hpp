@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// Packet: one decoded TCP frame as TraceFlow consumes it (pcapkit's field names).
+#pragma once
+
+#include <cstdint>
+
+#include "frame.hpp"
+#include "ip_address.hpp"
+#include "link_type.hpp"
+#include "timestamp.hpp"
+
+namespace traceflow {
+
+/// TCP details beyond the reference's Packet; the `tcp` lifecycle and flow
+/// statistics use them, the pcapkit mode ignores them.
+struct TcpDetails {
+    bool rst = false;                ///< RST flag
+    bool ack = false;                ///< ACK flag
+    std::uint8_t flags = 0;          ///< all eight flag bits (CWR..FIN)
+    std::uint32_t seq = 0;           ///< sequence number
+    std::uint32_t ack_number = 0;    ///< acknowledgement number
+    std::uint32_t payload_size = 0;  ///< TCP payload bytes on the wire
+    std::uint16_t vlan = 0;          ///< outermost VLAN id, 0 when untagged
+    std::uint32_t interface_id = 0;  ///< pcapng interface (0 for pcap)
+};
+
+/// One TCP packet, decoded. Field names follow pcapkit's TraceFlow so code
+/// can be read side by side with its documentation.
+template <typename FrameT = Frame, typename AddressT = IpAddress>
+struct Packet {
+    using frame_type = FrameT;
+    using address_type = AddressT;
+
+    LinkType protocol = LinkType::ethernet;  ///< data-link type of the frame
+    std::uint64_t index = 0;                 ///< frame number, 1-based over all frames of the input
+    FrameT frame{};                          ///< the captured frame
+    bool syn = false;                        ///< SYN flag
+    bool fin = false;                        ///< FIN flag
+    AddressT src{};                          ///< source IP address
+    AddressT dst{};                          ///< destination IP address
+    std::uint16_t srcport = 0;               ///< TCP source port
+    std::uint16_t dstport = 0;               ///< TCP destination port
+    Timestamp timestamp{};                   ///< capture time
+    TcpDetails tcp{};                        ///< extra TCP fields (not in the reference)
+};
+
+}  // namespace traceflow

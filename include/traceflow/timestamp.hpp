@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+// Timestamp: an exact capture time, and its rendering as Python's repr(float).
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace traceflow {
+
+/// An exact point in capture time: whole seconds since the epoch plus
+/// nanoseconds (0..999'999'999). Never a lossy double.
+struct Timestamp {
+    std::int64_t sec = 0;
+    std::uint32_t nsec = 0;
+
+    friend constexpr bool operator==(const Timestamp& a, const Timestamp& b) noexcept {
+        return a.sec == b.sec && a.nsec == b.nsec;
+    }
+    friend constexpr bool operator!=(const Timestamp& a, const Timestamp& b) noexcept { return !(a == b); }
+    friend constexpr bool operator<(const Timestamp& a, const Timestamp& b) noexcept {
+        return a.sec != b.sec ? a.sec < b.sec : a.nsec < b.nsec;
+    }
+    friend constexpr bool operator>(const Timestamp& a, const Timestamp& b) noexcept { return b < a; }
+    friend constexpr bool operator<=(const Timestamp& a, const Timestamp& b) noexcept { return !(b < a); }
+    friend constexpr bool operator>=(const Timestamp& a, const Timestamp& b) noexcept { return !(a < b); }
+
+    /// Nanoseconds since the epoch (saturates far outside any capture's range).
+    [[nodiscard]] constexpr std::int64_t total_nanoseconds() const noexcept {
+        return sec * 1'000'000'000 + static_cast<std::int64_t>(nsec);
+    }
+    [[nodiscard]] static constexpr Timestamp from_nanoseconds(std::int64_t ns) noexcept {
+        std::int64_t s = ns / 1'000'000'000;
+        std::int64_t r = ns % 1'000'000'000;
+        if (r < 0) {
+            r += 1'000'000'000;
+            --s;
+        }
+        return Timestamp{s, static_cast<std::uint32_t>(r)};
+    }
+
+    /// The exact decimal text `sec.nnnnnnnnn` (nine fractional digits).
+    [[nodiscard]] std::string to_decimal() const;
+
+    /// What Python's `repr(float)` prints for the double nearest to this
+    /// exact time, as pcapkit writes it into flow labels: shortest digits that
+    /// round-trip, fixed notation with at least one fractional digit when the
+    /// decimal exponent is in [-4, 16), else `d.ddde±XX`.
+    [[nodiscard]] std::string to_python_repr() const;
+
+    /// Parses a decimal time such as `1511106549.91372` exactly (at most nine
+    /// fractional digits are kept; more are truncated). Empty on bad text.
+    [[nodiscard]] static std::optional<Timestamp> parse(std::string_view text) noexcept;
+};
+
+namespace detail {
+
+/// Python's float repr rule applied to shortest round-trip digits `digits`
+/// (no leading zeros) with decimal exponent `exp10` (value = 0.digits x 10^(exp10+1)).
+inline std::string python_float_text(bool negative, std::string_view digits, int exp10) {
+    std::string out;
+    if (negative) out.push_back('-');
+    const int ndigits = static_cast<int>(digits.size());
+    if (exp10 >= -4 && exp10 < 16) {
+        if (exp10 < 0) {
+            out += "0.";
+            out.append(static_cast<std::size_t>(-exp10 - 1), '0');
+            out += digits;
+        } else if (exp10 + 1 >= ndigits) {
+            out += digits;
+            out.append(static_cast<std::size_t>(exp10 + 1 - ndigits), '0');
+            out += ".0";
+        } else {
+            out += digits.substr(0, static_cast<std::size_t>(exp10 + 1));
+            out.push_back('.');
+            out += digits.substr(static_cast<std::size_t>(exp10 + 1));
+        }
+        return out;
+    }
+    out.push_back(digits[0]);
+    if (ndigits > 1) {
+        out.push_back('.');
+        out += digits.substr(1);
+    }
+    out.push_back('e');
+    out.push_back(exp10 < 0 ? '-' : '+');
+    const int mag = exp10 < 0 ? -exp10 : exp10;
+    if (mag < 10) out.push_back('0');
+    out += std::to_string(mag);
+    return out;
+}
+
+/// repr() of a double, following CPython's float_repr_style 'short'.
+inline std::string python_repr(double value) {
+    if (value == 0.0) return std::signbit(value) ? "-0.0" : "0.0";
+    char buf[64];
+    // Scientific shortest form gives the digits and exponent unambiguously.
+    const auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
+    std::string_view text(buf, static_cast<std::size_t>(res.ptr - buf));
+    const bool negative = text.front() == '-';
+    if (negative) text.remove_prefix(1);
+    const std::size_t e = text.find('e');
+    std::string digits;
+    for (char c : text.substr(0, e))
+        if (c != '.') digits.push_back(c);
+    while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+    int exp10 = 0;
+    std::string_view exp_text = text.substr(e + 1);
+    if (!exp_text.empty() && exp_text.front() == '+') exp_text.remove_prefix(1);
+    std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp10);
+    return python_float_text(negative, digits, exp10);
+}
+
+}  // namespace detail
+
+inline std::string Timestamp::to_decimal() const {
+    // Negative times keep the invariant value = sec + nsec/1e9.
+    std::int64_t s = sec;
+    std::uint32_t ns = nsec;
+    std::string out;
+    if (s < 0) {
+        out.push_back('-');
+        if (ns != 0) {
+            s += 1;
+            ns = 1'000'000'000 - ns;
+        }
+        out += std::to_string(-(s));
+    } else {
+        out += std::to_string(s);
+    }
+    char frac[10];
+    for (int i = 8; i >= 0; --i) {
+        frac[i] = static_cast<char>('0' + ns % 10);
+        ns /= 10;
+    }
+    frac[9] = '\0';
+    out.push_back('.');
+    out += frac;
+    return out;
+}
+
+inline std::string Timestamp::to_python_repr() const {
+    // A correctly rounded parse of the exact decimal, never sec + nsec / 1e9.
+    const std::string text = to_decimal();
+    double value = 0.0;
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return detail::python_repr(value);
+}
+
+inline std::optional<Timestamp> Timestamp::parse(std::string_view text) noexcept {
+    bool negative = false;
+    if (!text.empty() && text.front() == '-') {
+        negative = true;
+        text.remove_prefix(1);
+    }
+    const std::size_t dot = text.find('.');
+    const std::string_view whole = text.substr(0, dot);
+    const std::string_view frac = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
+    if (whole.empty() || whole.size() > 18) return std::nullopt;
+    std::int64_t s = 0;
+    for (char c : whole) {
+        if (c < '0' || c > '9') return std::nullopt;
+        s = s * 10 + (c - '0');
+    }
+    std::uint32_t ns = 0;
+    std::size_t i = 0;
+    for (; i < frac.size(); ++i) {
+        const char c = frac[i];
+        if (c < '0' || c > '9') return std::nullopt;
+        if (i < 9) ns = ns * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    for (; i < 9; ++i) ns *= 10;
+    if (!negative) return Timestamp{s, ns};
+    if (ns == 0) return Timestamp{-s, 0};
+    return Timestamp{-s - 1, 1'000'000'000 - ns};
+}
+
+}  // namespace traceflow
