@@ -2,6 +2,8 @@
 // Frames: the captured bytes of one record, owning or viewed, and how TraceFlow reaches them.
 #pragma once
 
+#include "fwd.hpp"
+
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -28,7 +30,7 @@ struct FrameView {
 
 /// How TraceFlow reads a caller's frame type. Specialise it for your own type:
 /// provide `static ByteView bytes(const T&)` and `static std::uint32_t wirelen(const T&)`.
-template <typename T, typename = void>
+template <typename T, typename>
 struct frame_traits {
     static_assert(sizeof(T) == 0,
                   "traceflow: specialise traceflow::frame_traits<YourFrame> with static ByteView bytes(const "

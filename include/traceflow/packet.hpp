@@ -2,6 +2,8 @@
 // Packet: one decoded TCP frame as TraceFlow consumes it (pcapkit's field names).
 #pragma once
 
+#include "fwd.hpp"
+
 #include <cstdint>
 
 #include "frame.hpp"
@@ -26,7 +28,7 @@ struct TcpDetails {
 
 /// One TCP packet, decoded. Field names follow pcapkit's TraceFlow so code
 /// can be read side by side with its documentation.
-template <typename FrameT = Frame, typename AddressT = IpAddress>
+template <typename FrameT, typename AddressT>
 struct Packet {
     using frame_type = FrameT;
     using address_type = AddressT;

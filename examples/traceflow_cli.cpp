@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+// traceflow: the command-line tool. Reads captures, prints every TCP flow,
+// optionally writes each flow to its own file.
+#include <traceflow/traceflow.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#define TRACEFLOW_CLI_HAVE_ISATTY 1
+#endif
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_usage = 1;
+constexpr int exit_io = 2;
+
+enum class Listing { table, json, csv };
+
+struct Options {
+    std::vector<std::string> inputs;
+    traceflow::TraceFlowOptions trace;
+    Listing listing = Listing::table;
+    bool quiet = false;
+};
+
+void print_help(std::FILE* out) {
+    std::fputs(
+        "usage: traceflow [options] CAPTURE...    (- reads standard input)\n"
+        "\n"
+        "Lists the TCP flows of pcap/pcapng captures; optionally writes each flow to a file.\n"
+        "\n"
+        "  -o, --output DIR        write per-flow files under DIR (default: no files)\n"
+        "  -f, --format FMT        pcap|cap|json|plist|xml|tree|txt|text (default pcap)\n"
+        "      --byteorder ORDER   little|big: byte order of pcap output (default: this machine's)\n"
+        "      --nanosecond        pcap output with nanosecond times\n"
+        "      --max-open-files N  output files held open at once (default 64)\n"
+        "      --json              flows as JSON lines: label, index, fpout, end_reason\n"
+        "      --csv               flows as CSV\n"
+        "  -q, --quiet             no summary on stderr\n"
+        "  -h, --help              this help\n"
+        "      --version           print the version\n"
+        "\n"
+        "Exit status: 0 ok, 1 usage error, 2 input or output error (flows traced\n"
+        "before the error are still listed and written).\n",
+        out);
+}
+
+[[noreturn]] void usage_error(const std::string& message) {
+    std::fprintf(stderr, "traceflow: %s\ntry 'traceflow --help'\n", message.c_str());
+    std::exit(exit_usage);
+}
+
+std::optional<unsigned long long> parse_count(std::string_view text) {
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    unsigned long long v = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + static_cast<unsigned>(c - '0');
+    }
+    return v;
+}
+
+Options parse_arguments(int argc, char** argv) {
+    Options o;
+    o.trace.format = "pcap";
+    bool only_inputs = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        std::string value;
+        bool has_inline_value = false;
+        if (!only_inputs && arg.rfind("--", 0) == 0) {
+            const std::size_t eq = arg.find('=');
+            if (eq != std::string::npos) {
+                value = arg.substr(eq + 1);
+                arg = arg.substr(0, eq);
+                has_inline_value = true;
+            }
+        }
+        const auto take_value = [&]() -> std::string {
+            if (has_inline_value) return value;
+            if (i + 1 >= argc) usage_error("option " + arg + " needs a value");
+            return argv[++i];
+        };
+        if (only_inputs || arg == "-" || arg.empty() || arg[0] != '-') {
+            o.inputs.push_back(arg);
+        } else if (arg == "--") {
+            only_inputs = true;
+        } else if (arg == "-o" || arg == "--output") {
+            o.trace.fout = take_value();
+            if (o.trace.fout.empty()) usage_error("--output needs a folder");
+        } else if (arg == "-f" || arg == "--format") {
+            o.trace.format = take_value();
+        } else if (arg == "--byteorder") {
+            const std::string v = take_value();
+            if (v == "little") o.trace.byteorder = traceflow::ByteOrder::little;
+            else if (v == "big") o.trace.byteorder = traceflow::ByteOrder::big;
+            else usage_error("--byteorder must be little or big, not '" + v + "'");
+        } else if (arg == "--nanosecond") {
+            o.trace.nanosecond = true;
+        } else if (arg == "--max-open-files") {
+            const auto n = parse_count(take_value());
+            if (!n || *n == 0) usage_error("--max-open-files needs a positive number");
+            o.trace.max_open_files = static_cast<std::size_t>(*n);
+        } else if (arg == "--json") {
+            o.listing = Listing::json;
+        } else if (arg == "--csv") {
+            o.listing = Listing::csv;
+        } else if (arg == "-q" || arg == "--quiet") {
+            o.quiet = true;
+        } else if (arg == "-h" || arg == "--help") {
+            print_help(stdout);
+            std::exit(exit_ok);
+        } else if (arg == "--version") {
+            std::printf("traceflow %s\n", traceflow::version_string);
+            std::exit(exit_ok);
+        } else {
+            usage_error("unknown option " + arg);
+        }
+    }
+    if (o.inputs.empty()) usage_error("no capture given");
+    return o;
+}
+
+std::string csv_field(std::string_view text) {
+    if (text.find_first_of(",\"\n") == std::string_view::npos) return std::string(text);
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+void print_flows(const std::vector<traceflow::Index>& flows, Listing listing) {
+    std::string line;
+    if (listing == Listing::csv) std::fputs("label,packets,index,fpout,end_reason\n", stdout);
+    if (listing == Listing::table && !flows.empty())
+        std::printf("%-64s %8s  %-14s %s\n", "FLOW", "PACKETS", "STATE", "FRAMES");
+    for (const traceflow::Index& flow : flows) {
+        line.clear();
+        if (listing == Listing::json) {
+            line += "{\"label\": ";
+            traceflow::formats::detail::append_json_string(line, flow.label);
+            line += ", \"index\": [";
+            for (std::size_t i = 0; i < flow.index.size(); ++i) {
+                if (i != 0) line += ", ";
+                line += std::to_string(flow.index[i]);
+            }
+            line += "], \"fpout\": ";
+            if (flow.fpout) traceflow::formats::detail::append_json_string(line, *flow.fpout);
+            else line += "null";
+            line += ", \"end_reason\": \"";
+            line += traceflow::to_string(flow.reason);
+            line += "\"}\n";
+        } else if (listing == Listing::csv) {
+            line += csv_field(flow.label) + "," + std::to_string(flow.index.size()) + ",";
+            for (std::size_t i = 0; i < flow.index.size(); ++i) {
+                if (i != 0) line += ' ';
+                line += std::to_string(flow.index[i]);
+            }
+            line += "," + csv_field(flow.fpout.value_or("")) + "," + traceflow::to_string(flow.reason) + "\n";
+        } else {
+            std::string frames;
+            for (std::size_t i = 0; i < flow.index.size() && i < 8; ++i) {
+                if (i != 0) frames += ',';
+                frames += std::to_string(flow.index[i]);
+            }
+            if (flow.index.size() > 8) frames += ",...";
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "%-64s %8zu  %-14s ", flow.label.c_str(), flow.index.size(),
+                          traceflow::to_string(flow.reason));
+            line = buf + frames + "\n";
+        }
+        std::fwrite(line.data(), 1, line.size(), stdout);
+    }
+}
+
+bool stderr_is_terminal() {
+#if defined(TRACEFLOW_CLI_HAVE_ISATTY)
+    return ::isatty(2) != 0;
+#else
+    return false;
+#endif
+}
+
+void print_summary(const traceflow::ExtractStats& stats, std::size_t flows, double seconds) {
+    std::fprintf(stderr, "traceflow: %llu frames, %llu TCP frames, %zu flows",
+                 static_cast<unsigned long long>(stats.frames), static_cast<unsigned long long>(stats.tcp_frames),
+                 flows);
+    std::fprintf(stderr, "; skipped %llu", static_cast<unsigned long long>(stats.skipped()));
+    const char* sep = " (";
+    for (std::size_t i = 1; i < traceflow::decode::outcome_count; ++i) {
+        if (stats.outcomes[i] == 0) continue;
+        std::fprintf(stderr, "%s%s %llu", sep, traceflow::decode::to_string(static_cast<traceflow::decode::Outcome>(i)),
+                     static_cast<unsigned long long>(stats.outcomes[i]));
+        sep = ", ";
+    }
+    if (sep[0] == ',') std::fputs(")", stderr);
+    const double rate = seconds > 0 ? static_cast<double>(stats.frames) / seconds : 0.0;
+    std::fprintf(stderr, "; %.3f s, %.0f packets/s\n", seconds, rate);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Options options = parse_arguments(argc, argv);
+    traceflow::TraceFlowOptions trace_options = options.trace;
+    const auto start = std::chrono::steady_clock::now();
+    traceflow::ExtractStats stats;
+    int status = exit_ok;
+    std::vector<traceflow::Index> flows;
+    try {
+        traceflow::TraceFlow<traceflow::CapturePacket> tracer(trace_options);
+        const bool show_progress = !options.quiet && stderr_is_terminal();
+        auto progress = [&](const traceflow::io::CaptureReader& reader) {
+            std::fprintf(stderr, "\r%s: %llu frames, %.1f MB", reader.path().c_str(),
+                         static_cast<unsigned long long>(stats.frames),
+                         static_cast<double>(reader.bytes_read()) / 1e6);
+        };
+        for (const std::string& input : options.inputs) {
+            try {
+                if (show_progress) traceflow::feed(input, tracer, stats, progress);
+                else traceflow::feed(input, tracer, stats);
+            } catch (const traceflow::Error& e) {
+                // Keep what was traced; report the broken input and go on to list.
+                if (show_progress) std::fputs("\r\033[K", stderr);
+                std::fprintf(stderr, "traceflow: error: %s\n", e.what());
+                status = exit_io;
+                break;
+            }
+            if (show_progress) std::fputs("\r\033[K", stderr);
+        }
+        try {
+            tracer.finish();
+        } catch (const traceflow::Error& e) {
+            std::fprintf(stderr, "traceflow: error: %s\n", e.what());
+            status = exit_io;
+        }
+        flows = tracer.index();
+    } catch (const traceflow::Error& e) {
+        std::fprintf(stderr, "traceflow: error: %s\n", e.what());
+        return exit_io;
+    }
+    print_flows(flows, options.listing);
+    std::fflush(stdout);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!options.quiet) print_summary(stats, flows.size(), seconds);
+    return status;
+}

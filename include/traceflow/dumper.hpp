@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+// Dumper: how one flow's frames are written in one output format, and the
+// registry of formats by name (pcapkit's `register`).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "byte_view.hpp"
+#include "link_type.hpp"
+#include "timestamp.hpp"
+
+namespace traceflow {
+
+/// Byte order of binary output (pcap).
+enum class ByteOrder : std::uint8_t { little, big, native };
+
+/// True when this machine is big-endian.
+[[nodiscard]] inline bool native_is_big_endian() noexcept {
+    const std::uint16_t probe = 1;
+    std::uint8_t first = 0;
+    std::memcpy(&first, &probe, 1);
+    return first == 0;
+}
+
+/// Settings of one flow's output file.
+struct DumpOptions {
+    LinkType linktype = LinkType::ethernet;  ///< link type of the flow's first packet
+    bool big_endian = false;                 ///< byte order of binary output
+    bool nanosecond = false;                 ///< nanosecond time resolution (pcap)
+    std::uint32_t snaplen = 262144;          ///< snapshot length written in headers
+};
+
+/// One frame handed to a dumper.
+struct DumpFrame {
+    std::uint64_t index = 0;                 ///< frame number
+    Timestamp timestamp;                     ///< capture time
+    ByteView bytes;                          ///< captured bytes
+    std::uint32_t wirelen = 0;               ///< length on the wire
+    LinkType linktype = LinkType::ethernet;  ///< link type of the frame
+};
+
+/// Where a dumper's bytes go (the flow's file, through the open-file cache).
+class OutputSink {
+public:
+    virtual void write(const void* data, std::size_t size) = 0;
+    void write(std::string_view text) { write(text.data(), text.size()); }
+
+protected:
+    ~OutputSink() = default;
+};
+
+/// Writes one flow in one format. One instance per flow; it may keep state
+/// between frames (e.g. "first entry written"), since its file can be closed
+/// and reopened in append mode between calls.
+class Dumper {
+public:
+    virtual ~Dumper() = default;
+    /// Called once, before the first frame.
+    virtual void header(OutputSink& /*out*/) {}
+    /// Called once per frame.
+    virtual void frame(OutputSink& out, const DumpFrame& frame) = 0;
+    /// Called once when the flow is finished or the tracer ends.
+    virtual void footer(OutputSink& /*out*/) {}
+};
+
+/// An output format: file extension (with the dot) and a dumper factory.
+struct OutputFormat {
+    std::string extension;
+    std::function<std::unique_ptr<Dumper>(const DumpOptions&)> make;
+};
+
+/// Formats by name. Built-in names are added by formats/builtin.hpp.
+class FormatRegistry {
+public:
+    /// Adds or replaces a format.
+    void add(std::string name, OutputFormat format) { formats_[std::move(name)] = std::move(format); }
+    [[nodiscard]] const OutputFormat* find(std::string_view name) const {
+        const auto it = formats_.find(std::string(name));
+        return it == formats_.end() ? nullptr : &it->second;
+    }
+    [[nodiscard]] const std::map<std::string, OutputFormat>& all() const noexcept { return formats_; }
+
+private:
+    std::map<std::string, OutputFormat> formats_;
+};
+
+}  // namespace traceflow

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// extract: read capture files, decode every frame, trace the TCP ones
+// (pcapkit's `extract(fin=..., tcp=True, trace=True)`).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "decode/decoder.hpp"
+#include "decode/outcome.hpp"
+#include "io/capture_reader.hpp"
+#include "packet.hpp"
+#include "trace_flow.hpp"
+
+namespace traceflow {
+
+/// The packet type capture readers produce: the frame is a view into the
+/// reader's buffer, so nothing is copied or allocated per packet.
+using CapturePacket = Packet<FrameView>;
+
+/// Counts of what happened to every frame read.
+struct ExtractStats {
+    std::uint64_t frames = 0;       ///< records read, all inputs together (the last frame number)
+    std::uint64_t tcp_frames = 0;   ///< frames traced
+    std::uint64_t bytes = 0;        ///< captured bytes of all frames
+    std::array<std::uint64_t, decode::outcome_count> outcomes{};  ///< frames per decode::Outcome
+
+    /// Frames not traced, all reasons together.
+    [[nodiscard]] std::uint64_t skipped() const noexcept { return frames - tcp_frames; }
+    /// Frames with this outcome.
+    [[nodiscard]] std::uint64_t count(decode::Outcome o) const noexcept {
+        return outcomes[static_cast<std::size_t>(o)];
+    }
+};
+
+/// Fills `packet` from a decoded segment (pcapkit's Packet fields plus TCP details).
+inline void make_capture_packet(const io::Record& record, const decode::TcpSegment& seg, std::uint64_t frame_number,
+                                CapturePacket& packet) noexcept {
+    packet.protocol = record.linktype;
+    packet.index = frame_number;
+    packet.frame = record.frame;
+    packet.syn = seg.syn();
+    packet.fin = seg.fin();
+    packet.src = seg.src;
+    packet.dst = seg.dst;
+    packet.srcport = seg.srcport;
+    packet.dstport = seg.dstport;
+    packet.timestamp = record.frame.timestamp;
+    packet.tcp.rst = seg.rst();
+    packet.tcp.ack = seg.ack_flag();
+    packet.tcp.flags = seg.flags;
+    packet.tcp.seq = seg.seq;
+    packet.tcp.ack_number = seg.ack;
+    packet.tcp.payload_size = seg.payload_size;
+    packet.tcp.vlan = seg.vlan_outer;
+    packet.tcp.interface_id = record.interface_id;
+}
+
+/// Reads every record of `reader`, counts each frame's outcome in `stats`,
+/// and dumps each TCP frame into `tracer` (traces only when it writes no
+/// files). Frame numbers continue from `stats.frames`, so several inputs can
+/// feed one tracer. A damaged file throws FormatError after every record
+/// before the damage was traced and written.
+template <typename Tracer>
+void feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
+          const std::function<void(const io::CaptureReader&)>& progress = {}) {
+    io::Record record;
+    decode::TcpSegment seg;
+    CapturePacket packet;
+    const bool writes = !tracer.extension().empty();
+    while (reader.next(record)) {
+        const std::uint64_t number = ++stats.frames;
+        stats.bytes += record.frame.bytes.size;
+        const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg);
+        ++stats.outcomes[static_cast<std::size_t>(outcome)];
+        if (progress && (number & 0xFFFF) == 0) progress(reader);
+        if (outcome != decode::Outcome::tcp) continue;
+        ++stats.tcp_frames;
+        make_capture_packet(record, seg, number, packet);
+        if (writes) tracer.dump(packet);
+        else tracer.trace(packet);
+    }
+}
+
+/// Opens `path` ("-" for standard input) and feeds it as above.
+template <typename Tracer>
+void feed(const std::string& path, Tracer& tracer, ExtractStats& stats,
+          const std::function<void(const io::CaptureReader&)>& progress = {}) {
+    io::CaptureReader reader(path);
+    feed(reader, tracer, stats, progress);
+}
+
+/// The result of extract(): every flow and the frame counts.
+struct ExtractResult {
+    std::vector<Index> index;
+    ExtractStats stats;
+};
+
+/// Traces every TCP frame of `inputs`, in order, into one tracer and returns
+/// its index. Throws FormatError / IoError (use feed() to keep the flows
+/// traced before an error).
+inline ExtractResult extract(const std::vector<std::string>& inputs, TraceFlowOptions options = {}) {
+    ExtractResult result;
+    TraceFlow<CapturePacket> tracer(std::move(options));
+    for (const std::string& path : inputs) feed(path, tracer, result.stats);
+    tracer.finish();
+    result.index = tracer.index();
+    return result;
+}
+
+}  // namespace traceflow

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// The built-in output formats and their names (pcapkit's, plus `text`).
+#pragma once
+
+#include "../dumper.hpp"
+#include "json.hpp"
+#include "pcap.hpp"
+#include "plist.hpp"
+#include "text.hpp"
+#include "tree.hpp"
+
+namespace traceflow::formats {
+
+/// A registry holding pcap/cap, json, plist/xml, tree/txt and text.
+[[nodiscard]] inline FormatRegistry builtin_registry() {
+    FormatRegistry r;
+    r.add("pcap", pcap_format());
+    r.add("cap", pcap_format());
+    r.add("json", json_format());
+    r.add("plist", plist_format());
+    r.add("xml", plist_format());
+    r.add("tree", tree_format());
+    r.add("txt", tree_format());
+    r.add("text", text_format());
+    return r;
+}
+
+}  // namespace traceflow::formats

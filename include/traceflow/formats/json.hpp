@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// JsonDumper: a flow as one JSON object, `{"Frame N": {...}, ...}`.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "frame_record.hpp"
+
+namespace traceflow::formats {
+
+namespace detail {
+
+/// Appends `text` as a JSON string literal (quotes included).
+inline void append_json_string(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out.push_back('"');
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20 || c >= 0x7F) {  // keep output ASCII whatever the bytes were
+                    out += "\\u00";
+                    out.push_back(hex[c >> 4]);
+                    out.push_back(hex[c & 0xF]);
+                } else {
+                    out.push_back(static_cast<char>(c));
+                }
+        }
+    }
+    out.push_back('"');
+}
+
+}  // namespace detail
+
+/// Each frame is a member `"Frame N"` holding its metadata under "frame"
+/// and its decoded headers under "layers". The closing brace is written when
+/// the flow finishes, so a file is complete JSON once its flow has ended.
+class JsonDumper final : public Dumper {
+public:
+    void header(OutputSink& out) override { out.write("{", 1); }
+
+    void frame(OutputSink& out, const DumpFrame& frame) override {
+        const FrameRecord r = make_frame_record(frame);
+        std::string s;
+        s += first_ ? "\n  " : ",\n  ";
+        first_ = false;
+        detail::append_json_string(s, r.name);
+        s += ": {\"frame\": {\"number\": " + std::to_string(r.number) + ", \"time\": ";
+        detail::append_json_string(s, r.time);
+        s += ", \"time_epoch\": " + r.time_epoch + ", \"caplen\": " + std::to_string(r.caplen) +
+             ", \"wirelen\": " + std::to_string(r.wirelen) + ", \"linktype\": " + std::to_string(r.linktype) +
+             "}, \"layers\": [";
+        for (std::size_t i = 0; i < r.layers.size(); ++i) {
+            s += i == 0 ? "{\"layer\": " : ", {\"layer\": ";
+            detail::append_json_string(s, r.layers[i].name);
+            for (const auto& field : r.layers[i].fields) {
+                s += ", ";
+                detail::append_json_string(s, field.name);
+                s += ": ";
+                detail::append_json_string(s, field.value);
+            }
+            s += "}";
+        }
+        s += "]}";
+        out.write(s);
+    }
+
+    void footer(OutputSink& out) override { out.write(first_ ? "}\n" : "\n}\n"); }
+
+private:
+    bool first_ = true;
+};
+
+/// The json output format (extension `.json`).
+inline OutputFormat json_format() {
+    return OutputFormat{".json", [](const DumpOptions&) { return std::make_unique<JsonDumper>(); }};
+}
+
+}  // namespace traceflow::formats

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+// PlistDumper: a flow as an XML property list, one dict entry per frame.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "frame_record.hpp"
+
+namespace traceflow::formats {
+
+namespace detail {
+
+/// Appends `text` with XML's special characters escaped; bytes outside
+/// printable ASCII become `\xNN` so the document stays valid XML 1.0.
+inline void append_xml_text(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            default:
+                if (c < 0x20 || c >= 0x7F) {
+                    out += "\\x";
+                    out.push_back(hex[c >> 4]);
+                    out.push_back(hex[c & 0xF]);
+                } else {
+                    out.push_back(static_cast<char>(c));
+                }
+        }
+    }
+}
+
+inline void append_plist_entry(std::string& out, const char* indent, std::string_view key, const char* type,
+                               std::string_view value) {
+    out += indent;
+    out += "<key>";
+    append_xml_text(out, key);
+    out += "</key><";
+    out += type;
+    out += '>';
+    append_xml_text(out, value);
+    out += "</";
+    out += type;
+    out += ">\n";
+}
+
+}  // namespace detail
+
+/// Apple XML plist; parses with Python's plistlib once the flow has ended.
+class PlistDumper final : public Dumper {
+public:
+    void header(OutputSink& out) override {
+        out.write(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+            "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+            "<plist version=\"1.0\">\n<dict>\n");
+    }
+
+    void frame(OutputSink& out, const DumpFrame& frame) override {
+        const FrameRecord r = make_frame_record(frame);
+        std::string s = "  <key>";
+        detail::append_xml_text(s, r.name);
+        s += "</key>\n  <dict>\n";
+        detail::append_plist_entry(s, "    ", "number", "integer", std::to_string(r.number));
+        detail::append_plist_entry(s, "    ", "time", "string", r.time);
+        detail::append_plist_entry(s, "    ", "time_epoch", "real", r.time_epoch);
+        detail::append_plist_entry(s, "    ", "caplen", "integer", std::to_string(r.caplen));
+        detail::append_plist_entry(s, "    ", "wirelen", "integer", std::to_string(r.wirelen));
+        detail::append_plist_entry(s, "    ", "linktype", "integer", std::to_string(r.linktype));
+        s += "    <key>layers</key>\n    <array>\n";
+        for (const auto& layer : r.layers) {
+            s += "      <dict>\n";
+            detail::append_plist_entry(s, "        ", "layer", "string", layer.name);
+            for (const auto& field : layer.fields)
+                detail::append_plist_entry(s, "        ", field.name, "string", field.value);
+            s += "      </dict>\n";
+        }
+        s += "    </array>\n  </dict>\n";
+        out.write(s);
+    }
+
+    void footer(OutputSink& out) override { out.write("</dict>\n</plist>\n"); }
+};
+
+/// The plist output format (extension `.plist`).
+inline OutputFormat plist_format() {
+    return OutputFormat{".plist", [](const DumpOptions&) { return std::make_unique<PlistDumper>(); }};
+}
+
+}  // namespace traceflow::formats

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// Forward declarations of traceflow's public types.
+#pragma once
+
+#include <cstdint>
+
+namespace traceflow {
+
+class IpAddress;
+struct Timestamp;
+struct ByteView;
+struct Frame;
+struct FrameView;
+template <typename T, typename = void>
+struct frame_traits;
+template <typename FrameT = Frame, typename AddressT = IpAddress>
+struct Packet;
+template <typename AddressT = IpAddress>
+struct BufferID;
+struct Buffer;
+struct Index;
+enum class EndReason : std::uint8_t;
+enum class LinkType : std::uint32_t;
+enum class ByteOrder : std::uint8_t;
+class Dumper;
+class OutputSink;
+struct DumpOptions;
+struct DumpFrame;
+struct OutputFormat;
+class FormatRegistry;
+class FlowWriter;
+struct TraceFlowOptions;
+template <typename PacketT = Packet<>>
+class TraceFlow;
+class Error;
+class FormatError;
+class IoError;
+struct ExtractStats;
+struct ExtractResult;
+
+}  // namespace traceflow

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// Index: the finished record of one flow (pcapkit's `Index`), and why it ended.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace traceflow {
+
+/// Why a flow's record was produced.
+enum class EndReason : std::uint8_t {
+    open,           ///< still open: listed by index() before the finished flows
+    fin_one_side,   ///< pcapkit mode: a FIN closed this direction
+    fin,            ///< tcp mode: FIN from both sides (plus linger)
+    rst,            ///< tcp mode: RST (plus linger)
+    idle,           ///< no packet for the idle timeout
+    active,         ///< open longer than the active timeout
+    evicted,        ///< dropped to respect the maximum number of live flows
+    end_of_input,   ///< still open when the input ended
+};
+
+/// Stable lowercase name of an end reason ("fin", "end-of-input", ...).
+[[nodiscard]] constexpr const char* to_string(EndReason reason) noexcept {
+    switch (reason) {
+        case EndReason::open: return "open";
+        case EndReason::fin_one_side: return "fin-one-side";
+        case EndReason::fin: return "fin";
+        case EndReason::rst: return "rst";
+        case EndReason::idle: return "idle";
+        case EndReason::active: return "active";
+        case EndReason::evicted: return "evicted";
+        case EndReason::end_of_input: return "end-of-input";
+    }
+    return "unknown";
+}
+
+/// One flow as `TraceFlow::index()` reports it.
+struct Index {
+    std::optional<std::string> fpout;   ///< path of the flow's output file; none when no file is written
+    std::vector<std::uint64_t> index;   ///< frame numbers of the flow, in arrival order
+    std::string label;                  ///< `{src}_{srcport}-{dst}_{dstport}-{ts}`
+    EndReason reason = EndReason::open; ///< why this record exists (not in pcapkit)
+};
+
+}  // namespace traceflow

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// make_label: a flow's name, `{src}_{srcport}-{dst}_{dstport}-{ts}`, byte for byte as pcapkit.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "ip_address.hpp"
+#include "timestamp.hpp"
+
+namespace traceflow {
+
+namespace detail {
+
+template <typename AddressT>
+void append_address(std::string& out, const AddressT& address) {
+    if constexpr (std::is_same_v<AddressT, IpAddress>) {
+        address.append_to(out);
+    } else {
+        out += address.to_string();
+    }
+}
+
+}  // namespace detail
+
+/// The label pcapkit gives a flow from its first packet. The timestamp is
+/// Python's repr of the time as a float; every `:` (IPv6) becomes `.` so the
+/// label is a valid file name everywhere.
+template <typename AddressT>
+[[nodiscard]] std::string make_label(const AddressT& src, std::uint16_t srcport, const AddressT& dst,
+                                     std::uint16_t dstport, const Timestamp& timestamp) {
+    std::string out;
+    out.reserve(64);
+    detail::append_address(out, src);
+    out.push_back('_');
+    detail::append_decimal(out, srcport);
+    out.push_back('-');
+    detail::append_address(out, dst);
+    out.push_back('_');
+    detail::append_decimal(out, dstport);
+    out.push_back('-');
+    out += timestamp.to_python_repr();
+    std::replace(out.begin(), out.end(), ':', '.');
+    return out;
+}
+
+}  // namespace traceflow

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// The umbrella header: everything traceflow offers.
+#pragma once
+
+#include "buffer.hpp"
+#include "buffer_id.hpp"
+#include "byte_view.hpp"
+#include "decode/decoder.hpp"
+#include "decode/describe.hpp"
+#include "dumper.hpp"
+#include "errors.hpp"
+#include "extract.hpp"
+#include "flow_writer.hpp"
+#include "formats/builtin.hpp"
+#include "frame.hpp"
+#include "fwd.hpp"
+#include "index.hpp"
+#include "io/capture_reader.hpp"
+#include "ip_address.hpp"
+#include "label.hpp"
+#include "link_type.hpp"
+#include "packet.hpp"
+#include "timestamp.hpp"
+#include "trace_flow.hpp"
+#include "version.hpp"
+#include "warning.hpp"
