@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "flow_stats.hpp"
+
 namespace traceflow {
 
 /// Why a flow's record was produced.
@@ -19,6 +21,7 @@ enum class EndReason : std::uint8_t {
     active,         ///< open longer than the active timeout
     evicted,        ///< dropped to respect the maximum number of live flows
     end_of_input,   ///< still open when the input ended
+    reused,         ///< tcp mode: a new SYN (other sequence number) reused the tuple
 };
 
 /// Stable lowercase name of an end reason ("fin", "end-of-input", ...).
@@ -32,6 +35,7 @@ enum class EndReason : std::uint8_t {
         case EndReason::active: return "active";
         case EndReason::evicted: return "evicted";
         case EndReason::end_of_input: return "end-of-input";
+        case EndReason::reused: return "reused";
     }
     return "unknown";
 }
@@ -42,6 +46,7 @@ struct Index {
     std::vector<std::uint64_t> index;   ///< frame numbers of the flow, in arrival order
     std::string label;                  ///< `{src}_{srcport}-{dst}_{dstport}-{ts}`
     EndReason reason = EndReason::open; ///< why this record exists (not in pcapkit)
+    FlowStats stats;                    ///< counters, filled when TraceFlowOptions::statistics is on
 };
 
 }  // namespace traceflow

@@ -1,43 +1,41 @@
 // SPDX-License-Identifier: MIT
 // TraceFlow: assigns TCP packets to flows and writes each flow's frames out
-// (pcapkit's `TraceFlow`, compatible mode).
+// (pcapkit's `TraceFlow`; by default its exact behaviour).
 #pragma once
 
 #include "fwd.hpp"
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
+#include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "buffer.hpp"
 #include "buffer_id.hpp"
+#include "community_id.hpp"
 #include "detail/file_cache.hpp"
+#include "detail/flow_key.hpp"
 #include "detail/flow_table.hpp"
+#include "detail/slot_list.hpp"
 #include "dumper.hpp"
 #include "errors.hpp"
+#include "flow_stats.hpp"
 #include "flow_writer.hpp"
 #include "formats/builtin.hpp"
 #include "index.hpp"
 #include "label.hpp"
+#include "options.hpp"
 #include "packet.hpp"
 #include "warning.hpp"
 
 namespace traceflow {
-
-/// Settings of a TraceFlow. The first four are pcapkit's constructor arguments.
-struct TraceFlowOptions {
-    std::string fout;                             ///< output root folder; empty: write no files
-    std::string format = "pcap";                  ///< output format name (see FormatRegistry)
-    ByteOrder byteorder = ByteOrder::native;      ///< pcap output byte order
-    bool nanosecond = false;                      ///< pcap output with nanosecond times
-    std::size_t max_open_files = 64;              ///< descriptors the writers may hold at once
-    WarningSink warning = stderr_warning_sink();  ///< where warnings go
-};
 
 /// The process-wide format registry that new TraceFlows look formats up in
 /// (pcapkit's class-level `__output__`). Not synchronised: register formats
@@ -47,9 +45,11 @@ struct TraceFlowOptions {
     return registry;
 }
 
-/// Assigns packets to directional flows keyed by (src, srcport, dst,
-/// dstport). The first packet of an unseen key opens a flow; a FIN closes
-/// that direction; a later packet on the same key opens a new flow.
+/// Assigns packets to flows. By default (pcapkit mode) a flow is one
+/// direction keyed by (src, srcport, dst, dstport): its first packet opens it,
+/// a FIN ends it, and a later packet on the same key opens a new flow.
+/// TraceFlowOptions selects bidirectional flows, the `tcp` lifecycle,
+/// timeouts, a flow limit, statistics and bounded-memory streaming.
 ///
 /// ```
 /// traceflow::TraceFlow<> flows({"out", "pcap"});
@@ -65,9 +65,13 @@ public:
     using address_type = typename PacketT::address_type;
     using key_type = BufferID<address_type>;
     using Callback = std::function<void(const Index&)>;
+    using OpenCallback = std::function<void(const Buffer&)>;
 
     explicit TraceFlow(TraceFlowOptions options = {})
         : options_(std::move(options)), files_(options_.max_open_files) {
+        timers_ = options_.lifecycle == Lifecycle::tcp || options_.idle_timeout.count() > 0 ||
+                  options_.active_timeout.count() > 0;
+        recency_ = options_.idle_timeout.count() > 0 || options_.max_flows > 0;
         make_fout();
     }
 
@@ -94,8 +98,12 @@ public:
         format_registry().add(std::move(name), std::move(format));
     }
 
-    /// Runs `callback` with every flow record as its flow finishes.
+    /// Runs `callback` with every flow record as its flow ends. An exception
+    /// from a callback propagates out of the call that ended the flow; the
+    /// flow is recorded as ended all the same.
     void register_callback(Callback callback) { callbacks_.push_back(std::move(callback)); }
+    /// Runs `callback` with every flow's Buffer as the flow opens.
+    void register_open_callback(OpenCallback callback) { open_callbacks_.push_back(std::move(callback)); }
 
     /// Traces `packet` and writes its frame to its flow's file (pcapkit's `dump`).
     void dump(const PacketT& packet) {
@@ -114,24 +122,45 @@ public:
     /// frames so far, writer), valid until the next call on this tracer.
     const Buffer& trace(const PacketT& packet) {
         settle_closed();
-        const key_type key{packet.src, packet.srcport, packet.dst, packet.dstport};
-        const std::uint64_t hash = hash_value(key);
-        const auto [slot, inserted] = table_.try_emplace(key, hash, static_cast<std::uint32_t>(flows_.size()));
-        if (inserted) open_flow(key, packet);
-        OpenFlow& flow = flows_[*slot];
+        if (timers_) expire(packet.timestamp);
+        bool from_a = true;
+        const FlowKey key = make_key(packet, from_a);
+        const std::uint64_t hash = detail::hash_value(key);
+        std::uint32_t id;
+        if (const std::uint32_t* found = table_.find(key, hash)) {
+            id = *found;
+            if (options_.lifecycle == Lifecycle::tcp && packet.syn && !packet.tcp.ack &&
+                starts_new_connection(id, from_a, packet)) {
+                const OpenFlow& old = flows_[id];
+                end_flow(id, old.pending != EndReason::open ? old.pending : EndReason::reused, false);
+                id = open_flow(key, hash, from_a, packet);
+            }
+        } else {
+            id = open_flow(key, hash, from_a, packet);
+        }
+        OpenFlow& flow = flows_[id];
         flow.buffer.index.push_back(packet.index);
-        if (!packet.fin) return flow.buffer;
-        return close_flow(*slot, hash, EndReason::fin_one_side);
+        flow.last = packet.timestamp;
+        if (recency_) recent_.move_to_back(flows_, id);
+        const int dir = options_.keying == FlowKeying::bidirectional && from_a != flow.orig_is_a ? 1 : 0;
+        if (options_.statistics) count(flow, dir, packet);
+        if (options_.lifecycle == Lifecycle::pcapkit) {
+            if (packet.fin) return end_flow(id, EndReason::fin_one_side, true);
+        } else if (packet.fin || packet.tcp.rst) {
+            on_fin_or_rst(id, dir, packet);
+        }
+        return flows_[id].buffer;
     }
 
-    /// Open flows in opening order, then finished flows in finishing order
+    /// Open flows in opening order, then ended flows in ending order
     /// (pcapkit's `index` / `submit()`).
     [[nodiscard]] std::vector<Index> index() const {
         std::vector<Index> out;
         out.reserve(open_count() + closed_.size());
-        for (const OpenFlow& flow : flows_) {
-            if (!flow.alive) continue;
-            out.push_back(Index{flow_path(flow.buffer), flow.buffer.index, flow.buffer.label, EndReason::open});
+        for (std::uint32_t id = opened_.front(); id != detail::no_slot; id = OpenList::next(flows_, id)) {
+            const OpenFlow& flow = flows_[id];
+            out.push_back(Index{flow_path(flow.buffer), flow.buffer.index, flow.buffer.label, EndReason::open,
+                                final_stats(flow)});
         }
         out.insert(out.end(), closed_.begin(), closed_.end());
         return out;
@@ -139,18 +168,32 @@ public:
     /// Same as index().
     [[nodiscard]] std::vector<Index> submit() const { return index(); }
 
-    /// The finished flows so far, in finishing order.
+    /// The ended flows so far, in ending order (empty when keep_closed is off).
     [[nodiscard]] const std::vector<Index>& closed() const noexcept { return closed_; }
+    /// Drops the ended flows kept so far (streaming callers that consumed them).
+    void clear_closed() noexcept { closed_.clear(); }
     /// Number of open flows.
     [[nodiscard]] std::size_t open_count() const noexcept { return table_.size(); }
 
-    /// Completes every output file (footers, flush, close) without closing
+    /// Ends every open flow (reason end_of_input, or fin/rst for flows that
+    /// were lingering), in opening order. For the `tcp` lifecycle at the end
+    /// of a capture; pcapkit mode leaves flows open.
+    void end_of_input() {
+        settle_closed();
+        while (!opened_.empty()) {
+            const std::uint32_t id = opened_.front();
+            const EndReason pending = flows_[id].pending;
+            end_flow(id, pending != EndReason::open ? pending : EndReason::end_of_input, false);
+        }
+    }
+
+    /// Completes every output file (footers, flush, close) without ending
     /// any flow; a later dump() of an open flow appends after the footer, so
     /// call this once at the end. Throws IoError.
     void finish() {
         settle_closed();
-        for (OpenFlow& flow : flows_)
-            if (flow.alive && flow.buffer.fpout) flow.buffer.fpout->finish();
+        for (std::uint32_t id = opened_.front(); id != detail::no_slot; id = OpenList::next(flows_, id))
+            if (flows_[id].buffer.fpout) flows_[id].buffer.fpout->finish();
         files_.close_all();
     }
 
@@ -158,13 +201,35 @@ public:
     /// (pcapkit's `make_fout` result).
     [[nodiscard]] const std::string& extension() const noexcept { return extension_; }
     [[nodiscard]] const TraceFlowOptions& options() const noexcept { return options_; }
+    /// Bytes held per open flow by the table and flow records (frame lists and labels not included).
+    [[nodiscard]] static constexpr std::size_t bytes_per_flow_fixed() noexcept {
+        // A flow record, up to two table slots (load <= 1/2), one free-list entry.
+        return sizeof(OpenFlow) + 2 * (sizeof(FlowKey) + 8) + sizeof(std::uint32_t);
+    }
 
 private:
+    using FlowKey = detail::FlowKey<address_type>;
+
     struct OpenFlow {
-        key_type key;
+        FlowKey key;
+        std::uint64_t hash = 0;
         Buffer buffer;
-        bool alive = true;
+        Timestamp first;
+        Timestamp last;
+        FlowStats stats;
+        detail::TcpFacts facts;
+        std::int64_t deadline = 0;  // ns, while lingering
+        std::uint32_t isn = 0;      // originator's SYN sequence number
+        detail::SlotLinks opened;   // opening order
+        detail::SlotLinks recent;   // last-seen order
+        detail::SlotLinks closing;  // deadline order
+        EndReason pending = EndReason::open;  // fin / rst once lingering
+        bool orig_is_a = true;      // the originator is key.a
+        bool have_isn = false;
     };
+    using OpenList = detail::SlotList<OpenFlow, &OpenFlow::opened>;
+    using RecentList = detail::SlotList<OpenFlow, &OpenFlow::recent>;
+    using ClosingList = detail::SlotList<OpenFlow, &OpenFlow::closing>;
 
     static TraceFlowOptions make_options(std::string fout, std::string format, ByteOrder byteorder,
                                          bool nanosecond) {
@@ -206,9 +271,53 @@ private:
         return buffer.fpout->path();
     }
 
-    void open_flow(const key_type& key, const PacketT& packet) {
-        OpenFlow flow{key, Buffer{}, true};
-        flow.buffer.label = make_label(packet.src, packet.srcport, packet.dst, packet.dstport, packet.timestamp);
+    FlowKey make_key(const PacketT& p, bool& from_a) const {
+        FlowKey k;
+        from_a = true;
+        if (options_.keying == FlowKeying::bidirectional &&
+            (p.dst < p.src || (p.dst == p.src && p.dstport < p.srcport))) {
+            from_a = false;
+            k.a = p.dst;
+            k.pa = p.dstport;
+            k.b = p.src;
+            k.pb = p.srcport;
+        } else {
+            k.a = p.src;
+            k.pa = p.srcport;
+            k.b = p.dst;
+            k.pb = p.dstport;
+        }
+        if (options_.key_vlan) k.scope = p.tcp.vlan & 0xFFFu;
+        if (options_.key_interface) k.scope |= p.tcp.interface_id << 12;
+        return k;
+    }
+
+    std::uint32_t open_flow(const FlowKey& key, std::uint64_t hash, bool from_a, const PacketT& packet) {
+        if (options_.max_flows != 0 && open_count() >= options_.max_flows && !recent_.empty())
+            end_flow(recent_.front(), EndReason::evicted, false);
+        std::uint32_t id;
+        if (!free_.empty()) {
+            id = free_.back();
+            free_.pop_back();
+        } else {
+            id = static_cast<std::uint32_t>(flows_.size());
+            flows_.emplace_back();
+        }
+        OpenFlow& flow = flows_[id];
+        flow.key = key;
+        flow.hash = hash;
+        flow.first = flow.last = packet.timestamp;
+        // The originator sent the SYN; a SYN-ACK seen first came from the responder.
+        const bool sender_is_orig = !(packet.syn && packet.tcp.ack);
+        flow.orig_is_a = options_.keying == FlowKeying::directional || sender_is_orig == from_a;
+        if (packet.syn && !packet.tcp.ack) {
+            flow.isn = packet.tcp.seq;
+            flow.have_isn = true;
+        }
+        flow.buffer.label = sender_is_orig || options_.keying == FlowKeying::directional
+                                ? make_label(packet.src, packet.srcport, packet.dst, packet.dstport, packet.timestamp)
+                                : make_label(packet.dst, packet.dstport, packet.src, packet.srcport, packet.timestamp);
+        make_unique(flow.buffer.label, packet.timestamp);
         if (writing_) {
             DumpOptions dump;
             dump.linktype = packet.protocol;
@@ -218,23 +327,173 @@ private:
             flow.buffer.fpout = std::make_unique<FlowWriter>(
                 files_, options_.fout + "/" + flow.buffer.label + extension_, format_.make(dump));
         }
-        flows_.push_back(std::move(flow));
+        table_.try_emplace(key, hash, id);
+        opened_.push_back(flows_, id);
+        if (recency_) recent_.push_back(flows_, id);
+        for (const OpenCallback& callback : open_callbacks_) callback(flow.buffer);
+        return id;
     }
 
-    const Buffer& close_flow(std::uint32_t position, std::uint64_t hash, EndReason reason) {
-        OpenFlow& flow = flows_[position];
-        closed_.push_back(Index{flow_path(flow.buffer), flow.buffer.index, flow.buffer.label, reason});
-        table_.erase(flow.key, hash);
-        flow.alive = false;
-        just_closed_ = std::move(flow.buffer);
-        ++dead_;
-        for (const Callback& callback : callbacks_) callback(closed_.back());
-        compact_if_sparse();
+    // Two flows of one tuple opened within a microsecond share a label (the
+    // time is printed as a double) and so a file: the second gets `-g2`, the
+    // third `-g3`, ... (pcapkit overwrites the first file instead). Labels of
+    // the last 2 µs of capture time are remembered; older ones cannot repeat.
+    void make_unique(std::string& label, const Timestamp& ts) {
+        constexpr std::int64_t window = 2'000;
+        const std::int64_t now = ts.total_nanoseconds();
+        while (!recent_labels_.empty() && recent_labels_.front().first + window < now) {
+            label_set_.erase(recent_labels_.front().second);
+            recent_labels_.pop_front();
+        }
+        if (label_set_.count(label) != 0) {
+            const std::string base = label;
+            for (unsigned generation = 2; label_set_.count(label) != 0; ++generation)
+                label = base + "-g" + std::to_string(generation);
+        }
+        label_set_.insert(label);
+        recent_labels_.emplace_back(now, label);
+    }
+
+    // tcp lifecycle: does this SYN (without ACK) begin a new connection?
+    bool starts_new_connection(std::uint32_t id, bool from_a, const PacketT& packet) {
+        OpenFlow& flow = flows_[id];
+        if (flow.pending != EndReason::open) return true;  // the old one already ended
+        const bool from_orig = options_.keying == FlowKeying::directional || from_a == flow.orig_is_a;
+        if (!from_orig) return false;
+        if (!flow.have_isn) {
+            flow.isn = packet.tcp.seq;
+            flow.have_isn = true;
+            return false;
+        }
+        return packet.tcp.seq != flow.isn;  // same ISN: a retransmitted SYN
+    }
+
+    // tcp lifecycle: FIN from both sides or a RST starts the linger.
+    void on_fin_or_rst(std::uint32_t id, int dir, const PacketT& packet) {
+        const std::int64_t now = packet.timestamp.total_nanoseconds();
+        OpenFlow& flow = flows_[id];
+        if (packet.tcp.rst) {
+            linger(id, EndReason::rst, now + options_.rst_linger.count());
+            if (const std::uint32_t* reverse = find_reverse(flow))
+                linger(*reverse, EndReason::rst, now + options_.rst_linger.count());
+            return;
+        }
+        flow.facts.seen = static_cast<std::uint16_t>(flow.facts.seen | detail::TcpFacts::bit(detail::TcpFacts::fin, dir));
+        if (options_.keying == FlowKeying::bidirectional) {
+            if (flow.facts.has(detail::TcpFacts::fin, 0) && flow.facts.has(detail::TcpFacts::fin, 1))
+                linger(id, EndReason::fin, now + options_.fin_linger.count());
+            return;
+        }
+        // Directional: the connection ends when the reverse direction has sent its FIN too.
+        const std::uint32_t* reverse = find_reverse(flow);
+        if (reverse == nullptr) {
+            linger(id, EndReason::fin, now + options_.fin_linger.count());
+        } else if (flows_[*reverse].facts.has(detail::TcpFacts::fin, 0)) {
+            const std::uint32_t other = *reverse;
+            linger(id, EndReason::fin, now + options_.fin_linger.count());
+            linger(other, EndReason::fin, now + options_.fin_linger.count());
+        }
+    }
+
+    const std::uint32_t* find_reverse(const OpenFlow& flow) {
+        if (options_.keying == FlowKeying::bidirectional) return nullptr;
+        FlowKey reverse = flow.key;
+        std::swap(reverse.a, reverse.b);
+        std::swap(reverse.pa, reverse.pb);
+        return table_.find(reverse, detail::hash_value(reverse));
+    }
+
+    void linger(std::uint32_t id, EndReason reason, std::int64_t deadline) {
+        OpenFlow& flow = flows_[id];
+        if (flow.pending != EndReason::open) return;
+        flow.pending = reason;
+        flow.deadline = deadline;
+        // Deadlines arrive nearly sorted: walk back from the end.
+        std::uint32_t at = closing_.back();
+        while (at != detail::no_slot && flows_[at].deadline > deadline) at = ClosingList::prev(flows_, at);
+        closing_.insert_after(flows_, at, id);
+    }
+
+    // Ends flows whose linger, idle or active time is over at capture time `ts`.
+    void expire(const Timestamp& ts) {
+        const std::int64_t now = ts.total_nanoseconds();
+        if (now <= clock_) return;  // time did not advance: nothing new can expire
+        clock_ = now;
+        while (!closing_.empty() && flows_[closing_.front()].deadline <= now)
+            end_flow(closing_.front(), flows_[closing_.front()].pending, false);
+        if (options_.idle_timeout.count() > 0) {
+            const std::int64_t idle = options_.idle_timeout.count();
+            while (!recent_.empty() && flows_[recent_.front()].last.total_nanoseconds() + idle <= now)
+                end_flow(recent_.front(), EndReason::idle, false);
+        }
+        if (options_.active_timeout.count() > 0) {
+            const std::int64_t active = options_.active_timeout.count();
+            while (!opened_.empty() && flows_[opened_.front()].first.total_nanoseconds() + active <= now)
+                end_flow(opened_.front(), EndReason::active, false);
+        }
+    }
+
+    void count(OpenFlow& flow, int dir, const PacketT& packet) {
+        FlowStats& s = flow.stats;
+        const auto d = static_cast<std::size_t>(dir);
+        ++s.packets[d];
+        s.bytes[d] += frame_traits<frame_type>::wirelen(packet.frame);
+        s.payload[d] += packet.tcp.payload_size;
+        if (packet.syn) ++(packet.tcp.ack ? s.synack : s.syn);
+        if (packet.fin) ++s.fin;
+        if (packet.tcp.rst) ++s.rst;
+        flow.facts.add(dir, packet.syn, packet.tcp.ack, packet.fin, packet.tcp.rst, packet.tcp.payload_size != 0,
+                       s.history);
+    }
+
+    FlowStats final_stats(const OpenFlow& flow) const {
+        if (!options_.statistics) return {};
+        FlowStats s = flow.stats;
+        s.first = flow.first;
+        s.last = flow.last;
+        s.conn_state = flow.facts.conn_state();
+        if constexpr (std::is_same_v<address_type, IpAddress>) {
+            s.community_id = community_id(flow.key.a, flow.key.pa, flow.key.b, flow.key.pb);
+        }
+        return s;
+    }
+
+    // Records the flow as ended. When `returning`, its Buffer is kept for the
+    // caller of trace() and its writer completed on the next call.
+    const Buffer& end_flow(std::uint32_t id, EndReason reason, bool returning) {
+        OpenFlow& flow = flows_[id];
+        Index record{flow_path(flow.buffer), {}, {}, reason, final_stats(flow)};
+        if (returning) {
+            record.index = flow.buffer.index;
+            record.label = flow.buffer.label;
+        } else {
+            record.index = std::move(flow.buffer.index);
+            record.label = std::move(flow.buffer.label);
+        }
+        table_.erase(flow.key, flow.hash);
+        opened_.erase(flows_, id);
+        if (recency_) recent_.erase(flows_, id);
+        if (flow.pending != EndReason::open) closing_.erase(flows_, id);
+        std::unique_ptr<FlowWriter> writer = std::move(flow.buffer.fpout);
+        if (returning) {
+            just_closed_.fpout = std::move(writer);
+            just_closed_.index = std::move(flow.buffer.index);
+            just_closed_.label = std::move(flow.buffer.label);
+        }
+        flows_[id] = OpenFlow{};
+        free_.push_back(id);
+        if (writer) writer->finish();
+        if (options_.keep_closed) {
+            closed_.push_back(std::move(record));
+            for (const Callback& callback : callbacks_) callback(closed_.back());
+        } else {
+            for (const Callback& callback : callbacks_) callback(record);
+        }
         return just_closed_;
     }
 
-    // The writer of the flow closed last is completed once its caller is
-    // done with the Buffer it got back.
+    // The writer of the flow ended last by a FIN is completed once its caller
+    // is done with the Buffer it got back (dump() writes the FIN frame first).
     void settle_closed() {
         if (just_closed_.fpout) {
             std::unique_ptr<FlowWriter> writer = std::move(just_closed_.fpout);
@@ -242,31 +501,26 @@ private:
         }
     }
 
-    // Keeps flows_ dense: drop closed entries once they outnumber open ones.
-    void compact_if_sparse() {
-        if (dead_ < 1024 || dead_ * 2 < flows_.size()) return;
-        std::size_t out = 0;
-        for (std::size_t i = 0; i < flows_.size(); ++i) {
-            if (!flows_[i].alive) continue;
-            if (out != i) flows_[out] = std::move(flows_[i]);
-            *table_.find(flows_[out].key, hash_value(flows_[out].key)) = static_cast<std::uint32_t>(out);
-            ++out;
-        }
-        flows_.resize(out);
-        dead_ = 0;
-    }
-
     TraceFlowOptions options_;
     OutputFormat format_;
     std::string extension_;
     bool writing_ = false;
+    bool timers_ = false;
+    bool recency_ = false;
+    std::int64_t clock_ = INT64_MIN;
     detail::FileCache files_;
-    detail::FlowTable<key_type> table_;
-    std::vector<OpenFlow> flows_;  // opening order; closed ones are tombstones until compaction
-    std::size_t dead_ = 0;
+    detail::FlowTable<FlowKey> table_;
+    std::vector<OpenFlow> flows_;  // slots, reused through free_
+    std::vector<std::uint32_t> free_;
+    OpenList opened_;
+    RecentList recent_;
+    ClosingList closing_;
     std::vector<Index> closed_;
     Buffer just_closed_;
+    std::deque<std::pair<std::int64_t, std::string>> recent_labels_;
+    std::unordered_set<std::string> label_set_;
     std::vector<Callback> callbacks_;
+    std::vector<OpenCallback> open_callbacks_;
 };
 
 }  // namespace traceflow
