@@ -100,12 +100,14 @@ struct ExtractResult {
 };
 
 /// Traces every TCP frame of `inputs`, in order, into one tracer and returns
-/// its index. Throws FormatError / IoError (use feed() to keep the flows
+/// its index (in the `tcp` lifecycle every flow is ended first, so each
+/// carries its end reason). Throws FormatError / IoError (use feed() to keep the flows
 /// traced before an error).
 inline ExtractResult extract(const std::vector<std::string>& inputs, TraceFlowOptions options = {}) {
     ExtractResult result;
     TraceFlow<CapturePacket> tracer(std::move(options));
     for (const std::string& path : inputs) feed(path, tracer, result.stats);
+    if (tracer.options().lifecycle == Lifecycle::tcp) tracer.end_of_input();
     tracer.finish();
     result.index = tracer.index();
     return result;

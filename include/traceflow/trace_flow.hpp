@@ -129,10 +129,10 @@ public:
         std::uint32_t id;
         if (const std::uint32_t* found = table_.find(key, hash)) {
             id = *found;
-            if (options_.lifecycle == Lifecycle::tcp && packet.syn && !packet.tcp.ack &&
-                starts_new_connection(id, from_a, packet)) {
-                const OpenFlow& old = flows_[id];
-                end_flow(id, old.pending != EndReason::open ? old.pending : EndReason::reused, false);
+            // A SYN opens a direction (directional keying: SYN-ACK too).
+            const bool opening = packet.syn && (!packet.tcp.ack || options_.keying == FlowKeying::directional);
+            if (options_.lifecycle == Lifecycle::tcp && opening && starts_new_connection(id, from_a, packet)) {
+                restart(id, key);
                 id = open_flow(key, hash, from_a, packet);
             }
         } else {
@@ -310,7 +310,7 @@ private:
         // The originator sent the SYN; a SYN-ACK seen first came from the responder.
         const bool sender_is_orig = !(packet.syn && packet.tcp.ack);
         flow.orig_is_a = options_.keying == FlowKeying::directional || sender_is_orig == from_a;
-        if (packet.syn && !packet.tcp.ack) {
+        if (packet.syn && (!packet.tcp.ack || options_.keying == FlowKeying::directional)) {
             flow.isn = packet.tcp.seq;
             flow.have_isn = true;
         }
@@ -368,13 +368,25 @@ private:
         return packet.tcp.seq != flow.isn;  // same ISN: a retransmitted SYN
     }
 
+    // tcp lifecycle: ends the flow a new connection replaces; with directional
+    // keys, the lingering reverse direction of the old connection too.
+    void restart(std::uint32_t id, const FlowKey& key) {
+        const EndReason pending = flows_[id].pending;
+        end_flow(id, pending != EndReason::open ? pending : EndReason::reused, false);
+        if (options_.keying != FlowKeying::directional) return;
+        if (const std::uint32_t* other = find_reverse(key)) {
+            const EndReason other_pending = flows_[*other].pending;
+            if (other_pending != EndReason::open) end_flow(*other, other_pending, false);
+        }
+    }
+
     // tcp lifecycle: FIN from both sides or a RST starts the linger.
     void on_fin_or_rst(std::uint32_t id, int dir, const PacketT& packet) {
         const std::int64_t now = packet.timestamp.total_nanoseconds();
         OpenFlow& flow = flows_[id];
         if (packet.tcp.rst) {
             linger(id, EndReason::rst, now + options_.rst_linger.count());
-            if (const std::uint32_t* reverse = find_reverse(flow))
+            if (const std::uint32_t* reverse = find_reverse(flow.key))
                 linger(*reverse, EndReason::rst, now + options_.rst_linger.count());
             return;
         }
@@ -385,7 +397,7 @@ private:
             return;
         }
         // Directional: the connection ends when the reverse direction has sent its FIN too.
-        const std::uint32_t* reverse = find_reverse(flow);
+        const std::uint32_t* reverse = find_reverse(flow.key);
         if (reverse == nullptr) {
             linger(id, EndReason::fin, now + options_.fin_linger.count());
         } else if (flows_[*reverse].facts.has(detail::TcpFacts::fin, 0)) {
@@ -395,9 +407,10 @@ private:
         }
     }
 
-    const std::uint32_t* find_reverse(const OpenFlow& flow) {
+    // The open flow of the other direction (directional keying only).
+    const std::uint32_t* find_reverse(const FlowKey& key) {
         if (options_.keying == FlowKeying::bidirectional) return nullptr;
-        FlowKey reverse = flow.key;
+        FlowKey reverse = key;
         std::swap(reverse.a, reverse.b);
         std::swap(reverse.pa, reverse.pb);
         return table_.find(reverse, detail::hash_value(reverse));
