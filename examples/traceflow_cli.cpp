@@ -33,6 +33,13 @@ struct Options {
     bool quiet = false;
 };
 
+// Seconds as given on the command line ("2", "0.5") to capture-time nanoseconds.
+std::optional<std::chrono::nanoseconds> parse_seconds(const std::string& text) {
+    const auto t = traceflow::Timestamp::parse(text);
+    if (!t || t->sec < 0) return std::nullopt;
+    return std::chrono::nanoseconds(t->total_nanoseconds());
+}
+
 void print_help(std::FILE* out) {
     std::fputs(
         "usage: traceflow [options] CAPTURE...    (- reads standard input)\n"
@@ -44,6 +51,19 @@ void print_help(std::FILE* out) {
         "      --byteorder ORDER   little|big: byte order of pcap output (default: this machine's)\n"
         "      --nanosecond        pcap output with nanosecond times\n"
         "      --max-open-files N  output files held open at once (default 64)\n"
+        "\n"
+        "Flows (defaults reproduce pcapkit's TraceFlow):\n"
+        "      --bidirectional     one flow per connection, labelled from its initiator\n"
+        "      --lifecycle L       pcapkit (a FIN ends its direction) or tcp (FIN from both\n"
+        "                          sides or RST, plus a linger; new SYNs start new flows)\n"
+        "      --fin-linger SEC    tcp: time kept after both FINs (default 2)\n"
+        "      --rst-linger SEC    tcp: time kept after a RST (default 1)\n"
+        "      --idle-timeout SEC  end flows idle this long (capture time)\n"
+        "      --active-timeout SEC  end flows open this long (capture time)\n"
+        "      --max-flows N       evict the least recently seen flow beyond N live flows\n"
+        "      --key-vlan          the VLAN id is part of the flow key\n"
+        "      --key-interface     the pcapng interface is part of the flow key\n"
+        "      --stats             per-flow statistics in the listing\n"
         "      --json              flows as JSON lines: label, index, fpout, end_reason\n"
         "      --csv               flows as CSV\n"
         "  -q, --quiet             no summary on stderr\n"
@@ -111,6 +131,32 @@ Options parse_arguments(int argc, char** argv) {
             const auto n = parse_count(take_value());
             if (!n || *n == 0) usage_error("--max-open-files needs a positive number");
             o.trace.max_open_files = static_cast<std::size_t>(*n);
+        } else if (arg == "--bidirectional") {
+            o.trace.keying = traceflow::FlowKeying::bidirectional;
+        } else if (arg == "--lifecycle") {
+            const std::string v = take_value();
+            if (v == "pcapkit") o.trace.lifecycle = traceflow::Lifecycle::pcapkit;
+            else if (v == "tcp") o.trace.lifecycle = traceflow::Lifecycle::tcp;
+            else usage_error("--lifecycle must be pcapkit or tcp, not '" + v + "'");
+        } else if (arg == "--fin-linger" || arg == "--rst-linger" || arg == "--idle-timeout" ||
+                   arg == "--active-timeout") {
+            const std::string v = take_value();
+            const auto seconds = parse_seconds(v);
+            if (!seconds) usage_error(arg + " needs a number of seconds, not '" + v + "'");
+            if (arg == "--fin-linger") o.trace.fin_linger = *seconds;
+            else if (arg == "--rst-linger") o.trace.rst_linger = *seconds;
+            else if (arg == "--idle-timeout") o.trace.idle_timeout = *seconds;
+            else o.trace.active_timeout = *seconds;
+        } else if (arg == "--max-flows") {
+            const auto n = parse_count(take_value());
+            if (!n || *n == 0) usage_error("--max-flows needs a positive number");
+            o.trace.max_flows = static_cast<std::size_t>(*n);
+        } else if (arg == "--key-vlan") {
+            o.trace.key_vlan = true;
+        } else if (arg == "--key-interface") {
+            o.trace.key_interface = true;
+        } else if (arg == "--stats") {
+            o.trace.statistics = true;
         } else if (arg == "--json") {
             o.listing = Listing::json;
         } else if (arg == "--csv") {
@@ -141,12 +187,43 @@ std::string csv_field(std::string_view text) {
     return out + "\"";
 }
 
-void print_flows(const std::vector<traceflow::Index>& flows, Listing listing) {
+void append_pair(std::string& line, const char* key, std::uint64_t a, std::uint64_t b) {
+    line += ", \"";
+    line += key;
+    line += "\": [" + std::to_string(a) + ", " + std::to_string(b) + "]";
+}
+
+// The statistics of one flow as JSON members (after the required ones).
+void append_json_stats(std::string& line, const traceflow::FlowStats& s) {
+    append_pair(line, "packets", s.packets[0], s.packets[1]);
+    append_pair(line, "bytes", s.bytes[0], s.bytes[1]);
+    append_pair(line, "payload", s.payload[0], s.payload[1]);
+    line += ", \"first\": " + s.first.to_decimal() + ", \"last\": " + s.last.to_decimal();
+    line += ", \"duration\": " + traceflow::Timestamp::from_nanoseconds(s.duration_ns()).to_decimal();
+    line += ", \"syn\": " + std::to_string(s.syn) + ", \"synack\": " + std::to_string(s.synack) +
+            ", \"fin\": " + std::to_string(s.fin) + ", \"rst\": " + std::to_string(s.rst);
+    line += ", \"conn_state\": \"" + s.conn_state + "\", \"history\": \"" + s.history + "\"";
+    line += ", \"community_id\": ";
+    traceflow::formats::detail::append_json_string(line, s.community_id);
+}
+
+void print_flows(const std::vector<traceflow::Index>& flows, Listing listing, bool stats) {
     std::string line;
-    if (listing == Listing::csv) std::fputs("label,packets,index,fpout,end_reason\n", stdout);
-    if (listing == Listing::table && !flows.empty())
-        std::printf("%-64s %8s  %-14s %s\n", "FLOW", "PACKETS", "STATE", "FRAMES");
+    if (listing == Listing::csv) {
+        std::fputs("label,packets,index,fpout,end_reason", stdout);
+        if (stats)
+            std::fputs(",packets_orig,packets_resp,bytes_orig,bytes_resp,payload_orig,payload_resp,first,last,"
+                       "conn_state,history,community_id",
+                       stdout);
+        std::fputs("\n", stdout);
+    }
+    if (listing == Listing::table && !flows.empty()) {
+        std::printf("%-64s %8s  %-14s", "FLOW", "PACKETS", "END");
+        if (stats) std::printf(" %-7s %-12s %12s", "STATE", "HISTORY", "BYTES");
+        std::printf(" %s\n", "FRAMES");
+    }
     for (const traceflow::Index& flow : flows) {
+        const traceflow::FlowStats& s = flow.stats;
         line.clear();
         if (listing == Listing::json) {
             line += "{\"label\": ";
@@ -161,14 +238,24 @@ void print_flows(const std::vector<traceflow::Index>& flows, Listing listing) {
             else line += "null";
             line += ", \"end_reason\": \"";
             line += traceflow::to_string(flow.reason);
-            line += "\"}\n";
+            line += "\"";
+            if (stats) append_json_stats(line, s);
+            line += "}\n";
         } else if (listing == Listing::csv) {
             line += csv_field(flow.label) + "," + std::to_string(flow.index.size()) + ",";
             for (std::size_t i = 0; i < flow.index.size(); ++i) {
                 if (i != 0) line += ' ';
                 line += std::to_string(flow.index[i]);
             }
-            line += "," + csv_field(flow.fpout.value_or("")) + "," + traceflow::to_string(flow.reason) + "\n";
+            line += "," + csv_field(flow.fpout.value_or("")) + "," + traceflow::to_string(flow.reason);
+            if (stats) {
+                for (std::size_t d = 0; d < 2; ++d) line += "," + std::to_string(s.packets[d]);
+                for (std::size_t d = 0; d < 2; ++d) line += "," + std::to_string(s.bytes[d]);
+                for (std::size_t d = 0; d < 2; ++d) line += "," + std::to_string(s.payload[d]);
+                line += "," + s.first.to_decimal() + "," + s.last.to_decimal() + "," + s.conn_state + "," +
+                        s.history + "," + s.community_id;
+            }
+            line += "\n";
         } else {
             std::string frames;
             for (std::size_t i = 0; i < flow.index.size() && i < 8; ++i) {
@@ -176,10 +263,16 @@ void print_flows(const std::vector<traceflow::Index>& flows, Listing listing) {
                 frames += std::to_string(flow.index[i]);
             }
             if (flow.index.size() > 8) frames += ",...";
-            char buf[160];
-            std::snprintf(buf, sizeof buf, "%-64s %8zu  %-14s ", flow.label.c_str(), flow.index.size(),
+            char buf[256];
+            std::snprintf(buf, sizeof buf, "%-64s %8zu  %-14s", flow.label.c_str(), flow.index.size(),
                           traceflow::to_string(flow.reason));
-            line = buf + frames + "\n";
+            line = buf;
+            if (stats) {
+                std::snprintf(buf, sizeof buf, " %-7s %-12s %12llu", s.conn_state.c_str(), s.history.c_str(),
+                              static_cast<unsigned long long>(s.bytes[0] + s.bytes[1]));
+                line += buf;
+            }
+            line += " " + frames + "\n";
         }
         std::fwrite(line.data(), 1, line.size(), stdout);
     }
@@ -241,6 +334,8 @@ int main(int argc, char** argv) {
             if (show_progress) std::fputs("\r\033[K", stderr);
         }
         try {
+            // In the tcp lifecycle every flow ends, so each carries its reason.
+            if (trace_options.lifecycle == traceflow::Lifecycle::tcp) tracer.end_of_input();
             tracer.finish();
         } catch (const traceflow::Error& e) {
             std::fprintf(stderr, "traceflow: error: %s\n", e.what());
@@ -251,7 +346,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "traceflow: error: %s\n", e.what());
         return exit_io;
     }
-    print_flows(flows, options.listing);
+    print_flows(flows, options.listing, options.trace.statistics);
     std::fflush(stdout);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!options.quiet) print_summary(stats, flows.size(), seconds);
