@@ -3,6 +3,7 @@
 #pragma once
 
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -29,8 +30,12 @@ struct Timestamp {
     friend constexpr bool operator<=(const Timestamp& a, const Timestamp& b) noexcept { return !(b < a); }
     friend constexpr bool operator>=(const Timestamp& a, const Timestamp& b) noexcept { return !(a < b); }
 
-    /// Nanoseconds since the epoch (saturates far outside any capture's range).
+    /// Nanoseconds since the epoch; saturates outside ±292 years around 1970
+    /// (a file may claim any 64-bit second).
     [[nodiscard]] constexpr std::int64_t total_nanoseconds() const noexcept {
+        constexpr std::int64_t limit = INT64_MAX / 1'000'000'000 - 1;
+        if (sec > limit) return INT64_MAX;
+        if (sec < -limit) return INT64_MIN;
         return sec * 1'000'000'000 + static_cast<std::int64_t>(nsec);
     }
     [[nodiscard]] static constexpr Timestamp from_nanoseconds(std::int64_t ns) noexcept {

@@ -5,6 +5,8 @@
 
 #include "fwd.hpp"
 
+#include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -335,23 +337,34 @@ private:
     }
 
     // Two flows of one tuple opened within a microsecond share a label (the
-    // time is printed as a double) and so a file: the second gets `-g2`, the
-    // third `-g3`, ... (pcapkit overwrites the first file instead). Labels of
-    // the last 2 µs of capture time are remembered; older ones cannot repeat.
+    // time is printed as a double), and so would share a file: the second
+    // gets `-g2`, the third `-g3`, ... (pcapkit overwrites the first file).
+    // Labels in use are remembered by 64-bit hash: a hash collision can only
+    // add a needless suffix, never let two flows share a label. In streaming
+    // mode (keep_closed off) only the labels of the last 2 µs of capture time
+    // are kept, so memory stays bounded; time that steps back further than
+    // that is then not checked.
     void make_unique(std::string& label, const Timestamp& ts) {
-        constexpr std::int64_t window = 2'000;
-        const std::int64_t now = ts.total_nanoseconds();
-        while (!recent_labels_.empty() && recent_labels_.front().first + window < now) {
-            label_set_.erase(recent_labels_.front().second);
-            recent_labels_.pop_front();
+        if (!options_.keep_closed) {
+            label_clock_ = std::max(label_clock_, ts.total_nanoseconds());
+            // Unsigned difference: exact for any two int64 times, no overflow.
+            while (!label_times_.empty() && static_cast<std::uint64_t>(label_clock_) -
+                                                    static_cast<std::uint64_t>(label_times_.front().first) >
+                                                2'000) {
+                label_hashes_.erase(label_times_.front().second);
+                label_times_.pop_front();
+            }
         }
-        if (label_set_.count(label) != 0) {
+        std::uint64_t h = std::hash<std::string>{}(label);
+        if (label_hashes_.count(h) != 0) {
             const std::string base = label;
-            for (unsigned generation = 2; label_set_.count(label) != 0; ++generation)
+            for (unsigned generation = 2; label_hashes_.count(h) != 0; ++generation) {
                 label = base + "-g" + std::to_string(generation);
+                h = std::hash<std::string>{}(label);
+            }
         }
-        label_set_.insert(label);
-        recent_labels_.emplace_back(now, label);
+        label_hashes_.insert(h);
+        if (!options_.keep_closed) label_times_.emplace_back(ts.total_nanoseconds(), h);
     }
 
     // tcp lifecycle: does this SYN (without ACK) begin a new connection?
@@ -385,25 +398,25 @@ private:
         const std::int64_t now = packet.timestamp.total_nanoseconds();
         OpenFlow& flow = flows_[id];
         if (packet.tcp.rst) {
-            linger(id, EndReason::rst, now + options_.rst_linger.count());
+            linger(id, EndReason::rst, later(now, options_.rst_linger));
             if (const std::uint32_t* reverse = find_reverse(flow.key))
-                linger(*reverse, EndReason::rst, now + options_.rst_linger.count());
+                linger(*reverse, EndReason::rst, later(now, options_.rst_linger));
             return;
         }
         flow.facts.seen = static_cast<std::uint16_t>(flow.facts.seen | detail::TcpFacts::bit(detail::TcpFacts::fin, dir));
         if (options_.keying == FlowKeying::bidirectional) {
             if (flow.facts.has(detail::TcpFacts::fin, 0) && flow.facts.has(detail::TcpFacts::fin, 1))
-                linger(id, EndReason::fin, now + options_.fin_linger.count());
+                linger(id, EndReason::fin, later(now, options_.fin_linger));
             return;
         }
         // Directional: the connection ends when the reverse direction has sent its FIN too.
         const std::uint32_t* reverse = find_reverse(flow.key);
         if (reverse == nullptr) {
-            linger(id, EndReason::fin, now + options_.fin_linger.count());
+            linger(id, EndReason::fin, later(now, options_.fin_linger));
         } else if (flows_[*reverse].facts.has(detail::TcpFacts::fin, 0)) {
             const std::uint32_t other = *reverse;
-            linger(id, EndReason::fin, now + options_.fin_linger.count());
-            linger(other, EndReason::fin, now + options_.fin_linger.count());
+            linger(id, EndReason::fin, later(now, options_.fin_linger));
+            linger(other, EndReason::fin, later(now, options_.fin_linger));
         }
     }
 
@@ -427,6 +440,12 @@ private:
         closing_.insert_after(flows_, at, id);
     }
 
+    // `time + span` in nanoseconds, saturating (a file may hold any time).
+    static std::int64_t later(std::int64_t time, std::chrono::nanoseconds span) noexcept {
+        const std::int64_t d = span.count();
+        return time > INT64_MAX - d ? INT64_MAX : time + d;
+    }
+
     // Ends flows whose linger, idle or active time is over at capture time `ts`.
     void expire(const Timestamp& ts) {
         const std::int64_t now = ts.total_nanoseconds();
@@ -435,13 +454,12 @@ private:
         while (!closing_.empty() && flows_[closing_.front()].deadline <= now)
             end_flow(closing_.front(), flows_[closing_.front()].pending, false);
         if (options_.idle_timeout.count() > 0) {
-            const std::int64_t idle = options_.idle_timeout.count();
-            while (!recent_.empty() && flows_[recent_.front()].last.total_nanoseconds() + idle <= now)
+            while (!recent_.empty() && later(flows_[recent_.front()].last.total_nanoseconds(), options_.idle_timeout) <= now)
                 end_flow(recent_.front(), EndReason::idle, false);
         }
         if (options_.active_timeout.count() > 0) {
-            const std::int64_t active = options_.active_timeout.count();
-            while (!opened_.empty() && flows_[opened_.front()].first.total_nanoseconds() + active <= now)
+            while (!opened_.empty() &&
+                   later(flows_[opened_.front()].first.total_nanoseconds(), options_.active_timeout) <= now)
                 end_flow(opened_.front(), EndReason::active, false);
         }
     }
@@ -530,8 +548,9 @@ private:
     ClosingList closing_;
     std::vector<Index> closed_;
     Buffer just_closed_;
-    std::deque<std::pair<std::int64_t, std::string>> recent_labels_;
-    std::unordered_set<std::string> label_set_;
+    std::unordered_set<std::uint64_t> label_hashes_;
+    std::deque<std::pair<std::int64_t, std::uint64_t>> label_times_;
+    std::int64_t label_clock_ = INT64_MIN;
     std::vector<Callback> callbacks_;
     std::vector<OpenCallback> open_callbacks_;
 };

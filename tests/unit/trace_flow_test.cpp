@@ -131,7 +131,8 @@ TEST_CASE("registered formats are used by new tracers", "[trace_flow][output]") 
     public:
         void header(traceflow::OutputSink& out) override { out.write("frames:"); }
         void frame(traceflow::OutputSink& out, const traceflow::DumpFrame& f) override {
-            out.write(" " + std::to_string(f.index));
+            out.write(" ");
+            out.write(std::to_string(f.index));
         }
         void footer(traceflow::OutputSink& out) override { out.write("\n"); }
     };

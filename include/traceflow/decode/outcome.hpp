@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// Outcome: what decoding one frame found, as a value callers count per frame.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace traceflow::decode {
+
+/// The result of decoding one frame. Only `tcp` carries a TcpSegment; every
+/// other value is an ordinary, countable per-frame fact, never an error.
+enum class Outcome : std::uint8_t {
+    tcp,               ///< a TCP header was decoded
+    not_ip,            ///< the link layer carries something other than IPv4/IPv6 (ARP, 802.3 LLC, ...)
+    not_tcp,           ///< IP carrying another protocol (UDP, ICMP, GRE, ESP, no next header, ...)
+    fragment,          ///< a non-first IP fragment: it holds no TCP header
+    truncated,         ///< a header runs past the captured bytes
+    malformed,         ///< a header contradicts itself (IHL < 5, total length < header, TCP offset < 5, ...)
+    unsupported_link,  ///< a link type the decoder does not know
+};
+
+/// Number of Outcome values, for arrays of per-outcome counters.
+inline constexpr std::size_t outcome_count = 7;
+
+/// Stable names used in summaries: "tcp", "not-ip", "not-tcp", "fragment",
+/// "truncated", "malformed", "unsupported-link".
+[[nodiscard]] inline const char* to_string(Outcome outcome) noexcept {
+    switch (outcome) {
+        case Outcome::tcp: return "tcp";
+        case Outcome::not_ip: return "not-ip";
+        case Outcome::not_tcp: return "not-tcp";
+        case Outcome::fragment: return "fragment";
+        case Outcome::truncated: return "truncated";
+        case Outcome::malformed: return "malformed";
+        case Outcome::unsupported_link: return "unsupported-link";
+    }
+    return "unknown";
+}
+
+}  // namespace traceflow::decode
