@@ -60,8 +60,7 @@ inline void make_capture_packet(const io::Record& record, const decode::TcpSegme
 }
 
 /// Reads every record of `reader`, counts each frame's outcome in `stats`,
-/// and dumps each TCP frame into `tracer` (traces only when it writes no
-/// files). Frame numbers continue from `stats.frames`, so several inputs can
+/// and dumps each TCP frame into `tracer`. Frame numbers continue from `stats.frames`, so several inputs can
 /// feed one tracer. A damaged file throws FormatError after every record
 /// before the damage was traced and written.
 template <typename Tracer>
@@ -70,7 +69,6 @@ void feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
     io::Record record;
     decode::TcpSegment seg;
     CapturePacket packet;
-    const bool writes = !tracer.extension().empty();
     while (reader.next(record)) {
         const std::uint64_t number = ++stats.frames;
         stats.bytes += record.frame.bytes.size;
@@ -80,8 +78,7 @@ void feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
         if (outcome != decode::Outcome::tcp) continue;
         ++stats.tcp_frames;
         make_capture_packet(record, seg, number, packet);
-        if (writes) tracer.dump(packet);
-        else tracer.trace(packet);
+        tracer.dump(packet);  // writes the frame only when the tracer writes files
     }
 }
 

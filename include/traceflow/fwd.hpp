@@ -37,5 +37,20 @@ class FormatError;
 class IoError;
 struct ExtractStats;
 struct ExtractResult;
+struct FlowStats;
+enum class FlowKeying : std::uint8_t;
+enum class Lifecycle : std::uint8_t;
+
+namespace io {
+struct Record;
+class CaptureReader;
+}  // namespace io
+
+namespace decode {
+enum class Outcome : std::uint8_t;
+struct TcpSegment;
+struct Field;
+struct Layer;
+}  // namespace decode
 
 }  // namespace traceflow

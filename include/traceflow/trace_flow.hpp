@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -107,9 +108,11 @@ public:
     /// Runs `callback` with every flow's Buffer as the flow opens.
     void register_open_callback(OpenCallback callback) { open_callbacks_.push_back(std::move(callback)); }
 
-    /// Traces `packet` and writes its frame to its flow's file (pcapkit's `dump`).
+    /// Traces `packet` and writes its frame to its flow's file (pcapkit's
+    /// `dump`). When the packet ends its flow, the frame is written, the file
+    /// completed, and then the callbacks run.
     void dump(const PacketT& packet) {
-        const Buffer& buffer = trace(packet);
+        const Buffer& buffer = trace_packet(packet, Ending::deferred);
         if (buffer.fpout) {
             using traits = frame_traits<frame_type>;
             buffer.fpout->write(DumpFrame{packet.index, packet.timestamp, traits::bytes(packet.frame),
@@ -121,38 +124,10 @@ public:
     void operator()(const PacketT& packet) { dump(packet); }
 
     /// Traces `packet` without writing it; returns its flow's Buffer (label,
-    /// frames so far, writer), valid until the next call on this tracer.
-    const Buffer& trace(const PacketT& packet) {
-        settle_closed();
-        if (timers_) expire(packet.timestamp);
-        bool from_a = true;
-        const FlowKey key = make_key(packet, from_a);
-        const std::uint64_t hash = detail::hash_value(key);
-        std::uint32_t id;
-        if (const std::uint32_t* found = table_.find(key, hash)) {
-            id = *found;
-            // A SYN opens a direction (directional keying: SYN-ACK too).
-            const bool opening = packet.syn && (!packet.tcp.ack || options_.keying == FlowKeying::directional);
-            if (options_.lifecycle == Lifecycle::tcp && opening && starts_new_connection(id, from_a, packet)) {
-                restart(id, key);
-                id = open_flow(key, hash, from_a, packet);
-            }
-        } else {
-            id = open_flow(key, hash, from_a, packet);
-        }
-        OpenFlow& flow = flows_[id];
-        flow.buffer.index.push_back(packet.index);
-        flow.last = packet.timestamp;
-        if (recency_) recent_.move_to_back(flows_, id);
-        const int dir = options_.keying == FlowKeying::bidirectional && from_a != flow.orig_is_a ? 1 : 0;
-        if (options_.statistics) count(flow, dir, packet);
-        if (options_.lifecycle == Lifecycle::pcapkit) {
-            if (packet.fin) return end_flow(id, EndReason::fin_one_side, true);
-        } else if (packet.fin || packet.tcp.rst) {
-            on_fin_or_rst(id, dir, packet);
-        }
-        return flows_[id].buffer;
-    }
+    /// frames so far, writer), valid until the next call on this tracer. When
+    /// the packet ends its flow, the returned Buffer holds the whole flow and
+    /// its file is already complete (write frames with dump() instead).
+    const Buffer& trace(const PacketT& packet) { return trace_packet(packet, Ending::keep_buffer); }
 
     /// Open flows in opening order, then ended flows in ending order
     /// (pcapkit's `index` / `submit()`).
@@ -185,7 +160,7 @@ public:
         while (!opened_.empty()) {
             const std::uint32_t id = opened_.front();
             const EndReason pending = flows_[id].pending;
-            end_flow(id, pending != EndReason::open ? pending : EndReason::end_of_input, false);
+            end_flow(id, pending != EndReason::open ? pending : EndReason::end_of_input);
         }
     }
 
@@ -211,6 +186,46 @@ public:
 
 private:
     using FlowKey = detail::FlowKey<address_type>;
+
+    // How a flow ended by the packet being traced is handed back.
+    enum class Ending : std::uint8_t {
+        silent,       // ended by time, eviction, reuse: complete it now
+        keep_buffer,  // trace(): also copy the flow into the returned Buffer
+        deferred,     // dump(): keep its writer for the frame, complete it afterwards
+    };
+
+    const Buffer& trace_packet(const PacketT& packet, Ending ending) {
+        settle_closed();
+        if (timers_) expire(packet.timestamp);
+        bool from_a = true;
+        const FlowKey key = make_key(packet, from_a);
+        const std::uint64_t hash = detail::hash_value(key);
+        std::uint32_t id;
+        if (const std::uint32_t* found = table_.find(key, hash)) {
+            id = *found;
+            // A SYN opens a direction (directional keying: SYN-ACK too).
+            const bool opening = packet.syn && (!packet.tcp.ack || options_.keying == FlowKeying::directional);
+            if (options_.lifecycle == Lifecycle::tcp && opening && starts_new_connection(id, from_a, packet)) {
+                restart(id, key);
+                id = open_flow(key, hash, from_a, packet);
+            }
+        } else {
+            id = open_flow(key, hash, from_a, packet);
+        }
+        OpenFlow& flow = flows_[id];
+        flow.buffer.index.push_back(packet.index);
+        flow.last = packet.timestamp;
+        if (recency_) recent_.move_to_back(flows_, id);
+        const int dir = options_.keying == FlowKeying::bidirectional && from_a != flow.orig_is_a ? 1 : 0;
+        if (options_.statistics) count(flow, dir, packet);
+        if (options_.lifecycle == Lifecycle::pcapkit) {
+            if (packet.fin) return end_flow(id, EndReason::fin_one_side, ending);
+        } else if (packet.fin || packet.tcp.rst) {
+            on_fin_or_rst(id, dir, packet);
+        }
+        return flows_[id].buffer;
+    }
+
 
     struct OpenFlow {
         FlowKey key;
@@ -296,7 +311,7 @@ private:
 
     std::uint32_t open_flow(const FlowKey& key, std::uint64_t hash, bool from_a, const PacketT& packet) {
         if (options_.max_flows != 0 && open_count() >= options_.max_flows && !recent_.empty())
-            end_flow(recent_.front(), EndReason::evicted, false);
+            end_flow(recent_.front(), EndReason::evicted);
         std::uint32_t id;
         if (!free_.empty()) {
             id = free_.back();
@@ -385,11 +400,11 @@ private:
     // keys, the lingering reverse direction of the old connection too.
     void restart(std::uint32_t id, const FlowKey& key) {
         const EndReason pending = flows_[id].pending;
-        end_flow(id, pending != EndReason::open ? pending : EndReason::reused, false);
+        end_flow(id, pending != EndReason::open ? pending : EndReason::reused);
         if (options_.keying != FlowKeying::directional) return;
         if (const std::uint32_t* other = find_reverse(key)) {
             const EndReason other_pending = flows_[*other].pending;
-            if (other_pending != EndReason::open) end_flow(*other, other_pending, false);
+            if (other_pending != EndReason::open) end_flow(*other, other_pending);
         }
     }
 
@@ -452,15 +467,15 @@ private:
         if (now <= clock_) return;  // time did not advance: nothing new can expire
         clock_ = now;
         while (!closing_.empty() && flows_[closing_.front()].deadline <= now)
-            end_flow(closing_.front(), flows_[closing_.front()].pending, false);
+            end_flow(closing_.front(), flows_[closing_.front()].pending);
         if (options_.idle_timeout.count() > 0) {
             while (!recent_.empty() && later(flows_[recent_.front()].last.total_nanoseconds(), options_.idle_timeout) <= now)
-                end_flow(recent_.front(), EndReason::idle, false);
+                end_flow(recent_.front(), EndReason::idle);
         }
         if (options_.active_timeout.count() > 0) {
             while (!opened_.empty() &&
                    later(flows_[opened_.front()].first.total_nanoseconds(), options_.active_timeout) <= now)
-                end_flow(opened_.front(), EndReason::active, false);
+                end_flow(opened_.front(), EndReason::active);
         }
     }
 
@@ -489,12 +504,13 @@ private:
         return s;
     }
 
-    // Records the flow as ended. When `returning`, its Buffer is kept for the
-    // caller of trace() and its writer completed on the next call.
-    const Buffer& end_flow(std::uint32_t id, EndReason reason, bool returning) {
+    // Records the flow as ended, completes its file, then runs the callbacks
+    // (deferred: after dump() wrote the ending frame). The record is kept even
+    // when completing the file throws; the error propagates after the callbacks.
+    const Buffer& end_flow(std::uint32_t id, EndReason reason, Ending ending = Ending::silent) {
         OpenFlow& flow = flows_[id];
         Index record{flow_path(flow.buffer), {}, {}, reason, final_stats(flow)};
-        if (returning) {
+        if (ending == Ending::keep_buffer) {
             record.index = flow.buffer.index;
             record.label = flow.buffer.label;
         } else {
@@ -506,30 +522,43 @@ private:
         if (recency_) recent_.erase(flows_, id);
         if (flow.pending != EndReason::open) closing_.erase(flows_, id);
         std::unique_ptr<FlowWriter> writer = std::move(flow.buffer.fpout);
-        if (returning) {
-            just_closed_.fpout = std::move(writer);
+        if (ending == Ending::keep_buffer) {
             just_closed_.index = std::move(flow.buffer.index);
             just_closed_.label = std::move(flow.buffer.label);
         }
         flows_[id] = OpenFlow{};
         free_.push_back(id);
-        if (writer) writer->finish();
-        if (options_.keep_closed) {
-            closed_.push_back(std::move(record));
-            for (const Callback& callback : callbacks_) callback(closed_.back());
+        if (options_.keep_closed) closed_.push_back(std::move(record));
+        else unkept_ = std::move(record);
+        if (ending == Ending::deferred) {
+            just_closed_.fpout = std::move(writer);
+            settle_pending_ = true;
         } else {
-            for (const Callback& callback : callbacks_) callback(record);
+            complete(std::move(writer));
         }
         return just_closed_;
     }
 
-    // The writer of the flow ended last by a FIN is completed once its caller
-    // is done with the Buffer it got back (dump() writes the FIN frame first).
-    void settle_closed() {
-        if (just_closed_.fpout) {
-            std::unique_ptr<FlowWriter> writer = std::move(just_closed_.fpout);
-            writer->finish();
+    // Completes an ended flow's file, then tells the callbacks about it.
+    void complete(std::unique_ptr<FlowWriter> writer) {
+        std::exception_ptr error;
+        if (writer) {
+            try {
+                writer->finish();
+            } catch (...) {
+                error = std::current_exception();
+            }
         }
+        const Index& record = options_.keep_closed ? closed_.back() : unkept_;
+        for (const Callback& callback : callbacks_) callback(record);
+        if (error) std::rethrow_exception(error);
+    }
+
+    // The flow dump() ended is completed once its last frame is written.
+    void settle_closed() {
+        if (!settle_pending_) return;
+        settle_pending_ = false;
+        complete(std::move(just_closed_.fpout));
     }
 
     TraceFlowOptions options_;
@@ -547,7 +576,9 @@ private:
     RecentList recent_;
     ClosingList closing_;
     std::vector<Index> closed_;
-    Buffer just_closed_;
+    Buffer just_closed_;        // the Buffer trace() / dump() returned for a flow they ended
+    Index unkept_;              // the last ended flow when keep_closed is off
+    bool settle_pending_ = false;
     std::unordered_set<std::uint64_t> label_hashes_;
     std::deque<std::pair<std::int64_t, std::uint64_t>> label_times_;
     std::int64_t label_clock_ = INT64_MIN;
