@@ -41,7 +41,7 @@ template <typename AddressT>
     out.push_back('_');
     detail::append_decimal(out, dstport);
     out.push_back('-');
-    out += timestamp.to_python_repr();
+    timestamp.append_python_repr(out);
     std::replace(out.begin(), out.end(), ':', '.');
     return out;
 }

@@ -56,6 +56,8 @@ struct Timestamp {
     /// round-trip, fixed notation with at least one fractional digit when the
     /// decimal exponent is in [-4, 16), else `d.ddde±XX`.
     [[nodiscard]] std::string to_python_repr() const;
+    /// Appends to_python_repr() to `out` without temporaries.
+    void append_python_repr(std::string& out) const;
 
     /// Parses a decimal time such as `1511106549.91372` exactly (at most nine
     /// fractional digits are kept; more are truncated). Empty on bad text.
@@ -64,10 +66,9 @@ struct Timestamp {
 
 namespace detail {
 
-/// Python's float repr rule applied to shortest round-trip digits `digits`
-/// (no leading zeros) with decimal exponent `exp10` (value = 0.digits x 10^(exp10+1)).
-inline std::string python_float_text(bool negative, std::string_view digits, int exp10) {
-    std::string out;
+/// Appends Python's float repr text for shortest round-trip `digits` (no
+/// leading zeros) with decimal exponent `exp10` (value = d.ddd x 10^exp10).
+inline void append_python_float_text(std::string& out, bool negative, std::string_view digits, int exp10) {
     if (negative) out.push_back('-');
     const int ndigits = static_cast<int>(digits.size());
     if (exp10 >= -4 && exp10 < 16) {
@@ -84,7 +85,7 @@ inline std::string python_float_text(bool negative, std::string_view digits, int
             out.push_back('.');
             out += digits.substr(static_cast<std::size_t>(exp10 + 1));
         }
-        return out;
+        return;
     }
     out.push_back(digits[0]);
     if (ndigits > 1) {
@@ -95,65 +96,89 @@ inline std::string python_float_text(bool negative, std::string_view digits, int
     out.push_back(exp10 < 0 ? '-' : '+');
     const int mag = exp10 < 0 ? -exp10 : exp10;
     if (mag < 10) out.push_back('0');
-    out += std::to_string(mag);
-    return out;
+    char exp_buf[8];
+    const auto end = std::to_chars(exp_buf, exp_buf + sizeof exp_buf, mag).ptr;
+    out.append(exp_buf, end);
 }
 
-/// repr() of a double, following CPython's float_repr_style 'short'.
-inline std::string python_repr(double value) {
-    if (value == 0.0) return std::signbit(value) ? "-0.0" : "0.0";
+/// Appends repr() of a double, following CPython's float_repr_style 'short'.
+inline void append_python_repr(std::string& out, double value) {
+    if (value == 0.0) {
+        out += std::signbit(value) ? "-0.0" : "0.0";
+        return;
+    }
     char buf[64];
-    // Scientific shortest form gives the digits and exponent unambiguously.
+    // The scientific shortest form gives the digits and exponent unambiguously.
     const auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
     std::string_view text(buf, static_cast<std::size_t>(res.ptr - buf));
     const bool negative = text.front() == '-';
     if (negative) text.remove_prefix(1);
     const std::size_t e = text.find('e');
-    std::string digits;
-    for (char c : text.substr(0, e))
-        if (c != '.') digits.push_back(c);
-    while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+    char digits[32];
+    std::size_t ndigits = 0;
+    for (const char c : text.substr(0, e))
+        if (c != '.' && ndigits < sizeof digits) digits[ndigits++] = c;
+    while (ndigits > 1 && digits[ndigits - 1] == '0') --ndigits;
     int exp10 = 0;
     std::string_view exp_text = text.substr(e + 1);
     if (!exp_text.empty() && exp_text.front() == '+') exp_text.remove_prefix(1);
     std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp10);
-    return python_float_text(negative, digits, exp10);
+    append_python_float_text(out, negative, std::string_view(digits, ndigits), exp10);
+}
+
+/// repr() of a double, as Python prints it.
+inline std::string python_repr(double value) {
+    std::string out;
+    append_python_repr(out, value);
+    return out;
+}
+
+}  // namespace detail
+
+namespace detail {
+
+/// Writes `sec.nnnnnnnnn` into `buf` (at least 32 bytes); returns the end.
+inline char* write_decimal(char* buf, std::int64_t sec, std::uint32_t nsec) {
+    // Negative times keep the invariant value = sec + nsec/1e9.
+    char* p = buf;
+    std::uint64_t whole;
+    if (sec < 0) {
+        *p++ = '-';
+        // Unsigned negation: defined even for the most negative second.
+        whole = std::uint64_t{0} - static_cast<std::uint64_t>(sec + (nsec != 0 ? 1 : 0));
+        if (nsec != 0) nsec = 1'000'000'000 - nsec;
+    } else {
+        whole = static_cast<std::uint64_t>(sec);
+    }
+    p = std::to_chars(p, p + 21, whole).ptr;
+    *p++ = '.';
+    for (int i = 8; i >= 0; --i) {
+        p[i] = static_cast<char>('0' + nsec % 10);
+        nsec /= 10;
+    }
+    return p + 9;
 }
 
 }  // namespace detail
 
 inline std::string Timestamp::to_decimal() const {
-    // Negative times keep the invariant value = sec + nsec/1e9.
-    std::int64_t s = sec;
-    std::uint32_t ns = nsec;
-    std::string out;
-    if (s < 0) {
-        out.push_back('-');
-        if (ns != 0) {
-            s += 1;
-            ns = 1'000'000'000 - ns;
-        }
-        out += std::to_string(-(s));
-    } else {
-        out += std::to_string(s);
-    }
-    char frac[10];
-    for (int i = 8; i >= 0; --i) {
-        frac[i] = static_cast<char>('0' + ns % 10);
-        ns /= 10;
-    }
-    frac[9] = '\0';
-    out.push_back('.');
-    out += frac;
-    return out;
+    char buf[32];
+    return std::string(buf, detail::write_decimal(buf, sec, nsec));
+}
+
+inline void Timestamp::append_python_repr(std::string& out) const {
+    // A correctly rounded parse of the exact decimal, never sec + nsec / 1e9.
+    char buf[32];
+    const char* end = detail::write_decimal(buf, sec, nsec);
+    double value = 0.0;
+    std::from_chars(buf, end, value);
+    detail::append_python_repr(out, value);
 }
 
 inline std::string Timestamp::to_python_repr() const {
-    // A correctly rounded parse of the exact decimal, never sec + nsec / 1e9.
-    const std::string text = to_decimal();
-    double value = 0.0;
-    std::from_chars(text.data(), text.data() + text.size(), value);
-    return detail::python_repr(value);
+    std::string out;
+    append_python_repr(out);
+    return out;
 }
 
 inline std::optional<Timestamp> Timestamp::parse(std::string_view text) noexcept {

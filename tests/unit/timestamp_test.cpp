@@ -2,6 +2,8 @@
 // Timestamp: exact parse, decimal text and Python's float repr.
 #include <traceflow/timestamp.hpp>
 
+#include <climits>
+
 #include "test_catch.hpp"
 
 using traceflow::Timestamp;
@@ -41,6 +43,12 @@ TEST_CASE("timestamp parse and decimal text round-trip", "[timestamp]") {
     CHECK_FALSE(Timestamp::parse("1.2x").has_value());
     CHECK_FALSE(Timestamp::parse("abc").has_value());
     CHECK(Timestamp::from_nanoseconds(-1) == Timestamp{-1, 999'999'999});
+    // Any 64-bit second prints and saturates without overflow.
+    CHECK(Timestamp{INT64_MIN, 0}.to_decimal() == "-9223372036854775808.000000000");
+    CHECK(Timestamp{INT64_MAX, 999'999'999}.to_decimal() == "9223372036854775807.999999999");
+    CHECK(Timestamp{INT64_MAX, 0}.total_nanoseconds() == INT64_MAX);
+    CHECK(Timestamp{INT64_MIN, 0}.total_nanoseconds() == INT64_MIN);
+    CHECK(Timestamp{INT64_MAX, 0}.to_python_repr() == "9.223372036854776e+18");
     CHECK(Timestamp::from_nanoseconds(1'500'000'000).total_nanoseconds() == 1'500'000'000);
 }
 
