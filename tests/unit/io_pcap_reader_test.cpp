@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "read_capture.hpp"
 #include "test_catch.hpp"
 
 using traceflow::FormatError;
@@ -68,34 +69,12 @@ Bytes payload(std::size_t n, std::uint8_t seed) {
     return b;
 }
 
-Bytes to_bytes(traceflow::ByteView v) { return Bytes(v.begin(), v.end()); }
+using testutil::to_bytes;
 
-/// Reads records until the reader throws; returns how many came before and the error.
-struct Outcome {
-    std::vector<Record> records;
-    std::vector<Bytes> data;
-    bool threw = false;
-    std::uint64_t error_record = 0;
-    std::uint64_t error_offset = 0;
-    std::string message;
-};
-
-Outcome read_all(traceflow::ByteView bytes) {
-    Outcome o;
-    try {
-        CaptureReader reader = CaptureReader::from_memory(bytes, "mem.pcap");
-        Record r;
-        while (reader.next(r)) {
-            o.records.push_back(r);
-            o.data.push_back(to_bytes(r.frame.bytes));
-        }
-    } catch (const FormatError& e) {
-        o.threw = true;
-        o.error_record = e.record();
-        o.error_offset = e.offset();
-        o.message = e.what();
-        CHECK(e.path() == "mem.pcap");
-    }
+/// Reads records until the reader throws; the error names this test's file.
+testutil::ReadResult read_all(traceflow::ByteView bytes) {
+    testutil::ReadResult o = testutil::read_all(bytes, "mem.pcap");
+    if (o.threw) CHECK(o.error_path == "mem.pcap");
     return o;
 }
 
@@ -158,7 +137,7 @@ TEST_CASE("pcap records carry every field, in both byte orders and both resoluti
 
 TEST_CASE("pcap header with no records gives no records", "[io]") {
     const PcapBuilder b(false);
-    const Outcome o = read_all(b.view());
+    const testutil::ReadResult o = read_all(b.view());
     CHECK_FALSE(o.threw);
     CHECK(o.records.empty());
 }
@@ -167,7 +146,7 @@ TEST_CASE("pcap odd but valid lengths are accepted", "[io]") {
     // caplen > wirelen and caplen > snaplen both happen in real files; libpcap reads them.
     PcapBuilder b(false, false, 1, 64);
     b.record(1, 0, payload(80, 3), 40, 80).record(2, 0, payload(200, 5), 1000, 200);
-    const Outcome o = read_all(b.view());
+    const testutil::ReadResult o = read_all(b.view());
     CHECK_FALSE(o.threw);
     REQUIRE(o.records.size() == 2);
     CHECK(o.records[0].frame.wirelen == 40u);
@@ -189,13 +168,13 @@ TEST_CASE("pcap link type keeps the low 16 bits; FCS bits are reported apart", "
 TEST_CASE("pcap sub-second fields past one second carry into the seconds", "[io]") {
     PcapBuilder us(false);
     us.record(10, 1'000'000, payload(1, 0)).record(10, 0x8000'0000, payload(1, 0));
-    const Outcome a = read_all(us.view());
+    const testutil::ReadResult a = read_all(us.view());
     REQUIRE(a.records.size() == 2);
     CHECK(a.records[0].frame.timestamp == Timestamp{11, 0});
     CHECK(a.records[1].frame.timestamp == Timestamp{10 + 2147, 483'648'000});
     PcapBuilder ns(true, true);
     ns.record(10, 1'000'000'000, payload(1, 0)).record(10, 0xFFFF'FFFF, payload(1, 0));
-    const Outcome b = read_all(ns.view());
+    const testutil::ReadResult b = read_all(ns.view());
     REQUIRE(b.records.size() == 2);
     CHECK(b.records[0].frame.timestamp == Timestamp{11, 0});
     CHECK(b.records[1].frame.timestamp == Timestamp{14, 294'967'295});
@@ -206,13 +185,13 @@ TEST_CASE("pcap 2.2 files have caplen and len swapped, 2.3 maybe", "[io]") {
         PcapBuilder old(be, false, 1, 65535, 2, 2);
         old.record(1, 0, payload(10, 0), 10, 60);  // written as (len, caplen)
         // The builder wrote caplen=60 wirelen=10: swapped back, caplen is 10.
-        const Outcome a = read_all(old.view());
+        const testutil::ReadResult a = read_all(old.view());
         REQUIRE(a.records.size() == 1);
         CHECK(a.records[0].frame.bytes.size == 10);
         CHECK(a.records[0].frame.wirelen == 60u);
         PcapBuilder mid(be, false, 1, 65535, 2, 3);
         mid.record(1, 0, payload(10, 0), 10, 60).record(2, 0, payload(10, 0), 60, 10);
-        const Outcome b = read_all(mid.view());
+        const testutil::ReadResult b = read_all(mid.view());
         REQUIRE(b.records.size() == 2);
         CHECK(b.records[0].frame.wirelen == 60u);
         CHECK(b.records[1].frame.wirelen == 60u);
@@ -222,7 +201,7 @@ TEST_CASE("pcap 2.2 files have caplen and len swapped, 2.3 maybe", "[io]") {
 
 TEST_CASE("pcap bad file headers fail at record 0, offset 0", "[io]") {
     SECTION("empty file") {
-        const Outcome o = read_all({});
+        const testutil::ReadResult o = read_all({});
         CHECK(o.threw);
         CHECK(o.error_record == 0);
         CHECK(o.error_offset == 0);
@@ -232,7 +211,7 @@ TEST_CASE("pcap bad file headers fail at record 0, offset 0", "[io]") {
         const PcapBuilder b(false);
         for (std::size_t n = 1; n < 24; ++n) {
             CAPTURE(n);
-            const Outcome o = read_all({b.bytes.data(), n});
+            const testutil::ReadResult o = read_all({b.bytes.data(), n});
             CHECK(o.threw);
             CHECK(o.error_record == 0);
             CHECK(o.error_offset == 0);
@@ -241,14 +220,14 @@ TEST_CASE("pcap bad file headers fail at record 0, offset 0", "[io]") {
     }
     SECTION("unknown magic") {
         const Bytes junk = payload(64, 0x40);
-        const Outcome o = read_all({junk.data(), junk.size()});
+        const testutil::ReadResult o = read_all({junk.data(), junk.size()});
         CHECK(o.threw);
         CHECK(o.error_record == 0);
         CHECK(o.message.find("magic 0x40414243") != std::string::npos);
     }
     SECTION("unsupported version") {
         const PcapBuilder b(true, false, 1, 65535, 1, 0);
-        const Outcome o = read_all(b.view());
+        const testutil::ReadResult o = read_all(b.view());
         CHECK(o.threw);
         CHECK(o.error_record == 0);
         CHECK(o.message.find("unsupported pcap version 1.0") != std::string::npos);
@@ -265,7 +244,7 @@ TEST_CASE("pcap damage after good records: those are delivered, then the error n
         SECTION("truncated record header") {
             b.record(3, 0, payload(10, 3));
             b.bytes.resize(third + 9);
-            const Outcome o = read_all(b.view());
+            const testutil::ReadResult o = read_all(b.view());
             CHECK(o.records.size() == 2);
             CHECK(o.threw);
             CHECK(o.error_record == 3);
@@ -276,7 +255,7 @@ TEST_CASE("pcap damage after good records: those are delivered, then the error n
         SECTION("truncated record data") {
             b.record(3, 0, payload(100, 3));
             b.bytes.resize(b.bytes.size() - 60);
-            const Outcome o = read_all(b.view());
+            const testutil::ReadResult o = read_all(b.view());
             CHECK(o.records.size() == 2);
             CHECK(o.data[1] == payload(70, 2));
             CHECK(o.threw);
@@ -287,7 +266,7 @@ TEST_CASE("pcap damage after good records: those are delivered, then the error n
         }
         SECTION("absurd captured length") {
             b.record(3, 0, payload(20, 3), 20, 0xFFFF'FFFF);
-            const Outcome o = read_all(b.view());
+            const testutil::ReadResult o = read_all(b.view());
             CHECK(o.records.size() == 2);
             CHECK(o.error_record == 3);
             CHECK(o.error_offset == third);
@@ -296,7 +275,7 @@ TEST_CASE("pcap damage after good records: those are delivered, then the error n
         SECTION("garbage after the last record") {
             const Bytes junk = payload(5, 0xEE);
             b.bytes.insert(b.bytes.end(), junk.begin(), junk.end());
-            const Outcome o = read_all(b.view());
+            const testutil::ReadResult o = read_all(b.view());
             CHECK(o.records.size() == 2);
             CHECK(o.error_record == 3);
             CHECK(o.error_offset == third);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "read_capture.hpp"
 #include "test_catch.hpp"
 
 using traceflow::FormatError;
@@ -132,40 +133,19 @@ Bytes payload(std::size_t n, std::uint8_t seed) {
     return b;
 }
 
-Bytes to_bytes(traceflow::ByteView v) { return Bytes(v.begin(), v.end()); }
+using testutil::to_bytes;
 
-struct Outcome {
-    std::vector<Record> records;
-    std::vector<Bytes> data;
-    bool threw = false;
-    std::uint64_t error_block = 0;
-    std::uint64_t error_offset = 0;
-    std::string message;
-};
-
-Outcome read_all(traceflow::ByteView bytes) {
-    Outcome o;
-    try {
-        CaptureReader reader = CaptureReader::from_memory(bytes, "mem.pcapng");
-        Record r;
-        while (reader.next(r)) {
-            o.records.push_back(r);
-            o.data.push_back(to_bytes(r.frame.bytes));
-        }
-    } catch (const FormatError& e) {
-        o.threw = true;
-        o.error_block = e.record();
-        o.error_offset = e.offset();
-        o.message = e.what();
-        CHECK(e.path() == "mem.pcapng");
-    }
+/// Reads records until the reader throws; the error names this test's file.
+testutil::ReadResult read_all(traceflow::ByteView bytes) {
+    testutil::ReadResult o = testutil::read_all(bytes, "mem.pcapng");
+    if (o.threw) CHECK(o.error_path == "mem.pcapng");
     return o;
 }
 
 Timestamp first_time(const Bytes& tsresol_option_value, std::uint64_t units) {
     PcapngBuilder b;
     b.shb(false).idb(1, 0, PcapngBuilder::option(9, tsresol_option_value, false)).epb(0, units, payload(4, 0));
-    const Outcome o = read_all(b.view());
+    const testutil::ReadResult o = read_all(b.view());
     REQUIRE_FALSE(o.threw);
     REQUIRE(o.records.size() == 1);
     return o.records[0].frame.timestamp;
@@ -237,7 +217,7 @@ TEST_CASE("pcapng if_tsresol: decimal and binary units, exact to the nanosecond"
 TEST_CASE("pcapng default resolution is microseconds and 64-bit values do not overflow", "[io]") {
     PcapngBuilder b;
     b.shb(false).idb(1, 0).epb(0, 0xFFFF'FFFF'FFFF'FFFF, payload(4, 0));
-    const Outcome o = read_all(b.view());
+    const testutil::ReadResult o = read_all(b.view());
     REQUIRE(o.records.size() == 1);
     CHECK(o.records[0].frame.timestamp == Timestamp{18'446'744'073'709, 551'615'000});
 }
@@ -251,7 +231,7 @@ TEST_CASE("pcapng if_tsoffset adds seconds, in either direction", "[io]") {
         options.insert(options.end(), nine.begin(), nine.end());
         b.idb(1, 0, options).idb(1, 0, b.tsoffset(-5));
         b.epb(0, 600'000'000'500'000'000, payload(4, 0)).epb(1, 7'250'000, payload(4, 0));
-        const Outcome o = read_all(b.view());
+        const testutil::ReadResult o = read_all(b.view());
         REQUIRE(o.records.size() == 2);
         CHECK(o.records[0].frame.timestamp == Timestamp{1'600'000'000, 500'000'000});
         CHECK(o.records[1].frame.timestamp == Timestamp{2, 250'000'000});
@@ -263,7 +243,7 @@ TEST_CASE("pcapng sections may change byte order; interfaces count across sectio
     b.shb(false).idb(1, 0).idb(101, 0).epb(1, 1'000'000, payload(8, 1));
     b.shb(true).idb(113, 0, b.option(9, {9})).epb(0, 2'000'000'001, payload(9, 2)).spb(9, payload(9, 3));
     b.shb(false).idb(228, 0).pb(0, 3'000'000, payload(10, 4), 10);
-    const Outcome o = read_all(b.view());
+    const testutil::ReadResult o = read_all(b.view());
     CHECK_FALSE(o.threw);
     REQUIRE(o.records.size() == 4);
     CHECK(o.records[0].interface_id == 1u);
@@ -297,13 +277,13 @@ TEST_CASE("pcapng simple packet blocks: no time, length cut to packet and snaple
         b.shb(be).idb(1, 6).spb(5, payload(5, 1)).spb(100, payload(10, 2));
         PcapngBuilder c;
         c.shb(be).idb(1, 0).spb(5, payload(5, 1)).spb(10, payload(10, 2));
-        const Outcome snapped = read_all(b.view());
+        const testutil::ReadResult snapped = read_all(b.view());
         REQUIRE(snapped.records.size() == 2);
         CHECK(snapped.data[0] == payload(5, 1));  // padding (3 bytes) is not data
         CHECK(snapped.data[1] == payload(6, 2));  // snaplen 6
         CHECK(snapped.records[1].frame.wirelen == 100u);
         CHECK(snapped.records[1].frame.timestamp == Timestamp{});
-        const Outcome whole = read_all(c.view());
+        const testutil::ReadResult whole = read_all(c.view());
         REQUIRE(whole.records.size() == 2);
         CHECK(whole.data[1] == payload(10, 2));
         CHECK(whole.records[1].number == 2);
@@ -313,7 +293,7 @@ TEST_CASE("pcapng simple packet blocks: no time, length cut to packet and snaple
 TEST_CASE("pcapng obsolete packet blocks are read", "[io]") {
     PcapngBuilder b;
     b.shb(true).idb(1, 0).idb(0, 0).pb(1, 1'000'001, payload(13, 5), 40);
-    const Outcome o = read_all(b.view());
+    const testutil::ReadResult o = read_all(b.view());
     REQUIRE(o.records.size() == 1);
     CHECK(o.records[0].interface_id == 1u);
     CHECK(o.records[0].linktype == LinkType::null);
@@ -326,7 +306,7 @@ TEST_CASE("pcapng blocks of other types are skipped and not counted", "[io]") {
     PcapngBuilder b;
     b.shb(false).block(4, payload(20, 0)).idb(1, 0).block(5, payload(24, 0)).epb(0, 1, payload(4, 1));
     b.block(0x0000'0BAD, payload(7, 0)).block(0x0A, payload(16, 0)).block(0x4000'0BAD, {}).epb(0, 2, payload(4, 2));
-    const Outcome o = read_all(b.view());
+    const testutil::ReadResult o = read_all(b.view());
     CHECK_FALSE(o.threw);
     REQUIRE(o.records.size() == 2);
     CHECK(o.records[0].number == 1);
@@ -337,7 +317,7 @@ TEST_CASE("pcapng blocks of other types are skipped and not counted", "[io]") {
 TEST_CASE("pcapng section with no packets gives no records", "[io]") {
     PcapngBuilder b;
     b.shb(true);
-    const Outcome o = read_all(b.view());
+    const testutil::ReadResult o = read_all(b.view());
     CHECK_FALSE(o.threw);
     CHECK(o.records.empty());
 }
@@ -349,11 +329,11 @@ TEST_CASE("pcapng damage: earlier packets delivered, error names the block and i
         b.shb(be).idb(1, 0).epb(0, 1, payload(10, 1)).epb(0, 2, payload(11, 2));
         // Blocks 1-4 are good; damage is in block 5, at offset `at`.
         const std::uint64_t at = b.bytes.size();
-        const auto expect = [&](const Outcome& o, const char* text) {
+        const auto expect = [&](const testutil::ReadResult& o, const char* text) {
             CHECK(o.records.size() == 2);
             if (o.records.size() == 2) CHECK(o.data[1] == payload(11, 2));
             CHECK(o.threw);
-            CHECK(o.error_block == 5);
+            CHECK(o.error_record == 5);
             CHECK(o.error_offset == at);
             CHECK(o.message.find(text) != std::string::npos);
         };
@@ -384,9 +364,9 @@ TEST_CASE("pcapng damage: earlier packets delivered, error names the block and i
         }
         SECTION("packet after a new section whose IDB is missing") {
             b.shb(!be).spb(4, payload(4, 3));
-            const Outcome o = read_all(b.view());
+            const testutil::ReadResult o = read_all(b.view());
             CHECK(o.records.size() == 2);
-            CHECK(o.error_block == 6);
+            CHECK(o.error_record == 6);
             CHECK(o.error_offset == b.offsets[5]);
             CHECK(o.message.find("but the section has 0 interface") != std::string::npos);
         }
@@ -437,9 +417,9 @@ TEST_CASE("pcapng bad first section header fails at block 1, offset 0", "[io]") 
     SECTION("version") {
         PcapngBuilder b;
         b.shb(false, 2).idb(1, 0);
-        const Outcome o = read_all(b.view());
+        const testutil::ReadResult o = read_all(b.view());
         CHECK(o.threw);
-        CHECK(o.error_block == 1);
+        CHECK(o.error_record == 1);
         CHECK(o.error_offset == 0);
     }
     SECTION("truncated") {
@@ -447,9 +427,9 @@ TEST_CASE("pcapng bad first section header fails at block 1, offset 0", "[io]") 
         b.shb(true);
         for (std::size_t n = 4; n < b.bytes.size(); ++n) {
             CAPTURE(n);
-            const Outcome o = read_all({b.bytes.data(), n});
+            const testutil::ReadResult o = read_all({b.bytes.data(), n});
             CHECK(o.threw);
-            CHECK(o.error_block == 1);
+            CHECK(o.error_record == 1);
             CHECK(o.error_offset == 0);
         }
     }
@@ -457,8 +437,8 @@ TEST_CASE("pcapng bad first section header fails at block 1, offset 0", "[io]") 
         PcapngBuilder b;
         b.shb(false, 1, PcapngBuilder::option(2, {'x', 'y', 'z', 'w'}, false));
         b.patch32(0, 24, 0x0040'0002, false);
-        const Outcome o = read_all(b.view());
-        CHECK(o.error_block == 1);
+        const testutil::ReadResult o = read_all(b.view());
+        CHECK(o.error_record == 1);
         CHECK(o.message.find("runs past the end of the block") != std::string::npos);
     }
 }
