@@ -27,8 +27,10 @@ namespace traceflow::io {
 ///     while (in.ensure(16)) { use(in.data()); in.consume(16); }
 class ByteSource {
 public:
-    /// Buffer size for files: large enough that fread's cost is all copying.
-    static constexpr std::size_t default_capacity = std::size_t{4} << 20;
+    /// Buffer size for files: large enough that fread's cost is all copying,
+    /// small enough to stay in cache. 1 MiB ran as fast as 4 MiB on a 627 MB
+    /// capture and 2.5x faster on a 3.8 MB one (fewer first-touch page faults).
+    static constexpr std::size_t default_capacity = std::size_t{1} << 20;
 
     /// Opens `path` for reading; "-" reads stdin. Throws IoError when it cannot be opened.
     explicit ByteSource(const std::string& path, std::size_t capacity = default_capacity) : name_(path) {
