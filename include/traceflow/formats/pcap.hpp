@@ -35,6 +35,7 @@ public:
         const bool be = options_.big_endian;
         const std::uint32_t fraction = options_.nanosecond ? frame.timestamp.nsec : frame.timestamp.nsec / 1000;
         const auto caplen = static_cast<std::uint32_t>(frame.bytes.size);
+        // The pcap format holds 32-bit seconds: times outside [1970, 2106) wrap.
         traceflow::detail::store32(h, static_cast<std::uint32_t>(frame.timestamp.sec), be);
         traceflow::detail::store32(h + 4, fraction, be);
         traceflow::detail::store32(h + 8, caplen, be);
