@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <vector>
 
+#include "byte_builder.hpp"
 #include "test_catch.hpp"
 
 using traceflow::ByteView;
@@ -17,15 +18,10 @@ namespace tcp_flag = traceflow::decode::tcp_flag;
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-
-Bytes cat(std::initializer_list<Bytes> parts) {
-    Bytes out;
-    for (const Bytes& part : parts) out.insert(out.end(), part.begin(), part.end());
-    return out;
-}
-Bytes be16(unsigned v) { return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)}; }
-Bytes be32(std::uint32_t v) { return cat({be16(v >> 16), be16(v & 0xFFFF)}); }
+using testutil::Bytes;
+using testutil::be16;
+using testutil::be32;
+using testutil::cat;
 Bytes fill(std::size_t n, std::uint8_t byte = 0) { return Bytes(n, byte); }
 
 const Bytes v4_src = {10, 0, 0, 1};

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "byte_builder.hpp"
 #include "test_catch.hpp"
 #include "test_util.hpp"
 
@@ -29,15 +30,10 @@ using traceflow::decode::Outcome;
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-
-Bytes cat(std::initializer_list<Bytes> parts) {
-    Bytes out;
-    for (const Bytes& part : parts) out.insert(out.end(), part.begin(), part.end());
-    return out;
-}
-Bytes be16(unsigned v) { return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)}; }
-Bytes be32(std::uint32_t v) { return cat({be16(v >> 16), be16(v & 0xFFFF)}); }
+using testutil::Bytes;
+using testutil::be16;
+using testutil::be32;
+using testutil::cat;
 Bytes prefix(const Bytes& b, std::size_t n) { return Bytes(b.begin(), b.begin() + static_cast<long>(n)); }
 
 // ---------------------------------------------------------------------------
