@@ -223,3 +223,54 @@ TEST_CASE("random packet streams match the reference model, every frame in one f
         for (std::size_t f = 1; f <= count; ++f) REQUIRE(seen[f] == 1);
     }
 }
+
+TEST_CASE("trace_batch has exactly the effect of trace on each packet, in every mode", "[trace_flow][property]") {
+    std::mt19937 rng(777);
+    for (int round = 0; round < 24; ++round) {
+        traceflow::TraceFlowOptions o = quiet();
+        o.keying = round % 2 == 0 ? traceflow::FlowKeying::directional : traceflow::FlowKeying::bidirectional;
+        o.lifecycle = round % 4 < 2 ? traceflow::Lifecycle::pcapkit : traceflow::Lifecycle::tcp;
+        o.statistics = round % 3 != 0;
+        if (round % 5 == 1) o.idle_timeout = std::chrono::seconds(3);
+        if (round % 6 == 2) o.max_flows = 7;
+        std::vector<traceflow::Packet<>> packets;
+        const std::size_t count = 3000 + static_cast<std::size_t>(rng() % 50);  // not a multiple of the batch depth
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::string a = "10.0.0." + std::to_string(rng() % 6);
+            auto p = make_packet(i + 1, a.c_str(), static_cast<std::uint16_t>(rng() % 5), "10.0.1.1",
+                                 static_cast<std::uint16_t>(rng() % 5), rng() % 9 == 0, rng() % 13 == 0,
+                                 {static_cast<std::int64_t>(1000 + i / 5), static_cast<std::uint32_t>(rng() % 1000)}, 0);
+            if (rng() % 2 == 0) std::swap(p.src, p.dst), std::swap(p.srcport, p.dstport);
+            p.tcp.ack = rng() % 3 != 0;
+            p.tcp.rst = rng() % 40 == 0;
+            p.tcp.seq = static_cast<std::uint32_t>(rng() % 3);
+            p.tcp.payload_size = static_cast<std::uint32_t>(rng() % 100);
+            packets.push_back(std::move(p));
+        }
+        TraceFlow<> one(o);
+        TraceFlow<> batched(o);
+        std::vector<std::string> ended_one;
+        std::vector<std::string> ended_batched;
+        one.register_callback([&](const Index& x) { ended_one.push_back(x.label); });
+        batched.register_callback([&](const Index& x) { ended_batched.push_back(x.label); });
+        for (const auto& p : packets) one.trace(p);
+        // Uneven batch sizes, including 0, 1 and ones shorter than the prefetch distance.
+        for (std::size_t at = 0; at < count;) {
+            const std::size_t n = std::min<std::size_t>(count - at, rng() % 40);
+            batched.trace_batch(packets.data() + at, n);
+            at += n;
+        }
+        CHECK(ended_batched == ended_one);
+        const auto want = one.index();
+        const auto got = batched.index();
+        REQUIRE(got.size() == want.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            CHECK(got[i].label == want[i].label);
+            CHECK(got[i].index == want[i].index);
+            CHECK(got[i].reason == want[i].reason);
+            CHECK(got[i].stats.packets == want[i].stats.packets);
+            CHECK(got[i].stats.history == want[i].stats.history);
+            CHECK(got[i].stats.conn_state == want[i].stats.conn_state);
+        }
+    }
+}

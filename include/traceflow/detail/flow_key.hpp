@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "../buffer_id.hpp"
 
@@ -26,7 +28,22 @@ struct FlowKey {
 template <typename AddressT>
 [[nodiscard]] std::uint64_t hash_value(const FlowKey<AddressT>& k) noexcept {
     const std::uint64_t small = (std::uint64_t{k.pa} << 48) | (std::uint64_t{k.pb} << 32) | k.scope;
-    return mix64(address_hash(k.a) * 0x9E3779B97F4A7C15ULL ^ address_hash(k.b) ^ (small * 0xD6E8FEB86659FD93ULL));
+    if constexpr (std::is_same_v<AddressT, IpAddress>) {
+        // One pass over the raw words, one final mix: each word times its own
+        // odd constant keeps every input bit, and mix64 spreads them (the
+        // per-address hashes cost five mixes; this runs once per packet).
+        std::uint64_t w[4];
+        std::memcpy(&w[0], k.a.data(), 8);
+        std::memcpy(&w[1], k.a.data() + 8, 8);
+        std::memcpy(&w[2], k.b.data(), 8);
+        std::memcpy(&w[3], k.b.data() + 8, 8);
+        const auto family = static_cast<std::uint64_t>(k.a.family()) << 8 | static_cast<std::uint64_t>(k.b.family());
+        return mix64(w[0] * 0x9E3779B97F4A7C15ULL + (w[1] ^ family) * 0xC2B2AE3D27D4EB4FULL +
+                     w[2] * 0x165667B19E3779F9ULL + w[3] * 0xD6E8FEB86659FD93ULL + small * 0xFF51AFD7ED558CCDULL);
+    } else {
+        return mix64(address_hash(k.a) * 0x9E3779B97F4A7C15ULL ^ address_hash(k.b) ^
+                     (small * 0xD6E8FEB86659FD93ULL));
+    }
 }
 
 }  // namespace traceflow::detail
