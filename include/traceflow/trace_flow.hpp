@@ -219,6 +219,9 @@ public:
         files_.close_all();
     }
 
+    /// True when frames are written to files (an output folder and a known format).
+    [[nodiscard]] bool writes_files() const noexcept { return writing_; }
+
     /// The output extension with its dot, or empty when no file is written
     /// (pcapkit's `make_fout` result).
     [[nodiscard]] const std::string& extension() const noexcept { return extension_; }

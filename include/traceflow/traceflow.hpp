@@ -20,6 +20,7 @@
 #include "label.hpp"
 #include "link_type.hpp"
 #include "packet.hpp"
+#include "threaded_feed.hpp"
 #include "timestamp.hpp"
 #include "trace_flow.hpp"
 #include "version.hpp"
