@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     try {
         const traceflow::ExtractResult result = traceflow::extract({argv[1]}, options);
         for (const traceflow::Index& flow : result.index) {
-            const traceflow::FlowStats& s = flow.stats;
+            const traceflow::FlowStats& s = *flow.stats;  // present: statistics is on
             std::cout << flow.label << ' ' << s.conn_state << ' ' << s.history << ' '
                       << s.packets[0] + s.packets[1] << " packets -> " << flow.fpout.value_or("-") << '\n';
         }

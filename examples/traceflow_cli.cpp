@@ -231,8 +231,9 @@ void print_flows(const std::vector<traceflow::Index>& flows, Listing listing, bo
         if (stats) std::printf(" %-7s %-12s %12s", "STATE", "HISTORY", "BYTES");
         std::printf(" %s\n", "FRAMES");
     }
+    static const traceflow::FlowStats no_stats;
     for (const traceflow::Index& flow : flows) {
-        const traceflow::FlowStats& s = flow.stats;
+        const traceflow::FlowStats& s = flow.stats ? *flow.stats : no_stats;  // present with --stats
         line.clear();
         if (listing == Listing::json) {
             line += "{\"label\": ";

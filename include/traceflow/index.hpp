@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,7 +47,10 @@ struct Index {
     std::vector<std::uint64_t> index;   ///< frame numbers of the flow, in arrival order
     std::string label;                  ///< `{src}_{srcport}-{dst}_{dstport}-{ts}`
     EndReason reason = EndReason::open; ///< why this record exists (not in pcapkit)
-    FlowStats stats;                    ///< counters, filled when TraceFlowOptions::statistics is on
+    /// Counters, present when TraceFlowOptions::statistics is on (null
+    /// otherwise: a flow record then costs no room for them). Immutable, so
+    /// copies of an Index share them.
+    std::shared_ptr<const FlowStats> stats;
 };
 
 }  // namespace traceflow

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "test_catch.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 using traceflow::FormatError;
@@ -120,10 +121,7 @@ TEST_CASE("nothing lost: every TCP frame in exactly one flow, per-flow pcap file
           "[reference][hostile]") {
     const fs::path captures = fs::path(TRACEFLOW_REFERENCE_DIR) / "captures";
     REQUIRE(fs::is_directory(captures));
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(captures))
-        if (entry.is_regular_file()) files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
+    const std::vector<fs::path> files = testutil::files_in(captures);
     REQUIRE(files.size() >= 100);
 
     std::uint64_t total_tcp = 0;

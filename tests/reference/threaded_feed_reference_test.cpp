@@ -13,10 +13,7 @@ namespace fs = std::filesystem;
 TEST_CASE("feed_threaded gives what feed gives on every reference capture", "[reference][threaded_feed]") {
     const fs::path captures = fs::path(TRACEFLOW_REFERENCE_DIR) / "captures";
     REQUIRE(fs::is_directory(captures));
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(captures))
-        if (entry.is_regular_file()) files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
+    const std::vector<fs::path> files = testutil::files_in(captures);
     REQUIRE(files.size() >= 100);
     for (const fs::path& file : files) {
         const std::string name = file.filename().string();

@@ -57,16 +57,18 @@ TEST_CASE("bidirectional tcp mode: one flow per connection with its last ACK", "
     CHECK(index[0].index == frames({1, 2, 3, 4, 5, 6, 7}));
     CHECK(index[0].reason == EndReason::fin);
     CHECK(index[0].label == "10.0.0.1_5000-10.0.0.2_80-0.0");
-    CHECK(index[0].stats.conn_state == "SF");
-    CHECK(index[0].stats.history == "ShADfFa");
-    CHECK(index[0].stats.packets[0] == 4);
-    CHECK(index[0].stats.packets[1] == 3);
-    CHECK(index[0].stats.payload[0] == 10);
-    CHECK(index[0].stats.community_id ==
+    REQUIRE(index[0].stats);
+    CHECK(index[0].stats->conn_state == "SF");
+    CHECK(index[0].stats->history == "ShADfFa");
+    CHECK(index[0].stats->packets[0] == 4);
+    CHECK(index[0].stats->packets[1] == 3);
+    CHECK(index[0].stats->payload[0] == 10);
+    CHECK(index[0].stats->community_id ==
           traceflow::community_id(traceflow::IpAddress::v4(0x0A000001u), 5000, traceflow::IpAddress::v4(0x0A000002u), 80));
     CHECK(index[1].index == frames({8}));
     CHECK(index[1].reason == EndReason::end_of_input);
-    CHECK(index[1].stats.conn_state == "S0");
+    REQUIRE(index[1].stats);
+    CHECK(index[1].stats->conn_state == "S0");
 }
 
 TEST_CASE("a SYN with a new sequence number on a live tuple starts a new flow", "[lifecycle]") {
@@ -91,7 +93,8 @@ TEST_CASE("a SYN right after a RST starts a new flow even inside the linger", "[
     const auto index = t.index();
     REQUIRE(index.size() == 2);
     CHECK(index[0].reason == EndReason::rst);
-    CHECK(index[0].stats.conn_state == "REJ");
+    REQUIRE(index[0].stats);
+    CHECK(index[0].stats->conn_state == "REJ");
     CHECK(index[1].index == frames({3}));
 }
 

@@ -47,7 +47,8 @@ TEST_CASE("reuse after FIN: two connections on one tuple", "[lifecycle][scenario
     CHECK(flows[1].index == range(11, 20));
     CHECK(flows[0].reason == EndReason::fin);
     CHECK(flows[1].reason == EndReason::fin);
-    CHECK(flows[0].stats.conn_state == "SF");
+    REQUIRE(flows[0].stats);
+    CHECK(flows[0].stats->conn_state == "SF");
     CHECK(flows[0].label != flows[1].label);
     CHECK(flows[0].label.rfind("10.77.0.1_40001-10.77.0.2_7001-", 0) == 0);
 }
@@ -67,7 +68,8 @@ TEST_CASE("reuse after RST: the RST ends the first connection", "[lifecycle][sce
     CHECK(flows[0].index == range(1, 8));
     CHECK(flows[1].index == range(9, 18));
     CHECK(flows[0].reason == EndReason::rst);
-    CHECK(flows[0].stats.conn_state == "RSTO");
+    REQUIRE(flows[0].stats);
+    CHECK(flows[0].stats->conn_state == "RSTO");
     CHECK(flows[1].reason == EndReason::fin);
 }
 
@@ -76,16 +78,18 @@ TEST_CASE("half-close keeps the connection open for the other side", "[lifecycle
     REQUIRE(flows.size() == 1);
     CHECK(flows[0].index == range(1, 18));
     CHECK(flows[0].reason == EndReason::fin);
-    CHECK(flows[0].stats.payload[1] == 180);  // all of it after the client's FIN
-    CHECK(flows[0].stats.payload[0] == 43);
+    REQUIRE(flows[0].stats);
+    CHECK(flows[0].stats->payload[1] == 180);  // all of it after the client's FIN
+    CHECK(flows[0].stats->payload[0] == 43);
 }
 
 TEST_CASE("a retransmitted SYN does not start a new connection", "[lifecycle][scenario]") {
     const auto flows = traceflow::extract({scenario("retransmitted_syn.pcap")}, tcp_mode()).index;
     REQUIRE(flows.size() == 1);
     CHECK(flows[0].index == range(1, 11));
-    CHECK(flows[0].stats.syn == 2);
-    CHECK(flows[0].stats.history.rfind("ShA", 0) == 0);
+    REQUIRE(flows[0].stats);
+    CHECK(flows[0].stats->syn == 2);
+    CHECK(flows[0].stats->history.rfind("ShA", 0) == 0);
 }
 
 TEST_CASE("SYN-ACK seen first: the initiator is its receiver", "[lifecycle][scenario]") {
@@ -93,14 +97,16 @@ TEST_CASE("SYN-ACK seen first: the initiator is its receiver", "[lifecycle][scen
     REQUIRE(flows.size() == 1);
     CHECK(flows[0].index == range(1, 9));
     CHECK(flows[0].label.rfind("10.77.0.1_40005-10.77.0.2_7005-", 0) == 0);
-    CHECK(flows[0].stats.history.front() == 'h');
+    REQUIRE(flows[0].stats);
+    CHECK(flows[0].stats->history.front() == 'h');
 }
 
 TEST_CASE("a capture starting mid-stream yields one flow", "[lifecycle][scenario]") {
     const auto flows = traceflow::extract({scenario("midstream.pcap")}, tcp_mode()).index;
     REQUIRE(flows.size() == 1);
     CHECK(flows[0].index == range(1, 108));
-    CHECK(flows[0].stats.conn_state == "OTH");
+    REQUIRE(flows[0].stats);
+    CHECK(flows[0].stats->conn_state == "OTH");
     CHECK(flows[0].label.rfind("10.77.0.1_40006-10.77.0.2_7006-", 0) == 0);
 }
 
@@ -120,7 +126,8 @@ TEST_CASE("a RST from the server ends the connection", "[lifecycle][scenario]") 
     REQUIRE(flows.size() == 1);
     CHECK(flows[0].index == range(1, 12));
     CHECK(flows[0].reason == EndReason::rst);
-    CHECK(flows[0].stats.conn_state == "RSTR");
+    REQUIRE(flows[0].stats);
+    CHECK(flows[0].stats->conn_state == "RSTR");
 }
 
 TEST_CASE("many short flows: 200 connections, every frame once", "[lifecycle][scenario]") {
