@@ -2,6 +2,7 @@
 // feed_threaded: feed() on two threads, reading and decoding ahead of the tracer.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
@@ -84,6 +85,7 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
     std::size_t produced = 0;  // batches filled
     std::size_t consumed = 0;  // batches traced
     bool stop = false;         // the tracer failed: reading ends
+    std::atomic<bool> stopping{false};  // the same, seen between records (a blocked read ends at the next record)
     const std::uint64_t first_number = stats.frames;
 
     auto read_ahead = [&] {
@@ -102,7 +104,7 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
             try {
                 bool more = true;
                 while (batch.packets.size() < max_packets && batch.bytes.size() < max_bytes &&
-                       (more = reader.next(record))) {
+                       !stopping.load(std::memory_order_relaxed) && (more = reader.next(record))) {
                     ++number;
                     if (progress && (number & 0xFFFF) == 0) progress(reader);
                     const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg);
@@ -178,6 +180,7 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
             if (last) break;
         }
     } catch (...) {
+        stopping.store(true, std::memory_order_relaxed);
         {
             std::lock_guard<std::mutex> lock(mutex);
             stop = true;
