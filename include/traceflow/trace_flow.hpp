@@ -279,21 +279,25 @@ private:
     }
 
 
+    // What every packet touches comes first, so that in pcapkit mode a
+    // packet reads and writes one cache line of its flow's record (`last`
+    // and the frame list); the tcp lifecycle's fields follow, then what only
+    // opening and ending a flow use.
     struct OpenFlow {
-        FlowKey key;
-        std::uint64_t hash = 0;
-        Buffer buffer;
-        Timestamp first;
         Timestamp last;
+        Buffer buffer;
         detail::TcpFacts facts;
-        std::int64_t deadline = 0;  // ns, while lingering
-        std::uint32_t isn = 0;      // originator's SYN sequence number
-        detail::SlotLinks opened;   // opening order
-        detail::SlotLinks recent;   // last-seen order
-        detail::SlotLinks closing;  // deadline order
         EndReason pending = EndReason::open;  // fin / rst once lingering
         bool orig_is_a = true;      // the originator is key.a
         bool have_isn = false;
+        std::uint32_t isn = 0;      // originator's SYN sequence number
+        detail::SlotLinks recent;   // last-seen order
+        std::int64_t deadline = 0;  // ns, while lingering
+        FlowKey key;
+        std::uint64_t hash = 0;
+        Timestamp first;
+        detail::SlotLinks opened;   // opening order
+        detail::SlotLinks closing;  // deadline order
     };
     using OpenList = detail::SlotList<OpenFlow, &OpenFlow::opened>;
     using RecentList = detail::SlotList<OpenFlow, &OpenFlow::recent>;
