@@ -2,7 +2,9 @@
 // libFuzzer target: the whole path. from_memory -> feed -> TraceFlow writing
 // pcap and json files into a fresh folder per input, then index(); checks
 // that every TCP frame lands in exactly one flow and that the pcap files
-// hold exactly those frames, byte for byte.
+// hold exactly those frames, byte for byte; and that trace_batch() gives
+// what trace() gives, one packet at a time.
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -199,6 +201,44 @@ void check_json_files(const std::vector<Index>& index) {
 
 }  // namespace
 
+/// The input's TCP packets traced one by one and in batches of uneven sizes
+/// (from the input's bytes): the same flows, in the same order.
+void check_batches(const std::uint8_t* data, std::size_t size, traceflow::TraceFlowOptions options) {
+    std::vector<traceflow::CapturePacket> packets;
+    try {
+        auto reader = traceflow::io::CaptureReader::from_memory(ByteView(data, size), "fuzz-input");
+        traceflow::io::Record r;
+        traceflow::decode::TcpSegment seg;
+        traceflow::CapturePacket packet;
+        std::uint64_t number = 0;
+        while (reader.next(r)) {
+            ++number;
+            if (traceflow::decode::decode_tcp(r.linktype, r.frame.bytes, seg) != traceflow::decode::Outcome::tcp)
+                continue;
+            traceflow::make_capture_packet(r, seg, number, packet);
+            packets.push_back(packet);
+        }
+    } catch (const traceflow::FormatError&) {
+    }
+    options.fout.clear();
+    traceflow::TraceFlow<traceflow::CapturePacket> one(options);
+    traceflow::TraceFlow<traceflow::CapturePacket> batched(options);
+    for (const auto& p : packets) one.trace(p);
+    for (std::size_t at = 0, k = 0; at < packets.size(); ++k) {
+        const std::size_t n = std::min<std::size_t>(packets.size() - at, 1 + data[k % size] % 40);
+        batched.trace_batch(packets.data() + at, n);
+        at += n;
+    }
+    const std::vector<Index> a = one.index();
+    const std::vector<Index> b = batched.index();
+    FUZZ_CHECK(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        FUZZ_CHECK(a[i].label == b[i].label);
+        FUZZ_CHECK(a[i].index == b[i].index);
+        FUZZ_CHECK(a[i].reason == b[i].reason);
+    }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static std::uint64_t counter = 0;
     const fs::path dir = fuzzutil::scratch_root() / std::to_string(counter++);
@@ -228,6 +268,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     check_json_files(json_index);
     (void)owner;
+    if (size != 0) check_batches(data, size, options);
 
     std::error_code ec;
     fs::remove_all(dir, ec);
