@@ -36,6 +36,19 @@ struct ExtractStats {
     }
 };
 
+namespace detail {
+
+/// Counts frame `number` (the highest so far) of `size` captured bytes with its outcome.
+inline void count_frame(ExtractStats& stats, std::uint64_t number, std::uint64_t size,
+                        decode::Outcome outcome) noexcept {
+    stats.frames = number;
+    stats.bytes += size;
+    ++stats.outcomes[static_cast<std::size_t>(outcome)];
+    if (outcome == decode::Outcome::tcp) ++stats.tcp_frames;
+}
+
+}  // namespace detail
+
 /// Fills `packet` from a decoded segment (pcapkit's Packet fields plus TCP details).
 inline void make_capture_packet(const io::Record& record, const decode::TcpSegment& seg, std::uint64_t frame_number,
                                 CapturePacket& packet) noexcept {
@@ -70,13 +83,11 @@ void feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
     decode::TcpSegment seg;
     CapturePacket packet;
     while (reader.next(record)) {
-        const std::uint64_t number = ++stats.frames;
-        stats.bytes += record.frame.bytes.size;
+        const std::uint64_t number = stats.frames + 1;
         const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg);
-        ++stats.outcomes[static_cast<std::size_t>(outcome)];
+        detail::count_frame(stats, number, record.frame.bytes.size, outcome);
         if (progress && (number & 0xFFFF) == 0) progress(reader);
         if (outcome != decode::Outcome::tcp) continue;
-        ++stats.tcp_frames;
         make_capture_packet(record, seg, number, packet);
         tracer.dump(packet);  // writes the frame only when the tracer writes files
     }

@@ -84,8 +84,9 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
     std::condition_variable changed;
     std::size_t produced = 0;  // batches filled
     std::size_t consumed = 0;  // batches traced
-    bool stop = false;         // the tracer failed: reading ends
-    std::atomic<bool> stopping{false};  // the same, seen between records (a blocked read ends at the next record)
+    // The tracer failed: reading ends at the next record (set under `mutex`,
+    // so the wait below sees it; read without it between records).
+    std::atomic<bool> stopping{false};
     const std::uint64_t first_number = stats.frames;
 
     auto read_ahead = [&] {
@@ -96,8 +97,8 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
         for (std::size_t n = 0;; ++n) {
             {
                 std::unique_lock<std::mutex> lock(mutex);
-                changed.wait(lock, [&] { return stop || n - consumed < ring; });
-                if (stop) return;
+                changed.wait(lock, [&] { return stopping.load() || n - consumed < ring; });
+                if (stopping.load()) return;
             }
             detail::FeedBatch& batch = batches[n % ring];
             batch.clear();
@@ -114,13 +115,9 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
                     }
                     make_capture_packet(record, seg, number, packet);
                     batch.sizes.push_back(record.frame.bytes.size);
-                    if (copy_bytes) {
-                        // Offset for now: the vector may still move; fixed up below.
-                        packet.frame.bytes = ByteView(nullptr, batch.bytes.size());
+                    if (copy_bytes)
                         batch.bytes.insert(batch.bytes.end(), record.frame.bytes.begin(), record.frame.bytes.end());
-                    } else {
-                        packet.frame.bytes = ByteView();  // the reader's buffer moves on
-                    }
+                    packet.frame.bytes = ByteView();  // the reader's buffer moves on; copies are pointed to below
                     batch.packets.push_back(packet);
                 }
                 batch.last = !more;
@@ -128,10 +125,12 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
                 batch.error = std::current_exception();
                 batch.last = true;
             }
-            if (copy_bytes) {
+            if (copy_bytes) {  // the copies lie in packet order, now that `bytes` no longer moves
+                std::size_t offset = 0;
                 for (std::size_t i = 0; i < batch.packets.size(); ++i) {
-                    ByteView& view = batch.packets[i].frame.bytes;
-                    view = ByteView(batch.bytes.data() + view.size, static_cast<std::size_t>(batch.sizes[i]));
+                    const auto size = static_cast<std::size_t>(batch.sizes[i]);
+                    batch.packets[i].frame.bytes = ByteView(batch.bytes.data() + offset, size);
+                    offset += size;
                 }
             }
             {
@@ -144,9 +143,7 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
     };
 
     auto count_skipped = [&stats](const detail::FeedBatch::Skipped& s) {
-        stats.frames = s.number;
-        stats.bytes += s.size;
-        ++stats.outcomes[static_cast<std::size_t>(s.outcome)];
+        detail::count_frame(stats, s.number, s.size, s.outcome);
     };
 
     std::thread reading(read_ahead);
@@ -163,10 +160,7 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
                 const CapturePacket& packet = batch.packets[i];
                 for (; s < batch.skipped.size() && batch.skipped[s].number < packet.index; ++s)
                     count_skipped(batch.skipped[s]);
-                stats.frames = packet.index;
-                stats.bytes += batch.sizes[i];
-                ++stats.outcomes[static_cast<std::size_t>(decode::Outcome::tcp)];
-                ++stats.tcp_frames;
+                detail::count_frame(stats, packet.index, batch.sizes[i], decode::Outcome::tcp);
                 tracer.dump(packet);
             }
             for (; s < batch.skipped.size(); ++s) count_skipped(batch.skipped[s]);
@@ -180,10 +174,9 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
             if (last) break;
         }
     } catch (...) {
-        stopping.store(true, std::memory_order_relaxed);
         {
             std::lock_guard<std::mutex> lock(mutex);
-            stop = true;
+            stopping.store(true);
         }
         changed.notify_all();
         reading.join();

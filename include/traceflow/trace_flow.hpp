@@ -167,7 +167,9 @@ public:
             }
             if (i >= ahead) {
                 const Pending& p = ring[(i - ahead) % ring_size];
-                // silent: no Buffer is handed back, so an ended flow's frames move, not copy.
+                // Looked up again, in cache now: the packets in between may have
+                // opened or ended this flow. silent: no Buffer is handed back,
+                // so an ended flow's frames move, not copy.
                 trace_keyed(packets[i - ahead], p.key, p.hash, p.from_a, Ending::silent);
             }
         }

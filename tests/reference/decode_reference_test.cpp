@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "test_catch.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 using traceflow::decode::Outcome;
@@ -78,9 +79,7 @@ TEST_CASE("decode_tcp finds TCP in exactly the frames the reference expects", "[
     REQUIRE(fs::is_directory(root / "captures"));
     REQUIRE(fs::is_directory(root / "expected"));
 
-    std::vector<fs::path> captures;
-    for (const auto& entry : fs::directory_iterator(root / "captures")) captures.push_back(entry.path());
-    std::sort(captures.begin(), captures.end());
+    const std::vector<fs::path> captures = testutil::files_in(root / "captures");
     REQUIRE(!captures.empty());
 
     std::size_t files_exact = 0;

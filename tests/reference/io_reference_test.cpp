@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "test_catch.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 using traceflow::FormatError;
@@ -147,11 +148,7 @@ TEST_CASE("reference captures read like tshark reads them", "[io][reference]") {
     REQUIRE(fs::is_directory(ref / "captures"));
     REQUIRE(fs::is_directory(ref / "tshark"));
 
-    std::vector<fs::path> captures;
-    for (const auto& entry : fs::directory_iterator(ref / "captures")) {
-        if (entry.is_regular_file()) captures.push_back(entry.path());
-    }
-    std::sort(captures.begin(), captures.end());
+    const std::vector<fs::path> captures = testutil::files_in(ref / "captures");
     CHECK(captures.size() == tshark_frame_counts.size());
 
     std::size_t matching = 0;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "test_catch.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -106,8 +107,8 @@ TEST_CASE("bidirectional tcp mode groups frames as tshark's tcp.stream", "[refer
     };
     std::size_t files = 0;
     std::size_t matching = 0;
-    for (const auto& entry : fs::directory_iterator(ref / "captures")) {
-        const std::string name = entry.path().filename().string();
+    for (const fs::path& capture : testutil::files_in(ref / "captures")) {
+        const std::string name = capture.filename().string();
         ++files;
         std::string why;
         const bool same = groups_like_tshark(ref, name, tcp_options(), why);

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "linear_probing.hpp"
+
 namespace traceflow::detail {
 
 /// Linear probing over a power-of-two array, load factor <= 1/2. Each slot
@@ -62,20 +64,7 @@ public:
             if (s.tag == 0) return;
             if (s.tag == tag && s.key == key) break;
         }
-        // Backward-shift: pull later members of the probe run into the hole.
-        std::size_t hole = i;
-        for (std::size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
-            Slot& s = slots_[j];
-            if (s.tag == 0) break;
-            const std::size_t home = s.tag & mask_;
-            // Movable when its home is not cyclically within (hole, j].
-            const bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-            if (stays) continue;
-            slots_[hole] = std::move(s);
-            hole = j;
-        }
-        slots_[hole].tag = 0;
-        slots_[hole].key = Key{};
+        backward_shift_erase(slots_, mask_, i, [](const Slot& slot) { return std::uint64_t{slot.tag}; });
         --size_;
     }
 

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "linear_probing.hpp"
+
 namespace traceflow::detail {
 
 /// Linear probing over a power-of-two array of the values themselves, load
@@ -46,16 +48,7 @@ public:
             if (slots_[i] == 0) return;
             if (slots_[i] == v) break;
         }
-        std::size_t hole = i;
-        for (std::size_t j = (i + 1) & mask_; slots_[j] != 0; j = (j + 1) & mask_) {
-            const std::size_t home = slots_[j] & mask_;
-            // Movable when its home is not cyclically within (hole, j].
-            const bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-            if (stays) continue;
-            slots_[hole] = slots_[j];
-            hole = j;
-        }
-        slots_[hole] = 0;
+        backward_shift_erase(slots_, mask_, i, [](std::uint64_t slot) { return slot; });
         --size_;
     }
 
