@@ -36,9 +36,9 @@ namespace traceflow {
 /// a FIN ends it, and a later packet on the same key opens a new flow.
 /// TraceFlowOptions selects bidirectional flows, the `tcp` lifecycle,
 /// timeouts, a flow limit, statistics and bounded-memory streaming. A tracer
-/// can be moved (a moved-from tracer may only be destroyed or assigned to).
-///
+/// moves (a moved-from one may only be destroyed or assigned to).
 /// ```
+/// std::vector<traceflow::Packet<>> packets;          // decoded by the caller
 /// traceflow::TraceFlow<> flows(traceflow::TraceFlowOptions{});
 /// for (const auto& packet : packets) flows(packet);   // trace + dump
 /// for (const traceflow::Index& flow : flows.index())
