@@ -115,7 +115,7 @@ public:
                 return l;
             }
             if (out_ < 0) return std::nullopt;
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
             if (left.count() <= 0) return std::nullopt;
             ::pollfd p{out_, POLLIN, 0};
             const int ready = ::poll(&p, 1, static_cast<int>(left.count()));

@@ -296,4 +296,41 @@ TEST_CASE("cli: --stream needs --json or --csv", "[cli]") {
     CHECK(shell(cli_path + " --stream --json " + sample() + " >/dev/null 2>&1") == 0);
 }
 
+// Not a check: the closing-note measurement. Run it alone:
+//   traceflow_tests "[.latency]" -s
+// Paced replay (about 1 ms between records) of many_short_flows.pcap into
+// `traceflow --stream --json -`; for each flow line, the time from writing
+// its last frame into the pipe to reading its line.
+TEST_CASE("cli: latency from a flow's last packet written to its line read", "[.latency]") {
+    const auto parts = testutil::cut_records(testutil::read_bytes(scenario("many_short_flows.pcap")));
+    for (const char* threads : {"1", "2"}) {
+        testutil::TempDir dir;
+        testutil::Child child(cli({"--stream", "--json", "-q", "-j", threads, "-"}), dir.str() + "/err");
+        std::vector<testutil::Clock::time_point> written(parts.records.size() + 1);
+        std::vector<double> latency_ms;
+        auto take = [&](const std::string& l) {
+            const auto now = testutil::Clock::now();
+            const testjson::Value v = testjson::parse(l);
+            long long last = 0;
+            for (const auto& f : v["index"].items) last = std::max(last, f.as_int());
+            if (v["end_reason"].as_string() == "open") return;
+            latency_ms.push_back(std::chrono::duration<double, std::milli>(now - written[static_cast<std::size_t>(last)]).count());
+        };
+        REQUIRE(child.write(parts.header));
+        for (std::size_t i = 0; i < parts.records.size(); ++i) {
+            written[i + 1] = testutil::Clock::now();
+            REQUIRE(child.write(parts.records[i]));
+            while (auto l = child.line(1ms)) take(*l);
+        }
+        while (auto l = child.line(200ms)) take(*l);
+        child.close_stdin();
+        for (const std::string& l : child.rest(patience)) take(l);
+        child.wait(patience);
+        std::sort(latency_ms.begin(), latency_ms.end());
+        REQUIRE_FALSE(latency_ms.empty());
+        std::printf("-j %s: %zu flows, latency median %.3f ms, p99 %.3f ms, max %.3f ms\n", threads, latency_ms.size(),
+                    latency_ms[latency_ms.size() / 2], latency_ms[latency_ms.size() * 99 / 100], latency_ms.back());
+    }
+}
+
 #endif
