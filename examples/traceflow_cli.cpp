@@ -96,23 +96,34 @@ bool stderr_is_terminal() {
 
 // Standard output's health: a closed pipe (EPIPE) stops reading quietly;
 // any other failure is an error (exit 2). Both keep the files complete.
+// Reading stops on a closed pipe; on another failure only when no files are
+// written (with files, reading goes on so that they are all written).
 struct OutputState {
     bool closed_at_start = false;
+    bool writes_files = false;
     bool broken_pipe = false;
     int error = 0;  // errno of the first failure other than EPIPE (-1: unknown)
 
     [[nodiscard]] bool failed() const noexcept { return broken_pipe || error != 0; }
 
-    // Flushes stdout; on failure records why and stops reading.
+    // Flushes stdout; on failure records why, says so (not for EPIPE), and may stop reading.
     bool flush() {
         if (failed()) return false;
         errno = 0;
         if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return true;
-        const int err = errno;
-        if (err == EPIPE) broken_pipe = true;
-        else error = err != 0 ? err : -1;
-        stop_reading.store(true);
+        fail(errno);
         return false;
+    }
+    void fail(int err) {
+        if (err == EPIPE) {
+            broken_pipe = true;
+            stop_reading.store(true);
+            return;
+        }
+        error = err != 0 ? err : -1;
+        std::fprintf(stderr, "traceflow: error: writing standard output: %s\n",
+                     error > 0 ? std::strerror(error) : "write failed");
+        if (!writes_files) stop_reading.store(true);
     }
 };
 
@@ -145,6 +156,7 @@ int main(int argc, char** argv) {
     std::size_t flow_count = 0;
     try {
         traceflow::TraceFlow<traceflow::CapturePacket> tracer(trace_options);
+        out.writes_files = tracer.writes_files();
         const bool show_progress = !options.quiet && stderr_is_terminal();
         const bool threaded =
             options.threads == 2 || (options.threads == 0 && std::thread::hardware_concurrency() >= 2);
@@ -206,13 +218,12 @@ int main(int argc, char** argv) {
         return exit_io;
     }
     out.flush();
-    if (std::fclose(stdout) != 0 && !out.failed()) out.error = errno != 0 ? errno : -1;
+    errno = 0;
+    if (std::fclose(stdout) != 0 && !out.failed()) out.fail(errno);
     if (out.closed_at_start) {
         std::fputs("traceflow: error: standard output is closed\n", stderr);
         status = exit_io;
     } else if (out.error != 0) {
-        std::fprintf(stderr, "traceflow: error: writing standard output: %s\n",
-                     out.error > 0 ? std::strerror(out.error) : "write failed");
         status = exit_io;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -131,7 +131,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     };
     // A stream ran dry: hand over what was read; while it stays dry, the live clock's ticks.
     auto on_wait = [&](io::WaitEvent event) -> bool {
-        if (detail::stop_requested(options)) return false;
+        if (detail::stop_requested(options) || stopping.load()) return false;
         if (event == io::WaitEvent::starting) {
             clock.dry();
             if (batches[filling % ring].empty()) return true;
@@ -179,7 +179,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                     batch.sizes.push_back(record.frame.bytes.size);
                     if (copy_bytes)
                         batch.bytes.insert(batch.bytes.end(), record.frame.bytes.begin(), record.frame.bytes.end());
-                    packet.frame.bytes = ByteView();  // the reader's buffer moves on; copies are pointed to in publish()
+                    packet.frame.bytes = ByteView();  // the reader's buffer moves on; publish() points to the copies
                     batch.packets.push_back(packet);
                 }
             } catch (const io::ReadStopped&) {

@@ -245,12 +245,13 @@ TEST_CASE("cli: a failing stdout is an error: exit 2, files still complete", "[c
     for (const std::string& mode : {std::string("--json"), std::string("--stream --csv")}) {
         CAPTURE(mode);
         if (fs::exists("/dev/full")) {
-            const std::string flows = dir.str() + "/full";
+            const std::string flows = dir.str() + "/full" + std::to_string(mode.size());
             CHECK(shell(cli_path + " " + mode + " -o " + flows + " " + sample() + " >/dev/full 2>" + dir.str() +
                         "/err") == 2);
             CHECK(testutil::read_file(dir.path() / "err").find("writing standard output") != std::string::npos);
             // The same files as a run whose listing could be written.
-            const auto good = listing_of({"--json", "-o", dir.str() + "/good", sample()});
+            const std::string good_dir = dir.str() + "/good" + std::to_string(mode.size());
+            const auto good = listing_of({"--json", "-o", good_dir, sample()});
             CHECK(testutil::files_in(flows).size() == good.size());
             check_files_match(good, original);
         }
@@ -314,7 +315,8 @@ TEST_CASE("cli: latency from a flow's last packet written to its line read", "[.
             long long last = 0;
             for (const auto& f : v["index"].items) last = std::max(last, f.as_int());
             if (v["end_reason"].as_string() == "open") return;
-            latency_ms.push_back(std::chrono::duration<double, std::milli>(now - written[static_cast<std::size_t>(last)]).count());
+            const auto since = now - written[static_cast<std::size_t>(last)];
+            latency_ms.push_back(std::chrono::duration<double, std::milli>(since).count());
         };
         REQUIRE(child.write(parts.header));
         for (std::size_t i = 0; i < parts.records.size(); ++i) {
