@@ -18,7 +18,8 @@
 #include "../byte_view.hpp"
 #include "../errors.hpp"
 
-#if defined(__unix__) || defined(__APPLE__)
+// TRACEFLOW_NO_POSIX_IO selects the portable std::fread path (tests use it).
+#if (defined(__unix__) || defined(__APPLE__)) && !defined(TRACEFLOW_NO_POSIX_IO)
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
