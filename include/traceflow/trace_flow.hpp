@@ -233,14 +233,6 @@ public:
         }
     }
 
-    /// Moves the capture clock forward to `now` (never back) and ends the
-    /// flows whose linger, idle or active time is over; their callbacks run.
-    /// For a live capture while no packet arrives.
-    void advance(const Timestamp& now) {
-        settle_closed();
-        if (timers_) expire(now);
-    }
-
     /// Completes every output file (footers, flush, close) without ending
     /// any flow; a later dump() of an open flow appends after the footer, so
     /// call this once at the end. Throws IoError.
