@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "buffer.hpp"
+#include "detail/batch_pipeline.hpp"
 #include "detail/flow_handoff.hpp"
 #include "detail/flow_output.hpp"
 #include "detail/flow_store.hpp"
@@ -135,45 +136,12 @@ public:
     /// slot and flow record are prefetched a few packets ahead, so their
     /// cache misses overlap instead of following one another.
     void trace_batch(const PacketT* packets, std::size_t count) {
-        // Three stages, each waiting for what the one before brought in:
-        // slot (16 packets ahead), flow record (8 ahead), end of its frame list (4 ahead).
-        constexpr std::size_t ahead = 16;
-        constexpr std::size_t record_ahead = 8;
-        constexpr std::size_t frames_ahead = 4;
-        struct Pending {
-            Key key;
-            std::uint64_t hash;
-            std::uint32_t id;  // open flow found at the record stage, or none
-            bool from_a;
-        };
-        constexpr std::size_t ring_size = 2 * ahead;  // packet i's entry outlives i + ahead
-        Pending ring[ring_size];
-        for (std::size_t i = 0; i < count + ahead; ++i) {
-            if (i < count) {
-                Pending& p = ring[i % ring_size];
-                p.key = make_key(packets[i], p.from_a);
-                p.hash = detail::hash_value(p.key);
-                store_.prefetch(p.hash);
-            }
-            if (i >= record_ahead && i - record_ahead < count) {
-                Pending& p = ring[(i - record_ahead) % ring_size];
-                const std::uint32_t* found = store_.find(p.key, p.hash);
-                p.id = found != nullptr ? *found : detail::no_slot;
-                if (found != nullptr) store_.prefetch_record(*found);
-            }
-            if (i >= frames_ahead + record_ahead && i - frames_ahead - record_ahead < count) {
-                const Pending& p = ring[(i - frames_ahead - record_ahead) % ring_size];
-                // The flow may have ended since; any live slot is a harmless hint.
-                if (p.id != detail::no_slot && p.id < store_.slots()) store_.prefetch_frames(p.id);
-            }
-            if (i >= ahead) {
-                const Pending& p = ring[(i - ahead) % ring_size];
-                // Looked up again, in cache now: the packets in between may have
-                // opened or ended this flow. silent: no Buffer is handed back,
-                // so an ended flow's frames move, not copy.
-                trace_keyed(packets[i - ahead], p.key, p.hash, p.from_a, Ending::silent);
-            }
-        }
+        // silent: no Buffer is handed back, so an ended flow's frames move, not copy.
+        detail::trace_pipelined<Key>(
+            count, store_, [&](std::size_t i, bool& from_a) { return make_key(packets[i], from_a); },
+            [&](std::size_t i, const Key& key, std::uint64_t hash, bool from_a) {
+                trace_keyed(packets[i], key, hash, from_a, Ending::silent);
+            });
     }
 
     /// Moves the capture clock forward to `now` (never back) and ends the
