@@ -23,6 +23,7 @@
 #include "buffer_id.hpp"
 #include "community_id.hpp"
 #include "detail/file_cache.hpp"
+#include "detail/packet_fields.hpp"
 #include "detail/flow_key.hpp"
 #include "detail/flow_table.hpp"
 #include "detail/hash_set64.hpp"
@@ -54,18 +55,20 @@ namespace traceflow {
 /// TraceFlowOptions selects bidirectional flows, the `tcp` lifecycle,
 /// timeouts, a flow limit, statistics and bounded-memory streaming.
 ///
-/// ```
-/// traceflow::TraceFlow<> flows({"out", "pcap"});
-/// for (const auto& packet : packets) flows(packet);   // trace + dump
+/// ```cpp
+/// std::vector<traceflow::Packet<>> packets(3);         // decoded packets, from anywhere
+/// traceflow::TraceFlow<> flows("out", "pcap");         // pcapkit's (fout, format)
+/// for (const auto& packet : packets) flows(packet);    // trace + dump
 /// for (const traceflow::Index& flow : flows.index())
 ///     std::cout << flow.label << ' ' << flow.index.size() << '\n';
 /// ```
 template <typename PacketT>
 class TraceFlow {
+    static_assert(detail::check_packet<PacketT>(), "traceflow: TraceFlow<P> needs a packet type (see packet.hpp)");
+
 public:
     using packet_type = PacketT;
-    using frame_type = typename PacketT::frame_type;
-    using address_type = typename PacketT::address_type;
+    using address_type = detail::packet_address_t<PacketT>;
     using key_type = BufferID<address_type>;
     using Callback = std::function<void(const Index&)>;
     using OpenCallback = std::function<void(const Buffer&)>;
@@ -114,9 +117,8 @@ public:
     void dump(const PacketT& packet) {
         const Buffer& buffer = trace_packet(packet, Ending::deferred);
         if (buffer.fpout) {
-            using traits = frame_traits<frame_type>;
-            buffer.fpout->write(DumpFrame{packet.index, packet.timestamp, traits::bytes(packet.frame),
-                                          traits::wirelen(packet.frame), packet.protocol});
+            buffer.fpout->write(DumpFrame{packet.index, detail::packet_time(packet), detail::packet_bytes(packet),
+                                          detail::packet_wirelen(packet), detail::packet_protocol(packet)});
         }
         settle_closed();
     }
@@ -253,12 +255,12 @@ private:
     const Buffer& trace_keyed(const PacketT& packet, const FlowKey& key, std::uint64_t hash, bool from_a,
                               Ending ending) {
         settle_closed();
-        if (timers_) expire(packet.timestamp);
+        if (timers_) expire(detail::packet_time(packet));
         std::uint32_t id;
         if (const std::uint32_t* found = table_.find(key, hash)) {
             id = *found;
             // A SYN opens a direction (directional keying: SYN-ACK too).
-            const bool opening = packet.syn && (!packet.tcp.ack || options_.keying == FlowKeying::directional);
+            const bool opening = packet.syn && (!detail::packet_ack(packet) || options_.keying == FlowKeying::directional);
             if (options_.lifecycle == Lifecycle::tcp && opening && starts_new_connection(id, from_a, packet)) {
                 restart(id, key);
                 id = open_flow(key, hash, from_a, packet);
@@ -268,13 +270,13 @@ private:
         }
         OpenFlow& flow = flows_[id];
         flow.buffer.index.push_back(packet.index);
-        flow.last = packet.timestamp;
+        flow.last = detail::packet_time(packet);
         if (recency_) recent_.move_to_back(flows_, id);
         const int dir = options_.keying == FlowKeying::bidirectional && from_a != flow.orig_is_a ? 1 : 0;
         if (options_.statistics) count(id, dir, packet);
         if (options_.lifecycle == Lifecycle::pcapkit) {
             if (packet.fin) return end_flow(id, EndReason::fin_one_side, ending);
-        } else if (packet.fin || packet.tcp.rst) {
+        } else if (packet.fin || detail::packet_rst(packet)) {
             on_fin_or_rst(id, dir, packet);
         }
         return flows_[id].buffer;
@@ -348,21 +350,23 @@ private:
     FlowKey make_key(const PacketT& p, bool& from_a) const {
         FlowKey k;
         from_a = true;
+        decltype(auto) src = detail::packet_src(p);  // a reference unless converted
+        decltype(auto) dst = detail::packet_dst(p);
         if (options_.keying == FlowKeying::bidirectional &&
-            (p.dst < p.src || (p.dst == p.src && p.dstport < p.srcport))) {
+            (detail::address_less(dst, src) || (detail::address_equal(dst, src) && p.dstport < p.srcport))) {
             from_a = false;
-            k.a = p.dst;
+            k.a = dst;
             k.pa = p.dstport;
-            k.b = p.src;
+            k.b = src;
             k.pb = p.srcport;
         } else {
-            k.a = p.src;
+            k.a = src;
             k.pa = p.srcport;
-            k.b = p.dst;
+            k.b = dst;
             k.pb = p.dstport;
         }
-        if (options_.key_vlan) k.scope = p.tcp.vlan & 0xFFFu;
-        if (options_.key_interface) k.scope |= p.tcp.interface_id << 12;
+        if (options_.key_vlan) k.scope = detail::packet_vlan(p) & 0xFFFu;
+        if (options_.key_interface) k.scope |= detail::packet_interface(p) << 12;
         return k;
     }
 
@@ -384,21 +388,23 @@ private:
         OpenFlow& flow = flows_[id];
         flow.key = key;
         flow.hash = hash;
-        flow.first = flow.last = packet.timestamp;
+        flow.first = flow.last = detail::packet_time(packet);
         // The originator sent the SYN; a SYN-ACK seen first came from the responder.
-        const bool sender_is_orig = !(packet.syn && packet.tcp.ack);
+        const bool sender_is_orig = !(packet.syn && detail::packet_ack(packet));
         flow.orig_is_a = options_.keying == FlowKeying::directional || sender_is_orig == from_a;
-        if (packet.syn && (!packet.tcp.ack || options_.keying == FlowKeying::directional)) {
-            flow.isn = packet.tcp.seq;
-            flow.have_isn = true;
+        if (packet.syn && (!detail::packet_ack(packet) || options_.keying == FlowKeying::directional)) {
+            flow.isn = detail::packet_seq(packet);
+            flow.have_isn = detail::packet_has_seq<PacketT>;
         }
+        const auto src = detail::packet_src(packet);
+        const auto dst = detail::packet_dst(packet);
         flow.buffer.label = sender_is_orig || options_.keying == FlowKeying::directional
-                                ? make_label(packet.src, packet.srcport, packet.dst, packet.dstport, packet.timestamp)
-                                : make_label(packet.dst, packet.dstport, packet.src, packet.srcport, packet.timestamp);
-        make_unique(flow.buffer.label, packet.timestamp);
+                                ? make_label(src, packet.srcport, dst, packet.dstport, packet.timestamp)
+                                : make_label(dst, packet.dstport, src, packet.srcport, packet.timestamp);
+        make_unique(flow.buffer.label, flow.first);
         if (writing_) {
             DumpOptions dump;
-            dump.linktype = packet.protocol;
+            dump.linktype = detail::packet_protocol(packet);
             dump.nanosecond = options_.nanosecond;
             dump.big_endian = options_.byteorder == ByteOrder::native ? native_is_big_endian()
                                                                       : options_.byteorder == ByteOrder::big;
@@ -448,13 +454,13 @@ private:
         OpenFlow& flow = flows_[id];
         if (flow.pending != EndReason::open) return true;  // the old one already ended
         const bool from_orig = options_.keying == FlowKeying::directional || from_a == flow.orig_is_a;
-        if (!from_orig) return false;
+        if (!from_orig || !detail::packet_has_seq<PacketT>) return false;  // no seq: no same-ISN rule
         if (!flow.have_isn) {
-            flow.isn = packet.tcp.seq;
+            flow.isn = detail::packet_seq(packet);
             flow.have_isn = true;
             return false;
         }
-        return packet.tcp.seq != flow.isn;  // same ISN: a retransmitted SYN
+        return detail::packet_seq(packet) != flow.isn;  // same ISN: a retransmitted SYN
     }
 
     // tcp lifecycle: ends the flow a new connection replaces; with directional
@@ -471,9 +477,9 @@ private:
 
     // tcp lifecycle: FIN from both sides or a RST starts the linger.
     void on_fin_or_rst(std::uint32_t id, int dir, const PacketT& packet) {
-        const std::int64_t now = packet.timestamp.total_nanoseconds();
+        const std::int64_t now = detail::packet_time(packet).total_nanoseconds();
         OpenFlow& flow = flows_[id];
-        if (packet.tcp.rst) {
+        if (detail::packet_rst(packet)) {
             linger(id, EndReason::rst, later(now, options_.rst_linger));
             if (const std::uint32_t* reverse = find_reverse(flow.key))
                 linger(*reverse, EndReason::rst, later(now, options_.rst_linger));
@@ -563,13 +569,14 @@ private:
         FlowStats& s = stats_[id];
         const auto d = static_cast<std::size_t>(dir);
         ++s.packets[d];
-        s.bytes[d] += frame_traits<frame_type>::wirelen(packet.frame);
-        s.payload[d] += packet.tcp.payload_size;
-        if (packet.syn) ++(packet.tcp.ack ? s.synack : s.syn);
+        s.bytes[d] += detail::packet_wirelen(packet);
+        s.payload[d] += detail::packet_payload_size(packet);
+        const bool ack = detail::packet_ack(packet);
+        const bool rst = detail::packet_rst(packet);
+        if (packet.syn) ++(ack ? s.synack : s.syn);
         if (packet.fin) ++s.fin;
-        if (packet.tcp.rst) ++s.rst;
-        flow.facts.add(dir, packet.syn, packet.tcp.ack, packet.fin, packet.tcp.rst, packet.tcp.payload_size != 0,
-                       s.history);
+        if (rst) ++s.rst;
+        flow.facts.add(dir, packet.syn, ack, packet.fin, rst, detail::packet_payload_size(packet) != 0, s.history);
     }
 
     std::shared_ptr<const FlowStats> final_stats(std::uint32_t id) const {
