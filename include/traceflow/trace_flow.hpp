@@ -117,8 +117,9 @@ public:
     void dump(const PacketT& packet) {
         const Buffer& buffer = trace_packet(packet, Ending::deferred);
         if (buffer.fpout) {
-            buffer.fpout->write(DumpFrame{packet.index, detail::packet_time(packet), detail::packet_bytes(packet),
-                                          detail::packet_wirelen(packet), detail::packet_protocol(packet)});
+            buffer.fpout->write(DumpFrame{static_cast<std::uint64_t>(packet.index), detail::packet_time(packet),
+                                          detail::packet_bytes(packet), detail::packet_wirelen(packet),
+                                          detail::packet_protocol(packet)});
         }
         settle_closed();
     }
