@@ -356,14 +356,14 @@ private:
         if (options_.keying == FlowKeying::bidirectional &&
             (detail::address_less(dst, src) || (detail::address_equal(dst, src) && p.dstport < p.srcport))) {
             from_a = false;
-            k.a = dst;
+            k.a = std::forward<decltype(dst)>(dst);  // moves a converted (owning) address
             k.pa = p.dstport;
-            k.b = src;
+            k.b = std::forward<decltype(src)>(src);
             k.pb = p.srcport;
         } else {
-            k.a = src;
+            k.a = std::forward<decltype(src)>(src);
             k.pa = p.srcport;
-            k.b = dst;
+            k.b = std::forward<decltype(dst)>(dst);
             k.pb = p.dstport;
         }
         if (options_.key_vlan) k.scope = detail::packet_vlan(p) & 0xFFFu;
