@@ -27,7 +27,47 @@ namespace traceflow {
 /// `static void append_text(std::string&, const key_type&)` (the label text).
 /// Provided for IpAddress, std::string, std::string_view, const char*,
 /// std::array<std::uint8_t, 4 or 16>, and any type with `==`, `<`,
-/// `std::hash` and a `to_string()` member.
+/// `std::hash` and a `to_string()` member. For a type of your own:
+///
+/// ```cpp
+/// #include <traceflow/traceflow.hpp>
+///
+/// #include <cstdint>
+/// #include <string>
+/// #include <vector>
+///
+/// struct HostId {  // an address type with no operators
+///     std::uint32_t value = 0;
+/// };
+///
+/// template <>
+/// struct traceflow::address_traits<HostId> {
+///     using key_type = HostId;
+///     static const HostId& to_key(const HostId& a) noexcept { return a; }
+///     static bool equal(const HostId& a, const HostId& b) noexcept { return a.value == b.value; }
+///     static bool less(const HostId& a, const HostId& b) noexcept { return a.value < b.value; }
+///     static std::uint64_t hash(const HostId& a) noexcept { return a.value; }
+///     static void append_text(std::string& out, const HostId& a) { out += "host" + std::to_string(a.value); }
+/// };
+///
+/// struct MyPacket {  // pcapkit's ten fields
+///     int protocol = 1;
+///     std::uint64_t index = 0;
+///     std::vector<std::uint8_t> frame;
+///     bool syn = false, fin = false;
+///     HostId src, dst;
+///     std::uint16_t srcport = 0, dstport = 0;
+///     double timestamp = 0;
+/// };
+///
+/// int main() {
+///     traceflow::TraceFlow<MyPacket> tracer;
+///     MyPacket p;
+///     p.src = HostId{7};
+///     p.timestamp = 1700000000.5;
+///     return tracer.trace(p).label == "host7_0-host0_0-1700000000.5" ? 0 : 1;
+/// }
+/// ```
 template <typename T, typename Enable>
 struct address_traits {
     static_assert(sizeof(T) == 0,

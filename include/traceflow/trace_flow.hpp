@@ -117,7 +117,7 @@ public:
     void dump(const PacketT& packet) {
         const Buffer& buffer = trace_packet(packet, Ending::deferred);
         if (buffer.fpout) {
-            buffer.fpout->write(DumpFrame{static_cast<std::uint64_t>(packet.index), detail::packet_time(packet),
+            buffer.fpout->write(DumpFrame{detail::packet_index(packet), detail::packet_time(packet),
                                           detail::packet_bytes(packet), detail::packet_wirelen(packet),
                                           detail::packet_protocol(packet)});
         }

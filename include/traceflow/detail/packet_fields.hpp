@@ -166,6 +166,24 @@ template <typename P>
     }
 }
 
+/// The frame number (`index` may be any integer type).
+template <typename P>
+[[nodiscard]] constexpr std::uint64_t packet_index(const P& p) noexcept {
+    return static_cast<std::uint64_t>(p.index);
+}
+
+/// The TCP source port (`srcport` may be any integer type).
+template <typename P>
+[[nodiscard]] constexpr std::uint16_t packet_srcport(const P& p) noexcept {
+    return static_cast<std::uint16_t>(p.srcport);
+}
+
+/// The TCP destination port.
+template <typename P>
+[[nodiscard]] constexpr std::uint16_t packet_dstport(const P& p) noexcept {
+    return static_cast<std::uint16_t>(p.dstport);
+}
+
 /// The captured bytes of the packet's frame.
 template <typename P>
 [[nodiscard]] ByteView packet_bytes(const P& p) {
@@ -216,8 +234,8 @@ template <typename P>
 
 /// The VLAN id; 0 when the packet type has none (packet_has_vlan).
 template <typename P>
-[[nodiscard]] constexpr std::uint16_t packet_vlan(const P& p) noexcept {
-    TRACEFLOW_DETAIL_OPTIONAL_READ(vlan, std::uint16_t, std::uint16_t{0})
+[[nodiscard]] constexpr std::uint32_t packet_vlan(const P& p) noexcept {
+    TRACEFLOW_DETAIL_OPTIONAL_READ(vlan, std::uint32_t, 0U)
 }
 
 /// The capture interface; 0 when the packet type has none (packet_has_interface_id).
