@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -17,7 +18,6 @@
 #include "test_catch.hpp"
 #include "test_util.hpp"
 
-using traceflow::Index;
 using traceflow::IpAddress;
 using traceflow::Timestamp;
 using traceflow::TraceFlow;
@@ -247,8 +247,16 @@ P own_packet(const Event& e, std::size_t i, const std::vector<IpAddress>& hosts)
     return p;
 }
 
+/// What a run gave, whatever the tracer's record type (typed by the address).
+struct Flow {
+    std::string label;
+    std::vector<std::uint64_t> index;
+    traceflow::EndReason reason;
+    std::shared_ptr<const traceflow::FlowStats> stats;
+};
+
 struct Run {
-    std::vector<Index> index;
+    std::vector<Flow> index;
     std::map<std::string, std::string> files;
 };
 
@@ -262,7 +270,8 @@ Run trace_all(const std::vector<Event>& events, traceflow::TraceFlowOptions opti
         for (std::size_t i = 0; i < events.size(); ++i) tracer.dump(make(events[i], i));
         tracer.end_of_input();
         tracer.finish();
-        run.index = tracer.index();
+        for (const auto& record : tracer.index())
+            run.index.push_back(Flow{record.label, record.index, record.reason, record.stats});
     }
     if (!options.fout.empty())
         for (const auto& path : testutil::files_in(dir.path())) run.files[path.filename().string()] = testutil::read_file(path);
@@ -384,7 +393,7 @@ TEST_CASE("text addresses from string views and literals are copied into the key
     P q = p;
     q.src = "192.0.2.1";
     q.index = 2;
-    const traceflow::Buffer& flow = tracer.trace(q);
+    const auto& flow = tracer.trace(q);
     CHECK(flow.label == "192.0.2.1_1-192.0.2.2_2-1700000000.5");
     CHECK(flow.index == std::vector<std::uint64_t>{1, 2});
     CHECK(tracer.open_count() == 1);
@@ -548,8 +557,8 @@ TEST_CASE("without rst the tcp lifecycle does not end on RST; without seq a SYN 
     bare.end_of_input();
     // Full: {1} reused by the new ISN, {2,3} ended by the RST, {4} alone.
     std::vector<std::vector<std::uint64_t>> full_flows, bare_flows;
-    for (const Index& f : full.index()) full_flows.push_back(f.index);
-    for (const Index& f : bare.index()) bare_flows.push_back(f.index);
+    for (const auto& f : full.index()) full_flows.push_back(f.index);
+    for (const auto& f : bare.index()) bare_flows.push_back(f.index);
     CHECK(full_flows == std::vector<std::vector<std::uint64_t>>{{1}, {2, 3}, {4}});
     CHECK(bare_flows == std::vector<std::vector<std::uint64_t>>{{1, 2, 3, 4}});
 }
