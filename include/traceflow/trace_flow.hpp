@@ -64,8 +64,6 @@ namespace traceflow {
 /// ```
 template <typename PacketT>
 class TraceFlow {
-    static_assert(detail::check_packet<PacketT>(), "traceflow: TraceFlow<P> needs a packet type (see packet.hpp)");
-
 public:
     using packet_type = PacketT;
     using address_type = detail::packet_address_t<PacketT>;

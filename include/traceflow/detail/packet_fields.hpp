@@ -71,11 +71,6 @@ struct packet_address<P, std::void_t<decltype(std::declval<const P&>().src)>> {
     using type = typename address_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, src)>::key_type;
 };
 
-/// The address type flow keys store for packets of type `P` (the packet's own
-/// address type, or its owning form: std::string for std::string_view).
-template <typename P>
-using packet_address_t = typename packet_address<P>::type;
-
 template <typename T>
 inline constexpr bool is_flag_v = std::is_same_v<T, bool> || std::is_integral_v<T>;
 
@@ -124,6 +119,19 @@ constexpr bool check_packet() {
     }
     return has_packet_fields<P>;
 }
+
+template <typename P>
+struct checked_packet_address {
+    static_assert(check_packet<P>(), "traceflow: TraceFlow<P> needs a packet type (see packet.hpp)");
+    using type = typename packet_address<P>::type;
+};
+
+/// The address type flow keys store for packets of type `P` (the packet's own
+/// address type, or its owning form: std::string for std::string_view). Naming
+/// it checks the packet concept first, so TraceFlow<P> reports a missing field
+/// before anything else.
+template <typename P>
+using packet_address_t = typename checked_packet_address<P>::type;
 
 // --- Required fields ---------------------------------------------------
 
@@ -182,6 +190,14 @@ template <typename P>
 template <typename P>
 [[nodiscard]] constexpr std::uint16_t packet_dstport(const P& p) noexcept {
     return static_cast<std::uint16_t>(p.dstport);
+}
+
+/// The packet's key as a `Key` (BufferID): (src, srcport, dst, dstport), or
+/// with `reversed` as the other side sends it.
+template <typename Key, typename P>
+[[nodiscard]] Key packet_id(const P& p, bool reversed) {
+    return reversed ? Key{packet_dst(p), packet_dstport(p), packet_src(p), packet_srcport(p)}
+                    : Key{packet_src(p), packet_srcport(p), packet_dst(p), packet_dstport(p)};
 }
 
 /// The captured bytes of the packet's frame.
