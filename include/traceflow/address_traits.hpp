@@ -76,6 +76,7 @@ struct address_traits {
                   "(key_type, to_key, equal, less, hash, append_text; see address_traits.hpp)");
 };
 
+/// IpAddress: keyed as it is, printed as Python's `ipaddress` prints it.
 template <>
 struct address_traits<IpAddress> {
     using key_type = IpAddress;
@@ -101,16 +102,19 @@ struct TextAddressTraits {
 
 }  // namespace detail
 
+/// Text, keyed and printed as given.
 template <>
 struct address_traits<std::string> : detail::TextAddressTraits {
     static const std::string& to_key(const std::string& a) noexcept { return a; }
 };
 
+/// Viewed text: keys own a copy (the caller's buffer may change after the call).
 template <>
 struct address_traits<std::string_view> : detail::TextAddressTraits {
     static std::string to_key(std::string_view a) { return std::string(a); }
 };
 
+/// A C string (a null pointer is the empty text): keys own a copy.
 template <>
 struct address_traits<const char*> : detail::TextAddressTraits {
     static std::string to_key(const char* a) { return a != nullptr ? std::string(a) : std::string(); }

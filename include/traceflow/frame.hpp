@@ -43,18 +43,21 @@ struct frame_traits {
                   "YourFrame&) and static std::uint32_t wirelen(const YourFrame&)");
 };
 
+/// Frame: its bytes and recorded wire length.
 template <>
 struct frame_traits<Frame> {
     static ByteView bytes(const Frame& f) noexcept { return {f.bytes.data(), f.bytes.size()}; }
     static std::uint32_t wirelen(const Frame& f) noexcept { return f.wirelen; }
 };
 
+/// FrameView: its bytes and recorded wire length.
 template <>
 struct frame_traits<FrameView> {
     static ByteView bytes(const FrameView& f) noexcept { return f.bytes; }
     static std::uint32_t wirelen(const FrameView& f) noexcept { return f.wirelen; }
 };
 
+/// A plain byte view: its size is the wire length.
 template <>
 struct frame_traits<ByteView> {
     static ByteView bytes(const ByteView& f) noexcept { return f; }

@@ -52,6 +52,7 @@ namespace detail {
 
 }  // namespace detail
 
+/// Timestamp itself; the label is Python's repr of the double nearest to it.
 template <>
 struct timestamp_traits<Timestamp> {
     static const Timestamp& to_timestamp(const Timestamp& t) noexcept { return t; }
