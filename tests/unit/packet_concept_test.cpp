@@ -66,6 +66,14 @@ struct HostId {
     std::uint32_t value = 0;
 };
 
+/// An address type with the usual operators and `to_string()`: no traits needed.
+struct Host4 {
+    std::uint32_t value = 0;
+    friend bool operator==(const Host4& a, const Host4& b) { return a.value == b.value; }
+    friend bool operator<(const Host4& a, const Host4& b) { return a.value < b.value; }
+    [[nodiscard]] std::string to_string() const { return traceflow::IpAddress::v4(value).to_string(); }
+};
+
 /// A frame type of the caller's own.
 struct Bytes2 {
     std::vector<std::uint8_t> data_;
@@ -78,6 +86,11 @@ struct Micros {
 };
 
 }  // namespace
+
+template <>
+struct std::hash<Host4> {
+    std::size_t operator()(const Host4& a) const noexcept { return a.value; }
+};
 
 template <>
 struct traceflow::address_traits<HostId> {
@@ -160,7 +173,9 @@ template <typename AddressT>
 AddressT address_as(const IpAddress& a) {
     if constexpr (std::is_same_v<AddressT, IpAddress>) return a;
     else if constexpr (std::is_same_v<AddressT, std::string>) return a.to_string();
-    else if constexpr (std::is_same_v<AddressT, HostId>) return HostId{static_cast<std::uint32_t>(a.data()[0]) << 24 | static_cast<std::uint32_t>(a.data()[1]) << 16 | static_cast<std::uint32_t>(a.data()[2]) << 8 | a.data()[3]};
+    else if constexpr (std::is_same_v<AddressT, HostId> || std::is_same_v<AddressT, Host4>)
+        return AddressT{static_cast<std::uint32_t>(a.data()[0]) << 24 | static_cast<std::uint32_t>(a.data()[1]) << 16 |
+                        static_cast<std::uint32_t>(a.data()[2]) << 8 | a.data()[3]};
     else {
         AddressT out{};
         std::copy(a.data(), a.data() + out.size(), out.begin());
@@ -375,6 +390,7 @@ TEST_CASE("every address type groups and labels as IpAddress does", "[packet_con
     same(Plain<std::array<std::uint8_t, 4>, Ts>{}, v4_hosts, 3);
     same(Plain<std::array<std::uint8_t, 16>, Ts>{}, v6_hosts, 4);
     same(Plain<HostId, Ts>{}, v4_hosts, 5);
+    same(Plain<Host4, Ts>{}, v4_hosts, 6);
 }
 
 TEST_CASE("text addresses from string views and literals are copied into the key", "[packet_concept][address]") {
@@ -504,6 +520,14 @@ TEST_CASE("every frame type writes the same pcap files as Frame", "[packet_conce
     same(Plain<IpAddress, Timestamp, std::string>{});
     same(Plain<IpAddress, Timestamp, std::vector<std::byte>>{});
     same(Plain<IpAddress, Timestamp, Bytes2>{});
+}
+
+TEST_CASE("a ByteView frame reads the viewed bytes", "[packet_concept][frame]") {
+    const std::vector<std::uint8_t> bytes = {9, 8, 7};
+    Plain<IpAddress, Timestamp, traceflow::ByteView> p;
+    p.frame = traceflow::ByteView(bytes.data(), bytes.size());
+    CHECK(traceflow::detail::packet_wirelen(p) == 3);
+    CHECK(traceflow::detail::packet_bytes(p).data == bytes.data());
 }
 
 TEST_CASE("a fixed-size array frame writes all its bytes", "[packet_concept][frame]") {
