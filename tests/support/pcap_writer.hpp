@@ -60,4 +60,12 @@ struct PcapWriter {
     [[nodiscard]] traceflow::ByteView view() const { return {bytes.data(), bytes.size()}; }
 };
 
+/// A pcap holding the records of `pcap` (a whole file) `copies` times over:
+/// an input of many batches with the original's mix of frames.
+inline std::vector<std::uint8_t> repeated(const std::vector<std::uint8_t>& pcap, int copies) {
+    std::vector<std::uint8_t> out(pcap.begin(), pcap.begin() + 24);
+    for (int i = 0; i < copies; ++i) out.insert(out.end(), pcap.begin() + 24, pcap.end());
+    return out;
+}
+
 }  // namespace testutil
