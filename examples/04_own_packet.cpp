@@ -61,8 +61,11 @@ int main(int argc, char** argv) {
     traceflow::TraceFlow<MyPacket> tracer(options);
     for (const MyPacket& p : packets) tracer(p);
     tracer.finish();
-    const std::vector<traceflow::Index> mine = tracer.index();
-    for (const traceflow::Index& flow : mine) std::cout << flow.label << ' ' << flow.index.size() << '\n';
+    // Records are typed by the packet's address type: `id` holds the caller's text.
+    const auto mine = tracer.index();
+    for (const auto& flow : mine)
+        std::cout << flow.id.src << ':' << flow.id.srcport << " -> " << flow.id.dst << ':' << flow.id.dstport << "  "
+                  << flow.label << ' ' << flow.index.size() << '\n';
 
     // 3. The same flows, labels and frames as the library's own path.
     const std::vector<traceflow::Index> theirs = traceflow::extract({capture}).index;
