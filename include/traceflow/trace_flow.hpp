@@ -37,11 +37,11 @@ namespace traceflow {
 /// a FIN ends it, and a later packet on the same key opens a new flow.
 /// TraceFlowOptions selects bidirectional flows, the `tcp` lifecycle,
 /// timeouts, a flow limit, statistics and bounded-memory streaming. A tracer
-/// moves (a moved-from one may only be destroyed or assigned to).
-/// ```
-/// std::vector<traceflow::Packet<>> packets;          // decoded by the caller
+/// can be moved (a moved-from tracer may only be destroyed or assigned to).
+///
+/// ```cpp
 /// traceflow::TraceFlow<> flows(traceflow::TraceFlowOptions{});
-/// for (const auto& packet : packets) flows(packet);   // trace + dump
+/// for (const auto& packet : std::vector<traceflow::Packet<>>(3)) flows(packet);  // trace + dump
 /// for (const traceflow::Index& flow : flows.index())
 ///     std::cout << flow.label << ' ' << flow.index.size() << '\n';
 /// ```
@@ -117,8 +117,9 @@ public:
     void dump(const PacketT& packet) {
         const buffer_type& buffer = trace_packet(packet, Ending::deferred);
         if (buffer.fpout) {
-            buffer.fpout->write(DumpFrame{packet.index, detail::packet_time(packet), detail::packet_bytes(packet),
-                                          detail::packet_wirelen(packet), packet.protocol});
+            buffer.fpout->write(DumpFrame{detail::packet_index(packet), detail::packet_time(packet),
+                                          detail::packet_bytes(packet), detail::packet_wirelen(packet),
+                                          detail::packet_protocol(packet)});
         }
         handoff_.settle();
     }
@@ -266,7 +267,8 @@ private:
         if (const std::uint32_t* found = store_.find(key, hash)) {
             id = *found;
             if (options_.lifecycle == Lifecycle::tcp && opens_direction(packet) &&
-                tcp_.starts_new_connection(store_, id, from_a, detail::packet_seq(packet))) {
+                tcp_.starts_new_connection(store_, id, from_a, detail::packet_seq(packet),
+                                           detail::packet_has_seq<PacketT>)) {
                 tcp_.restart(store_, id, key, [this](std::uint32_t ended, EndReason reason) { end_flow(ended, reason); });
                 id = open_flow(key, hash, from_a, packet);
             }
@@ -300,12 +302,10 @@ private:
         const bool sender_is_orig = !(packet.syn && detail::packet_ack(packet)) || !bidirectional();
         flow.orig_is_a = !bidirectional() || sender_is_orig == from_a;
         if (opens_direction(packet)) flow.tcp.opened_by_syn(detail::packet_seq(packet));
-        key_type& fid = flow.buffer.id;
-        fid = sender_is_orig ? key_type{detail::packet_src(packet), packet.srcport, detail::packet_dst(packet), packet.dstport}
-                             : key_type{detail::packet_dst(packet), packet.dstport, detail::packet_src(packet), packet.srcport};
-        flow.buffer.label = make_label(fid.src, fid.srcport, fid.dst, fid.dstport, now);
+        const key_type& fid = flow.buffer.id = detail::packet_id<key_type>(packet, !sender_is_orig);
+        flow.buffer.label = make_label(fid.src, fid.srcport, fid.dst, fid.dstport, packet.timestamp);
         labels_.make_unique(flow.buffer.label, now.total_nanoseconds());
-        flow.buffer.fpout = output_.make_writer(options_, flow.buffer.label, fid, now, packet.protocol);
+        flow.buffer.fpout = output_.make_writer(options_, flow.buffer.label, fid, now, detail::packet_protocol(packet));
         store_.insert(id, key, hash);
         handoff_.opened(flow.buffer);
         return id;

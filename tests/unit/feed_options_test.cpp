@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "pcap_writer.hpp"
 #include "spawn.hpp"
 #include "test_catch.hpp"
 #include "test_util.hpp"
@@ -29,11 +30,7 @@ namespace {
 fs::path sample_path() { return fs::path(TRACEFLOW_SOURCE_DIR) / "examples/data/sample.pcap"; }
 fs::path scenario(const char* name) { return fs::path(TRACEFLOW_TEST_DATA_DIR) / "tcp" / name; }
 
-Bytes repeated(const Bytes& pcap, int copies) {
-    Bytes out(pcap.begin(), pcap.begin() + 24);
-    for (int i = 0; i < copies; ++i) out.insert(out.end(), pcap.begin() + 24, pcap.end());
-    return out;
-}
+using testutil::repeated;
 
 struct Fed {
     traceflow::FeedStatus status{};
