@@ -2,6 +2,7 @@
 // traceflow: the command-line tool. Reads captures, prints every TCP flow,
 // optionally writes each flow to its own file.
 #include <traceflow/traceflow.hpp>
+#include <traceflow/filter/filtered_tracer.hpp>
 
 #include "cli/listing.hpp"
 #include "cli/options.hpp"
@@ -44,8 +45,13 @@ int main(int argc, char** argv) {
     traceflow::ExtractStats stats;
     int status = exit_ok;
     std::vector<traceflow::Index> flows;
+    std::uint64_t filtered_out = 0;
     try {
         traceflow::TraceFlow<traceflow::CapturePacket> tracer(trace_options);
+        // --filter: packets are matched before tracing; frame numbers still count every frame.
+        traceflow::filter::FilteredTracer<traceflow::TraceFlow<traceflow::CapturePacket>> filtered(
+            tracer, traceflow::filter::Filter(options.filter));
+        const traceflow::decode::DecodeOptions decode{options.decap};
         const bool show_progress = !options.quiet && stderr_is_terminal();
         const bool threaded =
             options.threads == 2 || (options.threads == 0 && std::thread::hardware_concurrency() >= 2);
@@ -59,8 +65,9 @@ int main(int argc, char** argv) {
             try {
                 const std::function<void(const traceflow::io::CaptureReader&)> report =
                     show_progress ? progress : std::function<void(const traceflow::io::CaptureReader&)>();
-                if (threaded) traceflow::feed_threaded(input, tracer, stats, report);
-                else traceflow::feed(input, tracer, stats, report);
+                if (threaded) traceflow::feed_threaded(input, filtered, stats, report, decode, options.max_frames);
+                else traceflow::feed(input, filtered, stats, report, decode, options.max_frames);
+                if (options.max_frames != 0 && stats.frames >= options.max_frames) break;  // -c N
             } catch (const traceflow::Error& e) {
                 // Keep what was traced; report the broken input and go on to list.
                 if (show_progress) std::fputs("\r\033[K", stderr);
@@ -79,13 +86,14 @@ int main(int argc, char** argv) {
             status = exit_io;
         }
         flows = tracer.index();
+        filtered_out = filtered.filtered_out();
     } catch (const traceflow::Error& e) {
         std::fprintf(stderr, "traceflow: error: %s\n", e.what());
         return exit_io;
     }
-    print_flows(flows, options.listing, options.trace.statistics);
+    print_flows(flows, options.listing, options.stats);
     std::fflush(stdout);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!options.quiet) print_summary(stats, flows.size(), seconds);
+    if (!options.quiet) print_summary(stats, flows, seconds, filtered_out);
     return status;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "decode/decode_options.hpp"
 #include "decode/decoder.hpp"
 #include "decode/outcome.hpp"
 #include "io/capture_reader.hpp"
@@ -75,16 +76,19 @@ inline void make_capture_packet(const io::Record& record, const decode::TcpSegme
 /// Reads every record of `reader`, counts each frame's outcome in `stats`,
 /// and dumps each TCP frame into `tracer`. Frame numbers continue from `stats.frames`, so several inputs can
 /// feed one tracer. A damaged file throws FormatError after every record
-/// before the damage was traced and written.
+/// before the damage was traced and written. `decode` is passed to
+/// decode_tcp(); with `max_frames` nonzero, reading stops once
+/// `stats.frames` reaches it (all inputs together).
 template <typename Tracer>
 void feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
-          const std::function<void(const io::CaptureReader&)>& progress = {}) {
+          const std::function<void(const io::CaptureReader&)>& progress = {},
+          const decode::DecodeOptions& decode = {}, std::uint64_t max_frames = 0) {
     io::Record record;
     decode::TcpSegment seg;
     CapturePacket packet;
-    while (reader.next(record)) {
+    while ((max_frames == 0 || stats.frames < max_frames) && reader.next(record)) {
         const std::uint64_t number = stats.frames + 1;
-        const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg);
+        const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg, decode);
         detail::count_frame(stats, number, record.frame.bytes.size, outcome);
         if (progress && (number & 0xFFFF) == 0) progress(reader);
         if (outcome != decode::Outcome::tcp) continue;
@@ -96,9 +100,10 @@ void feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
 /// Opens `path` ("-" for standard input) and feeds it as above.
 template <typename Tracer>
 void feed(const std::string& path, Tracer& tracer, ExtractStats& stats,
-          const std::function<void(const io::CaptureReader&)>& progress = {}) {
+          const std::function<void(const io::CaptureReader&)>& progress = {},
+          const decode::DecodeOptions& decode = {}, std::uint64_t max_frames = 0) {
     io::CaptureReader reader(path);
-    feed(reader, tracer, stats, progress);
+    feed(reader, tracer, stats, progress, decode, max_frames);
 }
 
 /// The result of extract(): every flow and the frame counts.

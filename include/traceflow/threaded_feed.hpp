@@ -74,7 +74,8 @@ struct FeedBatch {
 /// writes files). Worth it when a second core is free.
 template <typename Tracer>
 void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
-                   const std::function<void(const io::CaptureReader&)>& progress = {}) {
+                   const std::function<void(const io::CaptureReader&)>& progress = {},
+                   const decode::DecodeOptions& decode = {}, std::uint64_t max_frames = 0) {
     constexpr std::size_t ring = 8;
     constexpr std::size_t max_packets = 4096;
     constexpr std::size_t max_bytes = std::size_t{2} << 20;
@@ -105,10 +106,12 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
             try {
                 bool more = true;
                 while (batch.packets.size() < max_packets && batch.bytes.size() < max_bytes &&
-                       !stopping.load(std::memory_order_relaxed) && (more = reader.next(record))) {
+                       !stopping.load(std::memory_order_relaxed) &&
+                       (more = (max_frames == 0 || number < max_frames) && reader.next(record))) {
                     ++number;
                     if (progress && (number & 0xFFFF) == 0) progress(reader);
-                    const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg);
+                    const decode::Outcome outcome =
+                        decode::decode_tcp(record.linktype, record.frame.bytes, seg, decode);
                     if (outcome != decode::Outcome::tcp) {
                         batch.skipped.push_back({number, record.frame.bytes.size, outcome});
                         continue;
@@ -189,9 +192,10 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
 /// Opens `path` ("-" for standard input) and feeds it as above.
 template <typename Tracer>
 void feed_threaded(const std::string& path, Tracer& tracer, ExtractStats& stats,
-                   const std::function<void(const io::CaptureReader&)>& progress = {}) {
+                   const std::function<void(const io::CaptureReader&)>& progress = {},
+                   const decode::DecodeOptions& decode = {}, std::uint64_t max_frames = 0) {
     io::CaptureReader reader(path);
-    feed_threaded(reader, tracer, stats, progress);
+    feed_threaded(reader, tracer, stats, progress, decode, max_frames);
 }
 
 }  // namespace traceflow

@@ -116,7 +116,7 @@ public:
         if (buffer.fpout) {
             using traits = frame_traits<frame_type>;
             buffer.fpout->write(DumpFrame{packet.index, packet.timestamp, traits::bytes(packet.frame),
-                                          traits::wirelen(packet.frame), packet.protocol});
+                                          traits::wirelen(packet.frame), packet.protocol, packet.tcp.interface_id});
         }
         settle_closed();
     }
@@ -400,6 +400,7 @@ private:
             DumpOptions dump;
             dump.linktype = packet.protocol;
             dump.nanosecond = options_.nanosecond;
+            dump.warning = options_.warning;
             dump.big_endian = options_.byteorder == ByteOrder::native ? native_is_big_endian()
                                                                       : options_.byteorder == ByteOrder::big;
             flow.buffer.fpout = std::make_unique<FlowWriter>(
