@@ -2,7 +2,7 @@
 // The command-line tool's output: flows as a table, JSON lines or CSV, and the summary.
 //
 // JSON and CSV carry the same fields with the same meaning (README, "Listing
-// fields"): label, first, last (times of the flow's first and last packet),
+// fields"): label, src, srcport, dst, dstport, first, last (times of the flow's first and last packet),
 // frames (how many frames the flow has), index, fpout, end_reason; with
 // --stats also per-direction packets, bytes and payload (JSON: a pair
 // [originator, responder]; CSV: two columns NAME_orig, NAME_resp), duration,
@@ -49,6 +49,39 @@ inline std::string json_string(std::string_view text) {
     return out;
 }
 
+// One endpoint of a flow as listed: the address in standard text (IPv6 with colons) and the port.
+struct Endpoint {
+    std::string address;
+    std::string port;
+};
+
+// The endpoints of a flow, read back from its label `{src}_{srcport}-{dst}_{dstport}-{ts}`
+// (where an IPv6 address has dots for colons: a part that is not a dotted
+// quad is IPv6). TODO(issue 12): read Index::id once it exists.
+inline void label_endpoints(const std::string& label, Endpoint& src, Endpoint& dst) {
+    const auto endpoint = [](std::string_view text, Endpoint& out) {
+        const std::size_t underscore = text.rfind('_');
+        if (underscore == std::string_view::npos) return;
+        std::string address(text.substr(0, underscore));
+        out.port = std::string(text.substr(underscore + 1));
+        std::size_t dots = 0;
+        bool decimal = true;
+        for (const char c : address) {
+            dots += c == '.' ? 1 : 0;
+            decimal = decimal && ((c >= '0' && c <= '9') || c == '.');
+        }
+        if (!(dots == 3 && decimal && address.find("..") == std::string::npos))
+            for (char& c : address)
+                if (c == '.') c = ':';
+        out.address = address;
+    };
+    const std::size_t first = label.find('-');
+    const std::size_t second = first == std::string::npos ? first : label.find('-', first + 1);
+    if (second == std::string::npos) return;
+    endpoint(std::string_view(label).substr(0, first), src);
+    endpoint(std::string_view(label).substr(first + 1, second - first - 1), dst);
+}
+
 // The fields of one flow, in listing order. A per-direction pair is one JSON
 // field (an array) and two CSV columns.
 inline void flow_fields(const traceflow::Index& flow, bool stats, std::vector<Field>& out) {
@@ -57,6 +90,13 @@ inline void flow_fields(const traceflow::Index& flow, bool stats, std::vector<Fi
     const auto number = [](std::uint64_t v) { return std::to_string(v); };
     out.clear();
     out.push_back({"label", json_string(flow.label), csv_field(flow.label)});
+    Endpoint src, dst;
+    label_endpoints(flow.label, src, dst);
+    const auto port = [](const std::string& p) { return p.empty() ? std::string("null") : p; };
+    out.push_back({"src", json_string(src.address), src.address});
+    out.push_back({"srcport", port(src.port), src.port});
+    out.push_back({"dst", json_string(dst.address), dst.address});
+    out.push_back({"dstport", port(dst.port), dst.port});
     out.push_back({"first", s.first.to_decimal(), s.first.to_decimal()});
     out.push_back({"last", s.last.to_decimal(), s.last.to_decimal()});
     out.push_back({"frames", number(flow.index.size()), number(flow.index.size())});

@@ -21,6 +21,28 @@
 
 namespace {
 
+/// A capture and expression where our count knowingly differs from tshark's.
+struct Deviation {
+    const char* file;
+    const char* expression;  ///< nullptr: every expression that tshark matches there
+    std::uint64_t ours;
+    const char* why;
+};
+
+const Deviation known_deviations[] = {
+    {"td_tcp_header_heapoverflow.pcap", nullptr, 0,
+     "its one TCP header is cut after 12 bytes: not traced (see decode_reference_test)"},
+    {"td_of13_ericsson.pcapng", "net 192.168.0.0/16 and not port 443", 0,
+     "tshark's ip.addr also matches the IP header of the packet inside OpenFlow's payload; "
+     "a filter looks at the IP header carrying TCP"},
+};
+
+const Deviation* deviation(const std::string& file, const std::string& expression) {
+    for (const Deviation& d : known_deviations)
+        if (file == d.file && (d.expression == nullptr || expression == d.expression)) return &d;
+    return nullptr;
+}
+
 std::vector<std::vector<std::string>> read_tsv(const std::string& path) {
     std::ifstream in(path);
     std::vector<std::vector<std::string>> rows;
@@ -63,14 +85,22 @@ TEST_CASE("filter: frames matched per expression equal tshark's display filter",
         }
         for (std::size_t i = 0; i < filters.size(); ++i) {
             INFO(expressions[i][0] << "  vs tshark  " << expressions[i][1]);
-            CHECK(ours[i] == std::stoull(row[i + 1]));
+            const std::uint64_t theirs = std::stoull(row[i + 1]);
+            const Deviation* d = theirs != 0 ? deviation(row[0], expressions[i][0]) : nullptr;
+            if (d != nullptr) {
+                INFO("known deviation: " << d->why);
+                CHECK(ours[i] == d->ours);
+                CHECK(ours[i] != theirs);  // fails when the deviation goes away: then delete it
+            } else {
+                CHECK(ours[i] == theirs);
+            }
             ours_total[i] += ours[i];
-            theirs_total[i] += std::stoull(row[i + 1]);
+            theirs_total[i] += theirs;
         }
     }
     for (std::size_t i = 0; i < filters.size(); ++i) {
         INFO(expressions[i][0]);
-        CHECK(ours_total[i] == theirs_total[i]);
         CHECK(theirs_total[i] > 0);  // every expression matches something somewhere
+        CHECK(ours_total[i] > 0);
     }
 }

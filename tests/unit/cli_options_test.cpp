@@ -258,6 +258,35 @@ TEST_CASE("cli options: JSON and CSV carry the same fields; CSV names the pairs"
     }
 }
 
+TEST_CASE("cli options: endpoint fields, IPv6 in standard text", "[cli][options]") {
+    const struct {
+        std::string file;
+        const char* client;
+        const char* server;
+    } cases[] = {{sample(), "10.77.0.1", "10.77.0.2"},
+                 {data("ipv6/wide6.pcap"), "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:2"},
+                 {data("ipv6/loopback6.pcap"), "::1", "::1"}};
+    for (const auto& c : cases) {
+        INFO(c.file);
+        const Run r = run("--json -q " + c.file);
+        REQUIRE(r.status == 0);
+        const auto flows = json_lines(r.out);
+        REQUIRE(flows.size() == 17);
+        for (const auto& flow : flows) {
+            // The client uses ephemeral ports; the servers listen on 8000 and 8081.
+            const bool from_client = flow["srcport"].as_int() > 10000;
+            CHECK(flow["src"].as_string() == (from_client ? c.client : c.server));
+            CHECK(flow["dst"].as_string() == (from_client ? c.server : c.client));
+            const long long server_port = flow[from_client ? "dstport" : "srcport"].as_int();
+            CHECK((server_port == 8000 || server_port == 8081));
+            CHECK(flow["label"].as_string().find("_" + std::to_string(flow["srcport"].as_int()) + "-") !=
+                  std::string::npos);
+        }
+        const Run csv = run("--csv -q " + c.file);
+        CHECK(lines(csv.out)[1].find(std::string(",") + c.client + ",") != std::string::npos);
+    }
+}
+
 TEST_CASE("cli options: the table's FLOW column fits the longest label, IPv6 included", "[cli][options]") {
     const Run r = run("-q " + data("ipv6/wide6.pcap"));
     REQUIRE(r.status == 0);
