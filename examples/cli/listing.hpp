@@ -2,7 +2,7 @@
 // The command-line tool's output: flows as a table, JSON lines or CSV, and the summary.
 //
 // JSON and CSV carry the same fields with the same meaning (README, "Listing
-// fields"): label, src, srcport, dst, dstport, first, last (times of the flow's first and last packet),
+// fields"): label, src, srcport, dst, dstport (the flow's id), first, last (times of the flow's first and last packet),
 // frames (how many frames the flow has), index, fpout, end_reason; with
 // --stats also per-direction packets, bytes and payload (JSON: a pair
 // [originator, responder]; CSV: two columns NAME_orig, NAME_resp), duration,
@@ -49,39 +49,6 @@ inline std::string json_string(std::string_view text) {
     return out;
 }
 
-// One endpoint of a flow as listed: the address in standard text (IPv6 with colons) and the port.
-struct Endpoint {
-    std::string address;
-    std::string port;
-};
-
-// The endpoints of a flow, read back from its label `{src}_{srcport}-{dst}_{dstport}-{ts}`
-// (where an IPv6 address has dots for colons: a part that is not a dotted
-// quad is IPv6). TODO(issue 12): read Index::id once it exists.
-inline void label_endpoints(const std::string& label, Endpoint& src, Endpoint& dst) {
-    const auto endpoint = [](std::string_view text, Endpoint& out) {
-        const std::size_t underscore = text.rfind('_');
-        if (underscore == std::string_view::npos) return;
-        std::string address(text.substr(0, underscore));
-        out.port = std::string(text.substr(underscore + 1));
-        std::size_t dots = 0;
-        bool decimal = true;
-        for (const char c : address) {
-            dots += c == '.' ? 1 : 0;
-            decimal = decimal && ((c >= '0' && c <= '9') || c == '.');
-        }
-        if (!(dots == 3 && decimal && address.find("..") == std::string::npos))
-            for (char& c : address)
-                if (c == '.') c = ':';
-        out.address = address;
-    };
-    const std::size_t first = label.find('-');
-    const std::size_t second = first == std::string::npos ? first : label.find('-', first + 1);
-    if (second == std::string::npos) return;
-    endpoint(std::string_view(label).substr(0, first), src);
-    endpoint(std::string_view(label).substr(first + 1, second - first - 1), dst);
-}
-
 // The fields of one flow, in listing order. A per-direction pair is one JSON
 // field (an array) and two CSV columns.
 inline void flow_fields(const traceflow::Index& flow, bool stats, std::vector<Field>& out) {
@@ -90,13 +57,13 @@ inline void flow_fields(const traceflow::Index& flow, bool stats, std::vector<Fi
     const auto number = [](std::uint64_t v) { return std::to_string(v); };
     out.clear();
     out.push_back({"label", json_string(flow.label), csv_field(flow.label)});
-    Endpoint src, dst;
-    label_endpoints(flow.label, src, dst);
-    const auto port = [](const std::string& p) { return p.empty() ? std::string("null") : p; };
-    out.push_back({"src", json_string(src.address), src.address});
-    out.push_back({"srcport", port(src.port), src.port});
-    out.push_back({"dst", json_string(dst.address), dst.address});
-    out.push_back({"dstport", port(dst.port), dst.port});
+    // The flow's key; bidirectional: as its initiator sent it (the label's order).
+    const std::string src = flow.id.src.to_string();
+    const std::string dst = flow.id.dst.to_string();
+    out.push_back({"src", json_string(src), src});
+    out.push_back({"srcport", number(flow.id.srcport), number(flow.id.srcport)});
+    out.push_back({"dst", json_string(dst), dst});
+    out.push_back({"dstport", number(flow.id.dstport), number(flow.id.dstport)});
     out.push_back({"first", s.first.to_decimal(), s.first.to_decimal()});
     out.push_back({"last", s.last.to_decimal(), s.last.to_decimal()});
     out.push_back({"frames", number(flow.index.size()), number(flow.index.size())});
@@ -207,17 +174,24 @@ inline void print_flows(const std::vector<traceflow::Index>& flows, Listing list
     for (const traceflow::Index& flow : flows) print_flow(flow, listing, stats, width);
 }
 
-/// The summary on stderr: frames, flows by end reason, skipped frames by reason.
-inline void print_summary(const traceflow::ExtractStats& stats, const std::vector<traceflow::Index>& flows,
-                          double seconds, std::uint64_t filtered_out = 0) {
+/// Flows per end reason, for the summary.
+using ReasonCounts = std::array<std::size_t, static_cast<std::size_t>(traceflow::EndReason::reused) + 1>;
+
+/// Counts `flow` under its end reason.
+inline void count_reason(ReasonCounts& counts, const traceflow::Index& flow) {
+    ++counts[static_cast<std::size_t>(flow.reason)];
+}
+
+/// The summary on stderr: frames, flows by end reason, packets filtered out, skipped frames by reason.
+inline void print_summary(const traceflow::ExtractStats& stats, const ReasonCounts& by_reason, double seconds,
+                          std::uint64_t filtered_out = 0) {
+    std::size_t flows = 0;
+    for (const std::size_t n : by_reason) flows += n;
     std::fprintf(stderr, "traceflow: %llu frames, %llu TCP frames, %zu flows",
                  static_cast<unsigned long long>(stats.frames), static_cast<unsigned long long>(stats.tcp_frames),
-                 flows.size());
-    constexpr std::size_t reasons = static_cast<std::size_t>(traceflow::EndReason::reused) + 1;
-    std::array<std::size_t, reasons> by_reason{};
-    for (const traceflow::Index& flow : flows) ++by_reason[static_cast<std::size_t>(flow.reason)];
+                 flows);
     const char* sep = " (";
-    for (std::size_t r = 0; r < reasons; ++r) {
+    for (std::size_t r = 0; r < by_reason.size(); ++r) {
         if (by_reason[r] == 0) continue;
         std::fprintf(stderr, "%s%s %zu", sep, traceflow::to_string(static_cast<traceflow::EndReason>(r)), by_reason[r]);
         sep = ", ";

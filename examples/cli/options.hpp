@@ -3,6 +3,7 @@
 #pragma once
 
 #include <traceflow/traceflow.hpp>
+#include <traceflow/detail/name_template.hpp>
 #include <traceflow/filter/filter.hpp>
 
 #include <cerrno>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +32,7 @@ struct Options {
     Listing listing = Listing::table;
     bool stats = false;        // print the per-flow statistics (--stats)
     bool quiet = false;
+    bool stream = false;       // --stream: print each flow as it ends (JSON or CSV only)
     unsigned threads = 0;      // 0: 2 when the machine has a second core, else 1
     std::string filter;        // --filter: tcpdump syntax, empty for none
     bool decap = false;        // --decap: unwrap VXLAN, Geneve, GRE
@@ -87,6 +90,8 @@ inline void print_help(std::FILE* out) {
         "      --force             write into DIR even when it holds files\n"
         "  -f, --format FMT        pcap|cap|pcapng|json|plist|xml|tree|txt|text (default pcap;\n"
         "                          a flow mixing link types is written as pcapng, with a warning)\n"
+        "      --name TEMPLATE     file names from {label} {src} {srcport} {dst} {dstport} {first}\n"
+        "                          (default {label}, as pcapkit; a warning when one starts with '.')\n"
         "      --byteorder ORDER   little|big: byte order of pcap/pcapng output (default: this machine's)\n"
         "      --nanosecond        pcap output with nanosecond times (pcapng always has them)\n"
         "      --max-open-files N  output files held open at once (default 64)\n"
@@ -108,6 +113,9 @@ inline void print_help(std::FILE* out) {
         "      --json              flows as JSON lines (see README: label, src, srcport, dst,\n"
         "                          dstport, first, last, frames, index, fpout, end_reason, ...)\n"
         "      --csv               flows as CSV, the same fields as --json\n"
+        "      --stream            with --json or --csv: print each flow as it ends (ending\n"
+        "                          order), open flows at the end; on a pipe, lingers and\n"
+        "                          timeouts also run on the wall clock while it is quiet\n"
         "  -j, --threads N         1, or 2 to read and decode on a second thread (default:\n"
         "                          2 when there are 2 or more cores; same output either way)\n"
         "  -q, --quiet             no summary on stderr\n"
@@ -118,7 +126,9 @@ inline void print_help(std::FILE* out) {
         "-qo DIR, -j1, -oDIR. Options that would have no effect are refused.\n"
         "\n"
         "Exit status: 0 ok, 1 usage error, 2 input or output error (flows traced\n"
-        "before the error are still listed and written).\n",
+        "before the error are still listed and written; later inputs still read).\n"
+        "SIGINT/SIGTERM/SIGHUP: stop reading, complete files, list, then die by the\n"
+        "signal (130/143/129). A closed pipe on stdout: stop quietly, die by SIGPIPE.\n",
         out);
 }
 
@@ -147,6 +157,7 @@ inline void check_combination(const Options& o, const Given& g) {
         if (g.rst_linger) usage_error("--rst-linger has no effect without --lifecycle tcp");
     }
     if (g.json && g.csv) usage_error("--json and --csv contradict each other: choose one listing");
+    if (o.stream && o.listing == Listing::table) usage_error("--stream needs --json or --csv");
     if (!writing) return;
     const std::string& format = o.trace.format;
     if (traceflow::format_registry().find(format) == nullptr) {
@@ -244,6 +255,15 @@ inline Options parse_arguments(int argc, char** argv) {
                                           std::string(e.word().empty() ? 1 : e.word().size(), '^');
                     usage_error(message);
                 }
+            } else if (arg == "--name") {
+                o.trace.name_template = take_value();
+                given.name = true;
+                try {
+                    (void)traceflow::detail::NameTemplate(o.trace.name_template);
+                } catch (const std::invalid_argument& e) {
+                    usage_error(std::string("--name: ") + e.what());
+                }
+                if (o.trace.name_template.empty()) usage_error("--name needs a template, e.g. {label}");
             } else if (arg == "--decap") {
                 flag();
                 o.decap = true;
@@ -315,6 +335,9 @@ inline Options parse_arguments(int argc, char** argv) {
                 flag();
                 o.listing = Listing::csv;
                 given.csv = true;
+            } else if (arg == "--stream") {
+                flag();
+                o.stream = true;
             } else if (arg == "-j" || arg == "--threads") {
                 const std::string v = take_value();
                 const auto n = parse_count(v);

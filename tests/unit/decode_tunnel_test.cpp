@@ -49,8 +49,10 @@ traceflow::ExtractStats run(const std::string& path, bool decap, std::vector<tra
                             bool threaded = false) {
     traceflow::TraceFlow<traceflow::CapturePacket> tracer;
     traceflow::ExtractStats stats;
-    if (threaded) traceflow::feed_threaded(path, tracer, stats, {}, DecodeOptions{decap});
-    else traceflow::feed(path, tracer, stats, {}, DecodeOptions{decap});
+    traceflow::FeedOptions how;
+    how.decode.decap = decap;
+    if (threaded) traceflow::feed_threaded(path, tracer, stats, how);
+    else traceflow::feed(path, tracer, stats, how);
     index = tracer.index();
     return stats;
 }

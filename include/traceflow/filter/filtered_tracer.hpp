@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "../timestamp.hpp"
 #include "filter.hpp"
 
 namespace traceflow::filter {
@@ -24,8 +25,8 @@ struct has_writes_files<T, std::void_t<decltype(std::declval<const T&>().writes_
 /// Wraps any tracer (TraceFlow or one of your own with `dump(packet)`):
 /// packets the filter rejects are counted and dropped, the others are
 /// forwarded. Frame numbers are the packets' own, so they still count every
-/// frame of the input. `trace`, `trace_batch` and `writes_files` are
-/// forwarded when the tracer has them.
+/// frame of the input. `trace`, `trace_batch`, `writes_files` and `advance`
+/// are forwarded when the tracer has them.
 ///
 ///     traceflow::TraceFlow<traceflow::CapturePacket> tracer;
 ///     traceflow::filter::FilteredTracer filtered(tracer, traceflow::filter::Filter("port 80"));
@@ -73,6 +74,12 @@ public:
     [[nodiscard]] bool writes_files() const {
         if constexpr (detail::has_writes_files<Tracer>::value) return tracer_->writes_files();
         else return true;
+    }
+
+    /// Moves the tracer's clock (TraceFlow::advance), for live inputs.
+    template <typename T = Tracer>
+    auto advance(const Timestamp& now) -> decltype(std::declval<T&>().advance(now)) {
+        return tracer_->advance(now);
     }
 
     /// Packets the filter rejected so far.
