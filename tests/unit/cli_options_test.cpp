@@ -112,6 +112,8 @@ TEST_CASE("cli options: options without effect or contradicting are refused, say
         {"--nanosecond", "without -o"},
         {"--max-open-files 4", "without -o"},
         {"--force", "without -o"},
+        {"--name {src}", "without -o"},
+        {"-o OUT --name {bogus}", "--name"},
         {"--fin-linger 1", "--lifecycle tcp"},
         {"--rst-linger 1 --lifecycle pcapkit", "--lifecycle tcp"},
         {"--json --csv", "contradict"},
@@ -302,6 +304,34 @@ TEST_CASE("cli options: the table's FLOW column fits the longest label, IPv6 inc
     }
     CHECK(longest > 64);
     CHECK(packets_at == longest + 2);  // label, a space, then the 8-wide right-aligned count
+}
+
+TEST_CASE("cli options: --name names the files; a hidden name warns once; no double slash", "[cli][options]") {
+    testutil::TempDir dir;
+    // ::1 to ::1: labels start with '.', so files would be hidden: one warning, not one per flow.
+    const Run hidden = run("--json -o " + dir.str() + "/h/ " + data("ipv6/loopback6.pcap"));
+    REQUIRE(hidden.status == 0);
+    std::size_t warnings = 0;
+    for (std::size_t at = 0; (at = hidden.err.find("hidden", at)) != std::string::npos; ++at) ++warnings;
+    CHECK(warnings == 1);
+    for (const auto& flow : json_lines(hidden.out)) {
+        const std::string path = flow["fpout"].as_string();
+        CHECK(path.find("//") == std::string::npos);  // -o DIR/ joins with one slash
+        CHECK(path.rfind(dir.str() + "/h/.", 0) == 0);
+    }
+    const Run named = run("--json -q --name flow_{src}-{srcport}_{dst}-{dstport}_{first} -o " + dir.str() + "/n " +
+                          data("ipv6/loopback6.pcap"));
+    REQUIRE(named.status == 0);
+    CHECK(named.err.empty());
+    const auto flows = json_lines(named.out);
+    REQUIRE(flows.size() == 17);
+    for (const auto& flow : flows) {
+        const std::string path = flow["fpout"].as_string();
+        const std::string name = path.substr(path.rfind('/') + 1);
+        CHECK(name.front() != '.');
+        CHECK(name.rfind(std::to_string(flow["dstport"].as_int()), std::string::npos) != std::string::npos);
+        CHECK(std::filesystem::exists(path));
+    }
 }
 
 TEST_CASE("cli options: the summary counts flows by end reason", "[cli][options]") {
