@@ -20,7 +20,8 @@ namespace traceflow::formats {
 /// resolution. pcapkit writes the wrong bytes here; we write the frame's.
 /// A pcap file has one link type: when a frame of another link type comes,
 /// the file is rewritten as pcapng (same name; readers go by the magic) and
-/// a warning names it, rather than frames sitting under the wrong link type.
+/// a warning names it (TraceFlow gives it once per tracer), rather than
+/// frames sitting under the wrong link type.
 class PcapDumper final : public Dumper {
 public:
     explicit PcapDumper(const DumpOptions& options) : options_(options) {}
