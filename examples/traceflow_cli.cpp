@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // traceflow: the command-line tool. Reads captures, prints every TCP flow,
 // optionally writes each flow to its own file.
+#include <traceflow/filter/filtered_tracer.hpp>
 #include <traceflow/threaded_feed.hpp>
 #include <traceflow/traceflow.hpp>
 
@@ -153,19 +154,20 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     traceflow::ExtractStats stats;
     int status = exit_ok;
-    std::size_t flow_count = 0;
+    ReasonCounts flow_count{};  // flows by end reason
+    std::uint64_t filtered_out = 0;
     try {
         traceflow::TraceFlow<traceflow::CapturePacket> tracer(trace_options);
         out.writes_files = tracer.writes_files();
         const bool show_progress = !options.quiet && stderr_is_terminal();
         const bool threaded =
             options.threads == 2 || (options.threads == 0 && std::thread::hardware_concurrency() >= 2);
-        const bool stats_on = options.trace.statistics;
+        const bool stats_on = options.stats;  // JSON/CSV collect statistics for first/last; --stats prints them
         if (options.stream) {
             print_listing_header(options.listing, stats_on);
             out.flush();
             tracer.register_callback([&](const traceflow::Index& flow) {
-                ++flow_count;
+                count_reason(flow_count, flow);
                 if (out.failed()) return;
                 print_flow(flow, options.listing, stats_on);
                 out.flush();
@@ -174,6 +176,11 @@ int main(int argc, char** argv) {
         traceflow::FeedOptions feed_options;
         feed_options.stop = &stop_reading;
         feed_options.live_clock = options.stream;  // used only on pipes, FIFOs, sockets, terminals
+        feed_options.decode.decap = options.decap;
+        feed_options.max_frames = options.max_frames;  // -c N
+        // --filter: packets are matched before tracing; frame numbers still count every frame.
+        traceflow::filter::FilteredTracer<traceflow::TraceFlow<traceflow::CapturePacket>> filtered(
+            tracer, traceflow::filter::Filter(options.filter));
         feed_options.on_error = [&](const traceflow::Error& e) {
             // Keep what was traced; report the broken input and read the next.
             if (show_progress) std::fputs("\r\033[K", stderr);
@@ -190,8 +197,8 @@ int main(int argc, char** argv) {
         }
         try {
             // Stopped or not, what was read is listed and every file completed.
-            if (threaded) traceflow::feed_threaded(options.inputs, tracer, stats, feed_options);
-            else traceflow::feed(options.inputs, tracer, stats, feed_options);
+            if (threaded) traceflow::feed_threaded(options.inputs, filtered, stats, feed_options);
+            else traceflow::feed(options.inputs, filtered, stats, feed_options);
         } catch (const traceflow::Error& e) {  // the tracer could not write a file
             std::fprintf(stderr, "traceflow: error: %s\n", e.what());
             status = exit_io;
@@ -205,14 +212,14 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "traceflow: error: %s\n", e.what());
             status = exit_io;
         }
+        filtered_out = filtered.filtered_out();
         const std::vector<traceflow::Index> flows = tracer.index();  // streaming: the flows still open
         if (options.stream) {
             for (const traceflow::Index& flow : flows) print_flow(flow, options.listing, stats_on);
-            flow_count += flows.size();
         } else {
             print_flows(flows, options.listing, stats_on);
-            flow_count = flows.size();
         }
+        for (const traceflow::Index& flow : flows) count_reason(flow_count, flow);
     } catch (const traceflow::Error& e) {
         std::fprintf(stderr, "traceflow: error: %s\n", e.what());
         return exit_io;
@@ -228,7 +235,7 @@ int main(int argc, char** argv) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!options.quiet) {
-        print_summary(stats, flow_count, seconds);
+        print_summary(stats, flow_count, seconds, filtered_out);
         if (stop_signal != 0)
             std::fprintf(stderr, "traceflow: interrupted by %s: reading stopped, files completed\n",
                          signal_name(stop_signal));

@@ -9,10 +9,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "byte_view.hpp"
 #include "link_type.hpp"
 #include "timestamp.hpp"
+#include "warning.hpp"
 
 namespace traceflow {
 
@@ -33,6 +35,7 @@ struct DumpOptions {
     bool big_endian = false;                 ///< byte order of binary output
     bool nanosecond = false;                 ///< nanosecond time resolution (pcap)
     std::uint32_t snaplen = 262144;          ///< snapshot length written in headers
+    WarningSink warning;                     ///< where a dumper reports e.g. a flow that mixes link types
 };
 
 /// One frame handed to a dumper.
@@ -42,6 +45,7 @@ struct DumpFrame {
     ByteView bytes;                          ///< captured bytes
     std::uint32_t wirelen = 0;               ///< length on the wire
     LinkType linktype = LinkType::ethernet;  ///< link type of the frame
+    std::uint32_t interface_id = 0;          ///< capture interface (pcapng), 0 for pcap
 };
 
 /// Where a dumper's bytes go (the flow's file, through the open-file cache).
@@ -66,6 +70,16 @@ public:
     virtual void frame(OutputSink& out, const DumpFrame& frame) = 0;
     /// Called once when the flow is finished or the tracer ends.
     virtual void footer(OutputSink& /*out*/) {}
+    /// Whether `frame` fits this file (pcap: only frames of its link type).
+    [[nodiscard]] virtual bool accepts(const DumpFrame& /*frame*/) const { return true; }
+    /// Called when accepts() refused a frame: returns the dumper that takes the
+    /// file `path` over, after writing to `out` (the file, now empty) everything
+    /// this one had written (`written`) in the successor's format. Null: the
+    /// frame is written here all the same.
+    virtual std::unique_ptr<Dumper> successor(std::string_view /*path*/, const std::vector<std::uint8_t>& /*written*/,
+                                              OutputSink& /*out*/) {
+        return nullptr;
+    }
 };
 
 /// An output format: file extension (with the dot) and a dumper factory.

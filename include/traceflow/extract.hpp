@@ -110,9 +110,11 @@ FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, 
     }
     try {
         while (!detail::stop_requested(options)) {
-            if (!reader.next(record)) return FeedStatus::complete;
+            if (detail::frame_limit_reached(options, stats.frames) || !reader.next(record))
+                return FeedStatus::complete;
             const std::uint64_t number = stats.frames + 1;
-            const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg);
+            const decode::Outcome outcome =
+                decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
             detail::count_frame(stats, number, record.frame.bytes.size, outcome);
             if (options.progress && (number & 0xFFFF) == 0) options.progress(reader);
             if (live) clock.saw(record.frame.timestamp);
@@ -137,6 +139,7 @@ void feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
 /// Opens `path` ("-" for standard input) and feeds it as above.
 template <typename Tracer>
 FeedStatus feed(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options) {
+    if (detail::frame_limit_reached(options, stats.frames)) return FeedStatus::complete;  // not even opened
     try {
         io::CaptureReader reader = detail::open_input(path, options);
         return feed(reader, tracer, stats, options);

@@ -46,6 +46,9 @@ struct FeedOptions {
     std::function<void(const Error&)> on_error;
     /// How frames are decoded.
     decode::DecodeOptions decode;
+    /// When nonzero, reading ends once `ExtractStats::frames` reaches it (all
+    /// inputs together): exactly this many records are read.
+    std::uint64_t max_frames = 0;
     /// Called every 65536 records (on the reading thread of feed_threaded():
     /// it may look at the reader, not at the tracer or the stats).
     std::function<void(const io::CaptureReader&)> progress;
@@ -70,6 +73,11 @@ template <typename Tracer>
 void advance_clock(Tracer& tracer, const Timestamp& now) {
     if constexpr (has_advance<Tracer>::value) tracer.advance(now);
     else (void)tracer, (void)now;
+}
+
+// True once `frames` records were read and FeedOptions::max_frames says stop there.
+inline bool frame_limit_reached(const FeedOptions& options, std::uint64_t frames) noexcept {
+    return options.max_frames != 0 && frames >= options.max_frames;
 }
 
 inline bool stop_requested(const FeedOptions& options) noexcept {

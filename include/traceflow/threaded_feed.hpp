@@ -162,7 +162,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                         batches[filling % ring].stopped = last = true;
                         break;
                     }
-                    if (!reader.next(record)) {
+                    if (detail::frame_limit_reached(options, number) || !reader.next(record)) {
                         last = true;
                         break;
                     }
@@ -170,7 +170,8 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                     ++number;
                     if (options.progress && (number & 0xFFFF) == 0) options.progress(reader);
                     if (live) clock.saw(record.frame.timestamp);
-                    const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg);
+                    const decode::Outcome outcome =
+                        decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
                     if (outcome != decode::Outcome::tcp) {
                         batch.skipped.push_back({number, record.frame.bytes.size, outcome});
                         continue;
@@ -265,6 +266,7 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
 /// Opens `path` ("-" for standard input) and feeds it as above.
 template <typename Tracer>
 FeedStatus feed_threaded(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options) {
+    if (detail::frame_limit_reached(options, stats.frames)) return FeedStatus::complete;  // not even opened
     try {
         io::CaptureReader reader = detail::open_input(path, options);
         return feed_threaded(reader, tracer, stats, options);

@@ -119,7 +119,7 @@ public:
         if (buffer.fpout) {
             buffer.fpout->write(DumpFrame{detail::packet_index(packet), detail::packet_time(packet),
                                           detail::packet_bytes(packet), detail::packet_wirelen(packet),
-                                          detail::packet_protocol(packet)});
+                                          detail::packet_protocol(packet), detail::packet_interface(packet)});
         }
         handoff_.settle();
     }

@@ -10,6 +10,8 @@
 #include "dumper.hpp"
 #include "errors.hpp"
 #include "extract.hpp"
+#include "filter/filter.hpp"
+#include "filter/filtered_tracer.hpp"
 #include "flow_writer.hpp"
 #include "formats/builtin.hpp"
 #include "frame.hpp"

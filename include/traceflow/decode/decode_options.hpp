@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-// DecodeOptions: how frames are decoded.
+// DecodeOptions: what the decoder may do beyond pcapkit's view of a frame.
 #pragma once
 
 namespace traceflow::decode {
 
-/// How frames are decoded.
+/// Choices of decode_tcp(); the defaults decode as pcapkit does.
 struct DecodeOptions {
-    bool decap = false;  ///< unwrap VXLAN, Geneve, GRE
+    bool decap = false;  ///< unwrap VXLAN (UDP 4789), Geneve (UDP 6081) and GRE to the inner TCP
 };
 
 }  // namespace traceflow::decode

@@ -230,6 +230,20 @@ inline Layer describe_header(const VisitedHeader& h, ByteView frame, const TcpSe
                      {"options_length", dec(header_size - 20)},
                      {"payload_length", dec(segment.payload_size)}}};
         }
+        case HeaderKind::udp:
+            return {"UDP",
+                    {{"srcport", dec(load_be16(p))},
+                     {"dstport", dec(load_be16(p + 2))},
+                     {"length", dec(load_be16(p + 4))}}};
+        case HeaderKind::vxlan:
+            return {"VXLAN", {{"flags", hex_text(p[0], 2)}, {"vni", dec(load_be32(p + 4) >> 8)}}};
+        case HeaderKind::geneve:
+            return {"Geneve",
+                    {{"options_length", dec(h.size - 8)},
+                     {"protocol", hex_text(h.aux, 4)},
+                     {"vni", dec(load_be32(p + 4) >> 8)}}};
+        case HeaderKind::gre:
+            return {"GRE", {{"flags", hex_text(load_be16(p), 4)}, {"protocol", hex_text(h.aux, 4)}}};
     }
     return {"Unknown", {}};
 }
@@ -239,11 +253,12 @@ inline Layer describe_header(const VisitedHeader& h, ByteView frame, const TcpSe
 /// The headers of `frame` as decode_tcp() walks them, each as a named layer
 /// of text fields, e.g. Ethernet, IPv4, TCP. When the walk stops short of
 /// TCP, a last "Undecoded" layer gives the outcome and the bytes left.
-/// For per-frame dumps; allocates, unlike decode_tcp().
-[[nodiscard]] inline std::vector<Layer> describe(LinkType link, ByteView frame) {
+/// For per-frame dumps; allocates, unlike decode_tcp(). With
+/// `options.decap`, the tunnel headers and the inner frame's follow.
+[[nodiscard]] inline std::vector<Layer> describe(LinkType link, ByteView frame, const DecodeOptions& options = {}) {
     detail::RecordingVisitor visit;
     TcpSegment segment;
-    const Outcome outcome = detail::walk(link, frame, segment, visit);
+    const Outcome outcome = detail::walk(link, frame, segment, visit, options);
     std::vector<Layer> layers;
     layers.reserve(visit.headers.size() + 1);
     std::size_t end = 0;

@@ -21,6 +21,10 @@ enum class HeaderKind : std::uint8_t {
     ipv6,           ///< the fixed 40-byte header
     ipv6_extension, ///< aux: the extension header's protocol number
     tcp,            ///< length is what was captured of the header
+    udp,            ///< the UDP header of a tunnel (decap only)
+    vxlan,          ///< VXLAN header
+    geneve,         ///< Geneve header with its options; aux: the protocol type
+    gre,            ///< GRE header with its optional fields; aux: the protocol type
 };
 
 /// Whether calling a `Visitor` cannot throw: the walk is noexcept exactly then

@@ -20,9 +20,11 @@ namespace ip_protocol {
 inline constexpr std::uint8_t hop_by_hop = 0;
 inline constexpr std::uint8_t ipv4 = 4;  ///< IPv4 encapsulated in IP
 inline constexpr std::uint8_t tcp = 6;
+inline constexpr std::uint8_t udp = 17;
 inline constexpr std::uint8_t ipv6 = 41;  ///< IPv6 encapsulated in IP
 inline constexpr std::uint8_t routing = 43;
 inline constexpr std::uint8_t fragment = 44;
+inline constexpr std::uint8_t gre = 47;
 inline constexpr std::uint8_t esp = 50;
 inline constexpr std::uint8_t ah = 51;
 inline constexpr std::uint8_t no_next = 59;
@@ -42,14 +44,17 @@ inline constexpr unsigned max_ipv6_extensions = 16;
 /// Where the IP layer ends: with Outcome::tcp, a TCP header starts at
 /// `offset`; `limit` is the end of readable bytes (captured and within the
 /// IP lengths); `declared_end` where the IP lengths say the packet ends.
+/// With Outcome::not_tcp and a nonzero `protocol`, the payload of that IP
+/// protocol (UDP, GRE, ...) starts at `offset`, for the tunnel decoders.
 struct IpResult {
     Outcome outcome;
     std::size_t offset;
     std::size_t limit;
     std::size_t declared_end;
+    std::uint8_t protocol;
 };
 
-[[nodiscard]] constexpr IpResult ip_stop(Outcome outcome) noexcept { return {outcome, 0, 0, 0}; }
+[[nodiscard]] constexpr IpResult ip_stop(Outcome outcome) noexcept { return {outcome, 0, 0, 0, 0}; }
 
 /// A header that does not fit before `limit`: truncated when it runs past the
 /// captured bytes, malformed when it is captured but outside the IP lengths.
@@ -190,7 +195,7 @@ template <typename Visitor>
         switch (protocol) {
             case ip_protocol::tcp:
                 set_addresses(frame.data + offset, network == Network::ipv4, out);
-                return {Outcome::tcp, next, limit, declared_end};
+                return {Outcome::tcp, next, limit, declared_end, protocol};
             case ip_protocol::ipv4:
                 network = Network::ipv4;
                 break;
@@ -198,7 +203,7 @@ template <typename Visitor>
                 network = Network::ipv6;
                 break;
             default:
-                return ip_stop(Outcome::not_tcp);
+                return {Outcome::not_tcp, next, limit, declared_end, protocol};
         }
         offset = next;
     }

@@ -17,13 +17,22 @@ enum class Outcome : std::uint8_t {
     truncated,         ///< a header runs past the captured bytes
     malformed,         ///< a header contradicts itself (IHL < 5, total length < header, TCP offset < 5, ...)
     unsupported_link,  ///< a link type the decoder does not know
+    // With DecodeOptions::decap only: a tunnel was unwrapped but held no TCP.
+    vxlan_not_tcp,     ///< VXLAN (UDP 4789) whose inner frame is not TCP
+    vxlan_malformed,   ///< VXLAN header or inner headers truncated or malformed
+    geneve_not_tcp,    ///< Geneve (UDP 6081) whose inner packet is not TCP
+    geneve_malformed,  ///< Geneve header or inner headers truncated or malformed
+    gre_not_tcp,       ///< GRE whose payload is not TCP (or not Ethernet/IPv4/IPv6, or GRE version 1)
+    gre_malformed,     ///< GRE header or inner headers truncated or malformed
 };
 
 /// Number of Outcome values, for arrays of per-outcome counters.
-inline constexpr std::size_t outcome_count = 7;
+inline constexpr std::size_t outcome_count = 13;
 
 /// Stable names used in summaries: "tcp", "not-ip", "not-tcp", "fragment",
-/// "truncated", "malformed", "unsupported-link".
+/// "truncated", "malformed", "unsupported-link", "vxlan-not-tcp",
+/// "vxlan-malformed", "geneve-not-tcp", "geneve-malformed", "gre-not-tcp",
+/// "gre-malformed".
 [[nodiscard]] inline const char* to_string(Outcome outcome) noexcept {
     switch (outcome) {
         case Outcome::tcp: return "tcp";
@@ -33,6 +42,12 @@ inline constexpr std::size_t outcome_count = 7;
         case Outcome::truncated: return "truncated";
         case Outcome::malformed: return "malformed";
         case Outcome::unsupported_link: return "unsupported-link";
+        case Outcome::vxlan_not_tcp: return "vxlan-not-tcp";
+        case Outcome::vxlan_malformed: return "vxlan-malformed";
+        case Outcome::geneve_not_tcp: return "geneve-not-tcp";
+        case Outcome::geneve_malformed: return "geneve-malformed";
+        case Outcome::gre_not_tcp: return "gre-not-tcp";
+        case Outcome::gre_malformed: return "gre-malformed";
     }
     return "unknown";
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -83,6 +84,14 @@ public:
         DumpOptions dump;
         dump.linktype = linktype;
         dump.nanosecond = options.nanosecond;
+        if (options.warning) {
+            // A dumper's warning (a pcap flow that mixes link types) is given once per tracer.
+            dump.warning = [sink = options.warning, once = mixed_warned_](std::string_view message) {
+                if (*once) return;
+                *once = true;
+                sink(std::string(message) + " (further flows like it are not reported)");
+            };
+        }
         dump.big_endian = options.byteorder == ByteOrder::native ? native_is_big_endian()
                                                                  : options.byteorder == ByteOrder::big;
         return std::make_unique<FlowWriter>(*files_, root_ + name + extension_, format_.make(dump));
@@ -101,6 +110,7 @@ private:
     std::string root_;  // the output folder with one trailing '/'
     bool writing_ = false;
     bool warned_hidden_ = false;
+    std::shared_ptr<bool> mixed_warned_ = std::make_shared<bool>(false);  // shared with the dumpers' sinks
 };
 
 }  // namespace traceflow::detail

@@ -6,17 +6,19 @@
 #include "../format_registry.hpp"
 #include "json.hpp"
 #include "pcap.hpp"
+#include "pcapng.hpp"
 #include "plist.hpp"
 #include "text.hpp"
 #include "tree.hpp"
 
 namespace traceflow::formats {
 
-/// A registry holding pcap/cap, json, plist/xml, tree/txt and text.
+/// A registry holding pcap/cap, pcapng, json, plist/xml, tree/txt and text.
 [[nodiscard]] inline FormatRegistry builtin_registry() {
     FormatRegistry r;
     r.add("pcap", pcap_format());
     r.add("cap", pcap_format());
+    r.add("pcapng", pcapng_format());
     r.add("json", json_format());
     r.add("plist", plist_format());
     r.add("xml", plist_format());
