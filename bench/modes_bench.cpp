@@ -8,7 +8,9 @@
 // shuffled variant; bench/make_capture.sh makes all three), the record walk
 // (floor 1 of traceflow_bench) and every mode are timed, interleaved, medians
 // of N repeats (default 3), page cache warm, cold heap. A mode slower than
-// --give-up times the walk (default 8) in its first repeat is not repeated.
+// --give-up times the walk (default 8) in its first repeat is not repeated, and
+// a run is stopped after --cap seconds (default 40; its figure is then the
+// time so far scaled to the whole file, a lower bound).
 // --dump-peers: one file per flow on tmpfs, traceflow against PcapSplitter
 // and tcpflow and against the floor (walk + creating as many files + writing
 // as many bytes). See docs/benchmarks.md.
@@ -17,7 +19,7 @@
 #include "peers.hpp"
 
 #include <cinttypes>
-#include <map>
+#include <functional>
 
 namespace bench {
 
@@ -65,9 +67,10 @@ struct ModeRun {
     std::uint64_t flows = 0;
     std::uint64_t packets = 0;
     double peak_growth_bytes = 0;  // VmHWM after - VmRSS before
+    std::uint64_t stopped_at = 0;  // records read when the run was stopped at the cap; 0: ran to the end
 };
 
-ModeRun run_mode(const std::string& path, std::size_t buffer, const Mode& mode) {
+ModeRun run_mode(const std::string& path, std::size_t buffer, const Mode& mode, double cap) {
     ModeRun r;
     reset_peak_rss();
     const MemStatus before = mem_status();
@@ -76,8 +79,20 @@ ModeRun run_mode(const std::string& path, std::size_t buffer, const Mode& mode) 
         traceflow::TraceFlow<CapturePacket> tracer(mode.options());
         traceflow::io::CaptureReader reader(traceflow::io::ByteSource(path, buffer));
         traceflow::ExtractStats stats;
-        if (mode.threaded) traceflow::feed_threaded(reader, tracer, stats);
-        else traceflow::feed(reader, tracer, stats);
+        // Stops a pathological run after `cap` seconds (then the figure is a lower bound).
+        struct GiveUp {};
+        const std::function<void(const traceflow::io::CaptureReader&)> progress =
+            [t0, cap, &r](const traceflow::io::CaptureReader& rd) {
+                if (double(now_ns() - t0) / 1e9 > cap) {
+                    r.stopped_at = rd.records_read();
+                    throw GiveUp{};
+                }
+            };
+        try {
+            if (mode.threaded) traceflow::feed_threaded(reader, tracer, stats, progress);
+            else traceflow::feed(reader, tracer, stats, progress);
+        } catch (const GiveUp&) {
+        }
         r.seconds = double(now_ns() - t0) / 1e9;
         r.flows = tracer.closed().size() + tracer.open_count();
         r.packets = stats.tcp_frames;
@@ -93,6 +108,7 @@ struct Args {
     std::string only;
     std::size_t buffer = traceflow::io::ByteSource::default_capacity;
     double give_up = 8;
+    double cap = 40;
     bool dump_peers = false;
     std::string pcapsplitter = "/work/peers/build-ppp/Examples/PcapSplitter/Bin/PcapSplitter";
     std::string out = "/dev/shm";
@@ -100,7 +116,7 @@ struct Args {
 
 [[noreturn]] void usage() {
     std::fprintf(stderr,
-                 "usage: traceflow_modes CAPTURE... [--repeat N] [--only TEXT] [--buffer BYTES] [--give-up X]\n"
+                 "usage: traceflow_modes CAPTURE... [--repeat N] [--only TEXT] [--buffer BYTES] [--give-up X] [--cap S]\n"
                  "       traceflow_modes --dump-peers CAPTURE [--repeat N] [--pcapsplitter PATH] [--out DIR]\n");
     std::exit(2);
 }
@@ -117,6 +133,7 @@ Args parse(int argc, char** argv) {
         else if (s == "--only") a.only = value();
         else if (s == "--buffer") a.buffer = std::strtoull(value().c_str(), nullptr, 10);
         else if (s == "--give-up") a.give_up = std::atof(value().c_str());
+        else if (s == "--cap") a.cap = std::atof(value().c_str());
         else if (s == "--dump-peers") a.dump_peers = true;
         else if (s == "--pcapsplitter") a.pcapsplitter = value();
         else if (s == "--out") a.out = value();
@@ -165,7 +182,7 @@ int run_modes(const Args& args) {
             f.walk.push_back(double(now_ns() - w0) / 1e9);
             for (std::size_t m = 0; m < modes.size(); ++m) {
                 if (rep > 0 && f.mode[m].front() > args.give_up * f.walk.front()) continue;
-                f.last[m] = run_mode(path, args.buffer, modes[m]);
+                f.last[m] = run_mode(path, args.buffer, modes[m], args.cap);
                 f.mode[m].push_back(f.last[m].seconds);
                 std::fprintf(stderr, "%s %d/%d: %s: %.3f s (walk %.3f s)\n", path.c_str(), rep + 1, args.repeat,
                              modes[m].name().c_str(), f.last[m].seconds, f.walk.back());
@@ -188,8 +205,15 @@ int run_modes(const Args& args) {
         for (const Figures& f : figures) {
             const double s = median(f.mode[m]);
             const double x = s / median(f.walk);
-            std::printf(" | %s%.2f%s (%.2f%s)", x > 1.5 ? "**" : "", x, x > 1.5 ? "**" : "", s,
-                        f.mode[m].size() < f.walk.size() ? ", 1 run" : "");
+            if (f.last[m].stopped_at != 0) {
+                // Stopped at the cap: the whole file would take at least this long.
+                const double whole = s * double(f.info.records) / double(f.last[m].stopped_at);
+                std::printf(" | **> %.1f** (stopped at %.0f s, %.0f %% of the records)", whole / median(f.walk), s,
+                            100.0 * double(f.last[m].stopped_at) / double(f.info.records));
+            } else {
+                std::printf(" | %s%.2f%s (%.2f%s)", x > 1.5 ? "**" : "", x, x > 1.5 ? "**" : "", s,
+                            f.mode[m].size() < f.walk.size() ? ", 1 run" : "");
+            }
             std::printf(" | %" PRIu64 " | %.0f", f.last[m].flows, ratio(f.last[m].peak_growth_bytes, f.last[m].flows));
         }
         std::printf(" |\n");

@@ -114,6 +114,7 @@ void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept 
 void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { bench::counted_free(p); }
 
 #include "common.hpp"
+#include "latency_floor.hpp"
 
 namespace bench {
 
@@ -406,6 +407,29 @@ CoreRun core_synthetic(const std::vector<SynthKey>& keys, const std::vector<std:
     r.flows = tracer.open_count();
     r.live_bytes = live_bytes() - live0;
     return r;
+}
+
+// The memory-latency floor of core_synthetic<..., 256> on the same keys and packets.
+double latency_floor(const std::vector<SynthKey>& keys, const std::vector<std::uint32_t>& seq) {
+    std::vector<SynthKeyView> view(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        const SynthKey& k = keys[i];
+        std::uint32_t src = 0, dst = 0;
+        std::memcpy(&src, k.src.data(), 4);
+        std::memcpy(&dst, k.dst.data(), 4);
+        view[i].words[0] = std::uint64_t{src} << 32 | dst;
+        view[i].words[1] = std::uint64_t{k.srcport} << 16 | k.dstport;
+        view[i].words[2] = i;
+    }
+    using Tracer = traceflow::TraceFlow<CapturePacket>;
+    const std::size_t key_bytes = 2 * sizeof(traceflow::IpAddress) + 8;
+    const std::size_t record = Tracer::bytes_per_flow_fixed() - 2 * (key_bytes + 8) - 4;
+    LatencyFloor floor(view, record, 2 * (seq.size() / std::max<std::size_t>(1, keys.size())) + 16);
+    const std::int64_t t0 = now_ns();
+    const std::uint64_t sum = floor.run(seq);
+    const double seconds = double(now_ns() - t0) / 1e9;
+    if (sum == 0) std::fprintf(stderr, "latency floor: empty run\n");
+    return seconds;
 }
 
 // ---------------------------------------------------------------------------
@@ -792,7 +816,7 @@ int run(int argc, char** argv) {
 
     // Core on pre-decoded packets (the file) and on synthetic live flows.
     std::vector<double> t_core, t_synth;
-    std::vector<double> t_batch;
+    std::vector<double> t_batch, t_floor;
     CoreRun core_run, synth_run, batch_run;
     std::uint64_t core_packets = 0;
     AllocSplit split;
@@ -823,6 +847,10 @@ int run(int argc, char** argv) {
             t_batch.push_back(batch_run.seconds);
             std::fprintf(stderr, "core (synthetic, trace_batch) %d/%d: %.3f s\n", rep + 1, args.repeat,
                          batch_run.seconds);
+            reset_peak_rss();
+            const double floor = latency_floor(keys, seq);
+            t_floor.push_back(floor);
+            std::fprintf(stderr, "core (synthetic, memory-latency floor) %d/%d: %.3f s\n", rep + 1, args.repeat, floor);
         }
     }
     packets = std::vector<CapturePacket>();
@@ -896,6 +924,14 @@ int run(int argc, char** argv) {
         std::printf("| core: trace_batch() of 256, same flows and packets | %.3f s | %.3f s | %s | | "
                     "%.2fx target; %.2fx trace() | >= 40 M/s: %s |\n",
                     s, best(t_batch), human(pps, "").c_str(), pps / 40e6, median(t_synth) / s, verdict(pps >= 40e6));
+    }
+    if (!t_floor.empty()) {
+        const double s = median(t_floor);
+        std::printf("| core: memory-latency floor, same flows and packets (table probe, record, frame list; "
+                    "trace_batch's prefetch distances) | %.3f s | %.3f s | %s | | trace_batch() %.2fx floor; trace() "
+                    "%.2fx floor | within 2x: %s |\n",
+                    s, best(t_floor), human(double(batch_run.packets) / s, "").c_str(), median(t_batch) / s,
+                    median(t_synth) / s, verdict(median(t_batch) / s <= 2.0));
     }
     if (!t_index2.empty()) {
         const std::string same = threaded_same ? "identical output" : "output DIFFERENT";
