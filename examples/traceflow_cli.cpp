@@ -1,35 +1,140 @@
 // SPDX-License-Identifier: MIT
 // traceflow: the command-line tool. Reads captures, prints every TCP flow,
 // optionally writes each flow to its own file.
+#include <traceflow/threaded_feed.hpp>
 #include <traceflow/traceflow.hpp>
 
 #include "cli/listing.hpp"
 #include "cli/options.hpp"
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <iostream>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <vector>
 
 #if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
 #include <unistd.h>
-#define TRACEFLOW_CLI_HAVE_ISATTY 1
+#define TRACEFLOW_CLI_POSIX 1
 #endif
 
 namespace {
 
 using namespace cli;
 
+// Set by the signal handler (SIGINT, SIGTERM, SIGHUP) and by a broken stdout:
+// reading stops at the next record. Lock-free, so safe in a handler.
+std::atomic<bool> stop_reading{false};
+volatile std::sig_atomic_t stop_signal = 0;
+static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
+
+extern "C" void on_stop_signal(int sig) {
+    stop_signal = sig;
+    stop_reading.store(true);
+}
+
+constexpr int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+// The handler runs once (SA_RESETHAND: a second Ctrl-C ends at once) and
+// without SA_RESTART, so a read waiting on a pipe returns. A signal ignored
+// when we started (nohup) stays ignored. SIGPIPE is ignored: EPIPE is seen on write.
+void install_signal_handlers() {
+#if defined(TRACEFLOW_CLI_POSIX)
+    for (int sig : stop_signals) {
+        struct sigaction old {};
+        if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        struct sigaction sa {};
+        sa.sa_handler = on_stop_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND;
+        ::sigaction(sig, &sa, nullptr);
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+#else
+    for (int sig : stop_signals) std::signal(sig, on_stop_signal);
+#endif
+}
+
+// Ends the process by `sig` with its default action (the shell sees 128 + sig).
+[[noreturn]] void die_by(int sig) {
+    std::signal(sig, SIG_DFL);
+#if defined(TRACEFLOW_CLI_POSIX)
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+#endif
+    std::raise(sig);
+    std::_Exit(128 + sig);
+}
+
+const char* signal_name(int sig) {
+    switch (sig) {
+        case SIGINT: return "SIGINT";
+        case SIGTERM: return "SIGTERM";
+#if defined(SIGHUP)
+        case SIGHUP: return "SIGHUP";
+#endif
+        default: return "a signal";
+    }
+}
+
 bool stderr_is_terminal() {
-#if defined(TRACEFLOW_CLI_HAVE_ISATTY)
+#if defined(TRACEFLOW_CLI_POSIX)
     return ::isatty(2) != 0;
+#else
+    return false;
+#endif
+}
+
+// Standard output's health: a closed pipe (EPIPE) stops reading quietly;
+// any other failure is an error (exit 2). Both keep the files complete.
+// Reading stops on a closed pipe; on another failure only when no files are
+// written (with files, reading goes on so that they are all written).
+struct OutputState {
+    bool closed_at_start = false;
+    bool writes_files = false;
+    bool broken_pipe = false;
+    int error = 0;  // errno of the first failure other than EPIPE (-1: unknown)
+
+    [[nodiscard]] bool failed() const noexcept { return broken_pipe || error != 0; }
+
+    // Flushes stdout; on failure records why, says so (not for EPIPE), and may stop reading.
+    bool flush() {
+        if (failed()) return false;
+        errno = 0;
+        if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return true;
+        fail(errno);
+        return false;
+    }
+    void fail(int err) {
+        if (err == EPIPE) {
+            broken_pipe = true;
+            stop_reading.store(true);
+            return;
+        }
+        error = err != 0 ? err : -1;
+        std::fprintf(stderr, "traceflow: error: writing standard output: %s\n",
+                     error > 0 ? std::strerror(error) : "write failed");
+        if (!writes_files) stop_reading.store(true);
+    }
+};
+
+// A closed fd 1 would be taken by the first file we open, and the listing
+// would land in it: hold fd 1 with /dev/null and report the closed stdout.
+bool stdout_is_closed() {
+#if defined(TRACEFLOW_CLI_POSIX)
+    if (::fcntl(1, F_GETFD) != -1 || errno != EBADF) return false;
+    const int fd = ::open("/dev/null", O_WRONLY);
+    if (fd >= 0 && fd != 1) ::close(fd);
+    return true;
 #else
     return false;
 #endif
@@ -39,37 +144,59 @@ bool stderr_is_terminal() {
 
 int main(int argc, char** argv) {
     const Options options = parse_arguments(argc, argv);
+    OutputState out;
+    out.closed_at_start = stdout_is_closed();
+    install_signal_handlers();
     traceflow::TraceFlowOptions trace_options = options.trace;
+    // Streaming: flows are printed as they end, so ended flows need not be kept.
+    if (options.stream) trace_options.keep_closed = false;
     const auto start = std::chrono::steady_clock::now();
     traceflow::ExtractStats stats;
     int status = exit_ok;
-    std::vector<traceflow::Index> flows;
+    std::size_t flow_count = 0;
     try {
         traceflow::TraceFlow<traceflow::CapturePacket> tracer(trace_options);
+        out.writes_files = tracer.writes_files();
         const bool show_progress = !options.quiet && stderr_is_terminal();
         const bool threaded =
             options.threads == 2 || (options.threads == 0 && std::thread::hardware_concurrency() >= 2);
-        // Runs on the reading thread when threaded: it looks at the reader only.
-        auto progress = [](const traceflow::io::CaptureReader& reader) {
-            std::fprintf(stderr, "\r%s: %llu frames, %.1f MB", reader.path().c_str(),
-                         static_cast<unsigned long long>(reader.records_read()),
-                         static_cast<double>(reader.bytes_read()) / 1e6);
-        };
-        for (const std::string& input : options.inputs) {
-            try {
-                const std::function<void(const traceflow::io::CaptureReader&)> report =
-                    show_progress ? progress : std::function<void(const traceflow::io::CaptureReader&)>();
-                if (threaded) traceflow::feed_threaded(input, tracer, stats, report);
-                else traceflow::feed(input, tracer, stats, report);
-            } catch (const traceflow::Error& e) {
-                // Keep what was traced; report the broken input and go on to list.
-                if (show_progress) std::fputs("\r\033[K", stderr);
-                std::fprintf(stderr, "traceflow: error: %s\n", e.what());
-                status = exit_io;
-                break;
-            }
-            if (show_progress) std::fputs("\r\033[K", stderr);
+        const bool stats_on = options.trace.statistics;
+        if (options.stream) {
+            print_listing_header(options.listing, stats_on);
+            out.flush();
+            tracer.register_callback([&](const traceflow::Index& flow) {
+                ++flow_count;
+                if (out.failed()) return;
+                print_flow(flow, options.listing, stats_on);
+                out.flush();
+            });
         }
+        traceflow::FeedOptions feed_options;
+        feed_options.stop = &stop_reading;
+        feed_options.live_clock = options.stream;  // used only on pipes, FIFOs, sockets, terminals
+        feed_options.on_error = [&](const traceflow::Error& e) {
+            // Keep what was traced; report the broken input and read the next.
+            if (show_progress) std::fputs("\r\033[K", stderr);
+            std::fprintf(stderr, "traceflow: error: %s\n", e.what());
+            status = exit_io;
+        };
+        if (show_progress) {
+            // Runs on the reading thread when threaded: it looks at the reader only.
+            feed_options.progress = [](const traceflow::io::CaptureReader& reader) {
+                std::fprintf(stderr, "\r%s: %llu frames, %.1f MB", reader.path().c_str(),
+                             static_cast<unsigned long long>(reader.records_read()),
+                             static_cast<double>(reader.bytes_read()) / 1e6);
+            };
+        }
+        try {
+            // Stopped or not, what was read is listed and every file completed.
+            if (threaded) traceflow::feed_threaded(options.inputs, tracer, stats, feed_options);
+            else traceflow::feed(options.inputs, tracer, stats, feed_options);
+        } catch (const traceflow::Error& e) {  // the tracer could not write a file
+            std::fprintf(stderr, "traceflow: error: %s\n", e.what());
+            status = exit_io;
+        }
+        if (show_progress) std::fputs("\r\033[K", stderr);
         try {
             // In the tcp lifecycle every flow ends, so each carries its reason.
             if (trace_options.lifecycle == traceflow::Lifecycle::tcp) tracer.end_of_input();
@@ -78,14 +205,37 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "traceflow: error: %s\n", e.what());
             status = exit_io;
         }
-        flows = tracer.index();
+        const std::vector<traceflow::Index> flows = tracer.index();  // streaming: the flows still open
+        if (options.stream) {
+            for (const traceflow::Index& flow : flows) print_flow(flow, options.listing, stats_on);
+            flow_count += flows.size();
+        } else {
+            print_flows(flows, options.listing, stats_on);
+            flow_count = flows.size();
+        }
     } catch (const traceflow::Error& e) {
         std::fprintf(stderr, "traceflow: error: %s\n", e.what());
         return exit_io;
     }
-    print_flows(flows, options.listing, options.trace.statistics);
-    std::fflush(stdout);
+    out.flush();
+    errno = 0;
+    if (std::fclose(stdout) != 0 && !out.failed()) out.fail(errno);
+    if (out.closed_at_start) {
+        std::fputs("traceflow: error: standard output is closed\n", stderr);
+        status = exit_io;
+    } else if (out.error != 0) {
+        status = exit_io;
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!options.quiet) print_summary(stats, flows.size(), seconds);
+    if (!options.quiet) {
+        print_summary(stats, flow_count, seconds);
+        if (stop_signal != 0)
+            std::fprintf(stderr, "traceflow: interrupted by %s: reading stopped, files completed\n",
+                         signal_name(stop_signal));
+    }
+    if (stop_signal != 0) die_by(stop_signal);
+#if defined(TRACEFLOW_CLI_POSIX)
+    if (out.broken_pipe) die_by(SIGPIPE);
+#endif
     return status;
 }

@@ -44,8 +44,8 @@ inline void append_json_stats(std::string& line, const traceflow::FlowStats& s) 
     traceflow::formats::detail::append_json_string(line, s.community_id);
 }
 
-inline void print_flows(const std::vector<traceflow::Index>& flows, Listing listing, bool stats) {
-    std::string line;
+// The CSV header line, or the table's header (nothing for JSON lines).
+inline void print_listing_header(Listing listing, bool stats) {
     if (listing == Listing::csv) {
         std::fputs("label,packets,index,fpout,end_reason", stdout);
         if (stats)
@@ -54,66 +54,73 @@ inline void print_flows(const std::vector<traceflow::Index>& flows, Listing list
                        stdout);
         std::fputs("\n", stdout);
     }
-    if (listing == Listing::table && !flows.empty()) {
+    if (listing == Listing::table) {
         std::printf("%-64s %8s  %-14s", "FLOW", "PACKETS", "END");
         if (stats) std::printf(" %-7s %-12s %12s", "STATE", "HISTORY", "BYTES");
         std::printf(" %s\n", "FRAMES");
     }
+}
+
+// One flow as a table row, a JSON line or a CSV row.
+inline void print_flow(const traceflow::Index& flow, Listing listing, bool stats) {
     static const traceflow::FlowStats no_stats;
-    for (const traceflow::Index& flow : flows) {
-        const traceflow::FlowStats& s = flow.stats ? *flow.stats : no_stats;  // present with --stats
-        line.clear();
-        if (listing == Listing::json) {
-            line += "{\"label\": ";
-            traceflow::formats::detail::append_json_string(line, flow.label);
-            line += ", \"index\": [";
-            for (std::size_t i = 0; i < flow.index.size(); ++i) {
-                if (i != 0) line += ", ";
-                line += std::to_string(flow.index[i]);
-            }
-            line += "], \"fpout\": ";
-            if (flow.fpout) traceflow::formats::detail::append_json_string(line, *flow.fpout);
-            else line += "null";
-            line += ", \"end_reason\": \"";
-            line += traceflow::to_string(flow.reason);
-            line += "\"";
-            if (stats) append_json_stats(line, s);
-            line += "}\n";
-        } else if (listing == Listing::csv) {
-            line += csv_field(flow.label) + "," + std::to_string(flow.index.size()) + ",";
-            for (std::size_t i = 0; i < flow.index.size(); ++i) {
-                if (i != 0) line += ' ';
-                line += std::to_string(flow.index[i]);
-            }
-            line += "," + csv_field(flow.fpout.value_or("")) + "," + traceflow::to_string(flow.reason);
-            if (stats) {
-                for (std::size_t d = 0; d < 2; ++d) line += "," + std::to_string(s.packets[d]);
-                for (std::size_t d = 0; d < 2; ++d) line += "," + std::to_string(s.bytes[d]);
-                for (std::size_t d = 0; d < 2; ++d) line += "," + std::to_string(s.payload[d]);
-                line += "," + s.first.to_decimal() + "," + s.last.to_decimal() + "," + s.conn_state + "," +
-                        s.history + "," + s.community_id;
-            }
-            line += "\n";
-        } else {
-            std::string frames;
-            for (std::size_t i = 0; i < flow.index.size() && i < 8; ++i) {
-                if (i != 0) frames += ',';
-                frames += std::to_string(flow.index[i]);
-            }
-            if (flow.index.size() > 8) frames += ",...";
-            char buf[256];
-            std::snprintf(buf, sizeof buf, "%-64s %8zu  %-14s", flow.label.c_str(), flow.index.size(),
-                          traceflow::to_string(flow.reason));
-            line = buf;
-            if (stats) {
-                std::snprintf(buf, sizeof buf, " %-7s %-12s %12llu", s.conn_state.c_str(), s.history.c_str(),
-                              static_cast<unsigned long long>(s.bytes[0] + s.bytes[1]));
-                line += buf;
-            }
-            line += " " + frames + "\n";
+    const traceflow::FlowStats& s = flow.stats ? *flow.stats : no_stats;  // present with --stats
+    std::string line;
+    if (listing == Listing::json) {
+        line += "{\"label\": ";
+        traceflow::formats::detail::append_json_string(line, flow.label);
+        line += ", \"index\": [";
+        for (std::size_t i = 0; i < flow.index.size(); ++i) {
+            if (i != 0) line += ", ";
+            line += std::to_string(flow.index[i]);
         }
-        std::fwrite(line.data(), 1, line.size(), stdout);
+        line += "], \"fpout\": ";
+        if (flow.fpout) traceflow::formats::detail::append_json_string(line, *flow.fpout);
+        else line += "null";
+        line += ", \"end_reason\": \"";
+        line += traceflow::to_string(flow.reason);
+        line += "\"";
+        if (stats) append_json_stats(line, s);
+        line += "}\n";
+    } else if (listing == Listing::csv) {
+        line += csv_field(flow.label) + "," + std::to_string(flow.index.size()) + ",";
+        for (std::size_t i = 0; i < flow.index.size(); ++i) {
+            if (i != 0) line += ' ';
+            line += std::to_string(flow.index[i]);
+        }
+        line += "," + csv_field(flow.fpout.value_or("")) + "," + traceflow::to_string(flow.reason);
+        if (stats) {
+            for (std::size_t d = 0; d < 2; ++d) line += "," + std::to_string(s.packets[d]);
+            for (std::size_t d = 0; d < 2; ++d) line += "," + std::to_string(s.bytes[d]);
+            for (std::size_t d = 0; d < 2; ++d) line += "," + std::to_string(s.payload[d]);
+            line += "," + s.first.to_decimal() + "," + s.last.to_decimal() + "," + s.conn_state + "," +
+                    s.history + "," + s.community_id;
+        }
+        line += "\n";
+    } else {
+        std::string frames;
+        for (std::size_t i = 0; i < flow.index.size() && i < 8; ++i) {
+            if (i != 0) frames += ',';
+            frames += std::to_string(flow.index[i]);
+        }
+        if (flow.index.size() > 8) frames += ",...";
+        char buf[256];
+        std::snprintf(buf, sizeof buf, "%-64s %8zu  %-14s", flow.label.c_str(), flow.index.size(),
+                      traceflow::to_string(flow.reason));
+        line = buf;
+        if (stats) {
+            std::snprintf(buf, sizeof buf, " %-7s %-12s %12llu", s.conn_state.c_str(), s.history.c_str(),
+                          static_cast<unsigned long long>(s.bytes[0] + s.bytes[1]));
+            line += buf;
+        }
+        line += " " + frames + "\n";
     }
+    std::fwrite(line.data(), 1, line.size(), stdout);
+}
+
+inline void print_flows(const std::vector<traceflow::Index>& flows, Listing listing, bool stats) {
+    if (listing != Listing::table || !flows.empty()) print_listing_header(listing, stats);
+    for (const traceflow::Index& flow : flows) print_flow(flow, listing, stats);
 }
 
 inline void print_summary(const traceflow::ExtractStats& stats, std::size_t flows, double seconds) {

@@ -25,6 +25,7 @@ struct Options {
     traceflow::TraceFlowOptions trace;
     Listing listing = Listing::table;
     bool quiet = false;
+    bool stream = false;  // --stream: print each flow as it ends (JSON or CSV only)
     unsigned threads = 0;  // 0: 2 when the machine has a second core, else 1
 };
 
@@ -61,6 +62,9 @@ inline void print_help(std::FILE* out) {
         "      --stats             per-flow statistics in the listing\n"
         "      --json              flows as JSON lines: label, index, fpout, end_reason\n"
         "      --csv               flows as CSV\n"
+        "      --stream            with --json or --csv: print each flow as it ends (ending\n"
+        "                          order), open flows at the end; on a pipe, lingers and\n"
+        "                          timeouts also run on the wall clock while it is quiet\n"
         "  -j, --threads N         1, or 2 to read and decode on a second thread (default:\n"
         "                          2 when there are 2 or more cores; same output either way)\n"
         "  -q, --quiet             no summary on stderr\n"
@@ -68,7 +72,9 @@ inline void print_help(std::FILE* out) {
         "      --version           print the version\n"
         "\n"
         "Exit status: 0 ok, 1 usage error, 2 input or output error (flows traced\n"
-        "before the error are still listed and written).\n",
+        "before the error are still listed and written; later inputs still read).\n"
+        "SIGINT/SIGTERM/SIGHUP: stop reading, complete files, list, then die by the\n"
+        "signal (130/143/129). A closed pipe on stdout: stop quietly, die by SIGPIPE.\n",
         out);
 }
 
@@ -158,6 +164,8 @@ inline Options parse_arguments(int argc, char** argv) {
             o.listing = Listing::json;
         } else if (arg == "--csv") {
             o.listing = Listing::csv;
+        } else if (arg == "--stream") {
+            o.stream = true;
         } else if (arg == "-j" || arg == "--threads") {
             const auto n = parse_count(take_value());
             if (!n || (*n != 1 && *n != 2)) usage_error("--threads needs 1 or 2");
@@ -175,6 +183,7 @@ inline Options parse_arguments(int argc, char** argv) {
         }
     }
     if (o.inputs.empty()) usage_error("no capture given");
+    if (o.stream && o.listing == Listing::table) usage_error("--stream needs --json or --csv");
     return o;
 }
 

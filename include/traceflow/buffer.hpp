@@ -7,15 +7,22 @@
 #include <string>
 #include <vector>
 
+#include "buffer_id.hpp"
 #include "flow_writer.hpp"
+#include "fwd.hpp"
 
 namespace traceflow {
 
-/// One open flow as pcapkit's TraceFlow keeps it.
-struct Buffer {
+/// One open flow as pcapkit's TraceFlow keeps it, keyed by addresses of type `AddressT`.
+template <typename AddressT>
+struct BasicBuffer {
     std::unique_ptr<FlowWriter> fpout;  ///< the flow's output writer; null when no file is written
     std::vector<std::uint64_t> index;   ///< frame numbers so far, in arrival order
     std::string label;                  ///< `{src}_{srcport}-{dst}_{dstport}-{ts}` of the first packet
+    BufferID<AddressT> id;              ///< the flow's key; bidirectional: as its initiator sent it (not in pcapkit)
 };
+
+/// The open flow of a tracer keyed by IpAddress.
+using Buffer = BasicBuffer<IpAddress>;
 
 }  // namespace traceflow

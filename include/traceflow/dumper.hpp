@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Dumper: how one flow's frames are written in one output format, and the
-// registry of formats by name (pcapkit's `register`).
+// Dumper: how one flow's frames are written in one output format (the
+// registry of formats by name is in format_registry.hpp).
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <functional>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -74,21 +72,6 @@ public:
 struct OutputFormat {
     std::string extension;
     std::function<std::unique_ptr<Dumper>(const DumpOptions&)> make;
-};
-
-/// Formats by name. Built-in names are added by formats/builtin.hpp.
-class FormatRegistry {
-public:
-    /// Adds or replaces a format.
-    void add(std::string name, OutputFormat format) { formats_[std::move(name)] = std::move(format); }
-    [[nodiscard]] const OutputFormat* find(std::string_view name) const {
-        const auto it = formats_.find(std::string(name));
-        return it == formats_.end() ? nullptr : &it->second;
-    }
-    [[nodiscard]] const std::map<std::string, OutputFormat>& all() const noexcept { return formats_; }
-
-private:
-    std::map<std::string, OutputFormat> formats_;
 };
 
 }  // namespace traceflow

@@ -11,6 +11,7 @@
 
 #include "decode/decoder.hpp"
 #include "decode/outcome.hpp"
+#include "feed_options.hpp"
 #include "io/capture_reader.hpp"
 #include "packet.hpp"
 #include "trace_flow.hpp"
@@ -26,6 +27,7 @@ struct ExtractStats {
     std::uint64_t frames = 0;       ///< records read, all inputs together (the last frame number)
     std::uint64_t tcp_frames = 0;   ///< frames traced
     std::uint64_t bytes = 0;        ///< captured bytes of all frames
+    std::uint64_t failed_inputs = 0;  ///< inputs reported to FeedOptions::on_error (missing or damaged)
     std::array<std::uint64_t, decode::outcome_count> outcomes{};  ///< frames per decode::Outcome
 
     /// Frames not traced, all reasons together.
@@ -73,23 +75,73 @@ inline void make_capture_packet(const io::Record& record, const decode::TcpSegme
 }
 
 /// Reads every record of `reader`, counts each frame's outcome in `stats`,
-/// and dumps each TCP frame into `tracer`. Frame numbers continue from `stats.frames`, so several inputs can
-/// feed one tracer. A damaged file throws FormatError after every record
-/// before the damage was traced and written.
+/// and dumps each TCP frame into `tracer`. Frame numbers continue from
+/// `stats.frames`, so several inputs can feed one tracer. A damaged file
+/// throws FormatError after every record before the damage was traced and
+/// written. `options.stop` ends reading between records (FeedStatus::stopped);
+/// `options.live_clock` advances the tracer's clock while a stream is quiet.
+/// `options.on_error` is for several inputs (below); here errors are thrown.
 template <typename Tracer>
-void feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
-          const std::function<void(const io::CaptureReader&)>& progress = {}) {
+FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, const FeedOptions& options) {
     io::Record record;
     decode::TcpSegment seg;
     CapturePacket packet;
-    while (reader.next(record)) {
-        const std::uint64_t number = stats.frames + 1;
-        const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg);
-        detail::count_frame(stats, number, record.frame.bytes.size, outcome);
-        if (progress && (number & 0xFFFF) == 0) progress(reader);
-        if (outcome != decode::Outcome::tcp) continue;
-        make_capture_packet(record, seg, number, packet);
-        tracer.dump(packet);  // writes the frame only when the tracer writes files
+    detail::LiveClock clock;
+    io::ByteSource& source = reader.source();
+    const bool live = options.live_clock && source.is_stream();
+    // The hook refers to this call's locals: it is removed on the way out.
+    struct Unhook {
+        io::ByteSource& source;
+        bool installed;
+        ~Unhook() {
+            if (installed) source.on_wait({});
+        }
+    } unhook{source, source.is_stream() && (live || options.stop != nullptr)};
+    if (unhook.installed) {
+        source.on_wait(
+            [&](io::WaitEvent event) {
+                if (detail::stop_requested(options)) return false;
+                if (event == io::WaitEvent::starting) clock.dry();
+                else if (live)
+                    if (const auto now = clock.now()) detail::advance_clock(tracer, *now);
+                return true;
+            },
+            options.wake_interval);
+    }
+    try {
+        while (!detail::stop_requested(options)) {
+            if (!reader.next(record)) return FeedStatus::complete;
+            const std::uint64_t number = stats.frames + 1;
+            const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg);
+            detail::count_frame(stats, number, record.frame.bytes.size, outcome);
+            if (options.progress && (number & 0xFFFF) == 0) options.progress(reader);
+            if (live) clock.saw(record.frame.timestamp);
+            if (outcome != decode::Outcome::tcp) continue;
+            make_capture_packet(record, seg, number, packet);
+            tracer.dump(packet);  // writes the frame only when the tracer writes files
+        }
+    } catch (const io::ReadStopped&) {
+    }
+    return FeedStatus::stopped;
+}
+
+/// Same, with progress reported every 65536 records.
+template <typename Tracer>
+void feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
+          const std::function<void(const io::CaptureReader&)>& progress = {}) {
+    FeedOptions options;
+    options.progress = progress;
+    feed(reader, tracer, stats, options);
+}
+
+/// Opens `path` ("-" for standard input) and feeds it as above.
+template <typename Tracer>
+FeedStatus feed(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options) {
+    try {
+        io::CaptureReader reader = detail::open_input(path, options);
+        return feed(reader, tracer, stats, options);
+    } catch (const io::ReadStopped&) {  // while reading the capture header
+        return FeedStatus::stopped;
     }
 }
 
@@ -101,24 +153,46 @@ void feed(const std::string& path, Tracer& tracer, ExtractStats& stats,
     feed(reader, tracer, stats, progress);
 }
 
+/// Feeds `inputs` in order into one tracer, frame numbers going on from one
+/// input to the next (the first frame of an input is one more than the last
+/// frame read before it, damaged inputs included). With `options.on_error`
+/// set, an input that cannot be opened (IoError) or is damaged
+/// (FormatError, after its records before the damage were traced) is
+/// reported there, counted in `stats.failed_inputs`, and the next input is
+/// read; without it the error is thrown.
+template <typename Tracer>
+FeedStatus feed(const std::vector<std::string>& inputs, Tracer& tracer, ExtractStats& stats,
+                const FeedOptions& options) {
+    return detail::feed_inputs(inputs, options, stats.failed_inputs,
+                               [&](const std::string& path) { return feed(path, tracer, stats, options); });
+}
+
 /// The result of extract(): every flow and the frame counts.
 struct ExtractResult {
     std::vector<Index> index;
     ExtractStats stats;
+    FeedStatus status = FeedStatus::complete;  ///< stopped when FeedOptions::stop ended reading
 };
 
 /// Traces every TCP frame of `inputs`, in order, into one tracer and returns
 /// its index (in the `tcp` lifecycle every flow is ended first, so each
-/// carries its end reason). Throws FormatError / IoError (use feed() to keep the flows
-/// traced before an error).
-inline ExtractResult extract(const std::vector<std::string>& inputs, TraceFlowOptions options = {}) {
+/// carries its end reason). Throws FormatError / IoError unless
+/// `feed_options.on_error` takes them (use feed() to keep the flows traced
+/// before a thrown error).
+inline ExtractResult extract(const std::vector<std::string>& inputs, TraceFlowOptions options,
+                             const FeedOptions& feed_options) {
     ExtractResult result;
     TraceFlow<CapturePacket> tracer(std::move(options));
-    for (const std::string& path : inputs) feed(path, tracer, result.stats);
+    result.status = feed(inputs, tracer, result.stats, feed_options);
     if (tracer.options().lifecycle == Lifecycle::tcp) tracer.end_of_input();
     tracer.finish();
     result.index = tracer.index();
     return result;
+}
+
+/// Same, throwing at the first error.
+inline ExtractResult extract(const std::vector<std::string>& inputs, TraceFlowOptions options = {}) {
+    return extract(inputs, std::move(options), FeedOptions{});
 }
 
 }  // namespace traceflow

@@ -17,8 +17,12 @@ template <typename FrameT = Frame, typename AddressT = IpAddress>
 struct Packet;
 template <typename AddressT = IpAddress>
 struct BufferID;
-struct Buffer;
-struct Index;
+template <typename AddressT = IpAddress>
+struct BasicBuffer;
+template <typename AddressT = IpAddress>
+struct BasicIndex;
+using Buffer = BasicBuffer<IpAddress>;
+using Index = BasicIndex<IpAddress>;
 enum class EndReason : std::uint8_t;
 enum class LinkType : std::uint32_t;
 enum class ByteOrder : std::uint8_t;

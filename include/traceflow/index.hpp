@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "buffer_id.hpp"
 #include "flow_stats.hpp"
+#include "fwd.hpp"
 
 namespace traceflow {
 
@@ -41,8 +43,9 @@ enum class EndReason : std::uint8_t {
     return "unknown";
 }
 
-/// One flow as `TraceFlow::index()` reports it.
-struct Index {
+/// One flow as `TraceFlow::index()` reports it, keyed by addresses of type `AddressT`.
+template <typename AddressT>
+struct BasicIndex {
     std::optional<std::string> fpout;   ///< path of the flow's output file; none when no file is written
     std::vector<std::uint64_t> index;   ///< frame numbers of the flow, in arrival order
     std::string label;                  ///< `{src}_{srcport}-{dst}_{dstport}-{ts}`
@@ -51,6 +54,10 @@ struct Index {
     /// otherwise: a flow record then costs no room for them). Immutable, so
     /// copies of an Index share them.
     std::shared_ptr<const FlowStats> stats;
+    BufferID<AddressT> id;              ///< the flow's key; bidirectional: as its initiator sent it (not in pcapkit)
 };
+
+/// The flow record of a tracer keyed by IpAddress.
+using Index = BasicIndex<IpAddress>;
 
 }  // namespace traceflow

@@ -6,8 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "dumper.hpp"
+#include "fwd.hpp"
 #include "warning.hpp"
 
 namespace traceflow {
@@ -33,6 +35,9 @@ struct TraceFlowOptions {
     bool nanosecond = false;                      ///< pcap output with nanosecond times
     std::size_t max_open_files = 64;              ///< descriptors the writers may hold at once
     WarningSink warning = stderr_warning_sink();  ///< where warnings go
+    /// Output file name of each flow, without extension: {label} {src} {srcport}
+    /// {dst} {dstport} {first} (addresses as in the label, {first} the first packet's time).
+    std::string name_template = "{label}";
 
     FlowKeying keying = FlowKeying::directional;  ///< directional or bidirectional flows
     bool key_vlan = false;                        ///< VLAN id is part of the key
@@ -46,5 +51,20 @@ struct TraceFlowOptions {
     bool statistics = false;                      ///< collect FlowStats for every flow
     bool keep_closed = true;                      ///< keep ended flows for index(); false: callbacks only (bounded memory)
 };
+
+namespace detail {
+
+/// Options from pcapkit's constructor arguments.
+[[nodiscard]] inline TraceFlowOptions pcapkit_options(std::string fout, std::string format, ByteOrder byteorder,
+                                                      bool nanosecond) {
+    TraceFlowOptions o;
+    o.fout = std::move(fout);
+    o.format = std::move(format);
+    o.byteorder = byteorder;
+    o.nanosecond = nanosecond;
+    return o;
+}
+
+}  // namespace detail
 
 }  // namespace traceflow

@@ -9,6 +9,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "extract.hpp"
+#include "feed_options.hpp"
 
 namespace traceflow {
 
@@ -55,6 +57,8 @@ struct FeedBatch {
     std::vector<std::uint8_t> bytes;    // frame copies, when the tracer writes them
     std::vector<Skipped> skipped;
     std::exception_ptr error;           // the read error that ended the input
+    std::optional<Timestamp> tick;      // live clock: advance to this after the packets
+    bool stopped = false;               // the stop token ended the input
     bool last = false;
 
     void clear() {
@@ -63,8 +67,11 @@ struct FeedBatch {
         bytes.clear();
         skipped.clear();
         error = nullptr;
+        tick.reset();
+        stopped = false;
         last = false;
     }
+    [[nodiscard]] bool empty() const noexcept { return packets.empty() && skipped.empty(); }
 };
 
 }  // namespace detail
@@ -75,13 +82,18 @@ struct FeedBatch {
 /// in the same order, the same frame numbers and counts; a damaged file
 /// throws FormatError after every record before the damage was traced. An
 /// exception from the tracer stops the reading thread and propagates.
-/// `progress` runs on the reading thread every 65536 records: it may look at
-/// the reader, not at the tracer or `stats`. Uses up to 8 batches of 4096
-/// packets (plus their frame bytes, up to 2 MiB a batch, when the tracer
-/// writes files). Worth it when a second core is free.
+/// `options.stop` is checked per record on the reading thread, and the
+/// tracer traces exactly the records read before it (as feed() does). On a
+/// stream, what was read is handed to the tracer whenever the input runs
+/// dry, so nothing waits for a batch to fill; the live clock's ticks follow
+/// the packets read before them. `options.progress` runs on the reading
+/// thread every 65536 records: it may look at the reader, not at the tracer
+/// or `stats`. Uses up to 8 batches of 4096 packets (plus their frame bytes,
+/// up to 2 MiB a batch, when the tracer writes files). Worth it when a
+/// second core is free.
 template <typename Tracer>
-void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
-                   const std::function<void(const io::CaptureReader&)>& progress = {}) {
+FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
+                         const FeedOptions& options) {
     constexpr std::size_t ring = 8;
     constexpr std::size_t max_packets = 4096;
     constexpr std::size_t max_bytes = std::size_t{2} << 20;
@@ -95,26 +107,76 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
     // so the wait below sees it; read without it between records).
     std::atomic<bool> stopping{false};
     const std::uint64_t first_number = stats.frames;
+    io::ByteSource& source = reader.source();
+    const bool live = options.live_clock && source.is_stream();
+    detail::LiveClock clock;  // reading thread only
+    std::size_t filling = 0;  // the batch the reading thread fills
+
+    // Reading thread: waits until batch `filling` is free; false when the tracer failed.
+    auto acquire = [&]() -> bool {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] { return stopping.load() || filling - consumed < ring; });
+        if (stopping.load()) return false;
+        batches[filling % ring].clear();
+        return true;
+    };
+    auto publish = [&] {
+        detail::FeedBatch& batch = batches[filling % ring];
+        if (copy_bytes) {  // the copies lie in packet order, now that `bytes` no longer moves
+            std::size_t offset = 0;
+            for (std::size_t i = 0; i < batch.packets.size(); ++i) {
+                const auto size = static_cast<std::size_t>(batch.sizes[i]);
+                batch.packets[i].frame.bytes = ByteView(batch.bytes.data() + offset, size);
+                offset += size;
+            }
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            produced = ++filling;
+        }
+        changed.notify_all();
+    };
+    // A stream ran dry: hand over what was read; while it stays dry, the live clock's ticks.
+    auto on_wait = [&](io::WaitEvent event) -> bool {
+        if (detail::stop_requested(options) || stopping.load()) return false;
+        if (event == io::WaitEvent::starting) {
+            clock.dry();
+            if (batches[filling % ring].empty()) return true;
+        } else {
+            const std::optional<Timestamp> now = live ? clock.now() : std::nullopt;
+            if (!now) return true;
+            batches[filling % ring].tick = now;
+        }
+        publish();
+        return acquire();
+    };
 
     auto read_ahead = [&] {
         io::Record record;
         decode::TcpSegment seg;
         CapturePacket packet;
         std::uint64_t number = first_number;
-        for (std::size_t n = 0;; ++n) {
-            {
-                std::unique_lock<std::mutex> lock(mutex);
-                changed.wait(lock, [&] { return stopping.load() || n - consumed < ring; });
-                if (stopping.load()) return;
-            }
-            detail::FeedBatch& batch = batches[n % ring];
-            batch.clear();
+        if (!acquire()) return;
+        for (;;) {
+            bool last = false;
             try {
-                bool more = true;
-                while (batch.packets.size() < max_packets && batch.bytes.size() < max_bytes &&
-                       !stopping.load(std::memory_order_relaxed) && (more = reader.next(record))) {
+                for (;;) {
+                    const detail::FeedBatch& full = batches[filling % ring];
+                    if (full.packets.size() >= max_packets || full.bytes.size() >= max_bytes ||
+                        stopping.load(std::memory_order_relaxed))
+                        break;
+                    if (detail::stop_requested(options)) {
+                        batches[filling % ring].stopped = last = true;
+                        break;
+                    }
+                    if (!reader.next(record)) {
+                        last = true;
+                        break;
+                    }
+                    detail::FeedBatch& batch = batches[filling % ring];  // next() may have handed one over
                     ++number;
-                    if (progress && (number & 0xFFFF) == 0) progress(reader);
+                    if (options.progress && (number & 0xFFFF) == 0) options.progress(reader);
+                    if (live) clock.saw(record.frame.timestamp);
                     const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg);
                     if (outcome != decode::Outcome::tcp) {
                         batch.skipped.push_back({number, record.frame.bytes.size, outcome});
@@ -124,30 +186,31 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
                     batch.sizes.push_back(record.frame.bytes.size);
                     if (copy_bytes)
                         batch.bytes.insert(batch.bytes.end(), record.frame.bytes.begin(), record.frame.bytes.end());
-                    packet.frame.bytes = ByteView();  // the reader's buffer moves on; copies are pointed to below
+                    packet.frame.bytes = ByteView();  // the reader's buffer moves on; publish() points to the copies
                     batch.packets.push_back(packet);
                 }
-                batch.last = !more;
+            } catch (const io::ReadStopped&) {
+                if (stopping.load()) return;  // the tracer failed while a wait handed a batch over
+                batches[filling % ring].stopped = last = true;
             } catch (...) {
-                batch.error = std::current_exception();
-                batch.last = true;
+                batches[filling % ring].error = std::current_exception();
+                last = true;
             }
-            if (copy_bytes) {  // the copies lie in packet order, now that `bytes` no longer moves
-                std::size_t offset = 0;
-                for (std::size_t i = 0; i < batch.packets.size(); ++i) {
-                    const auto size = static_cast<std::size_t>(batch.sizes[i]);
-                    batch.packets[i].frame.bytes = ByteView(batch.bytes.data() + offset, size);
-                    offset += size;
-                }
-            }
-            {
-                std::lock_guard<std::mutex> lock(mutex);
-                produced = n + 1;
-            }
-            changed.notify_all();
-            if (batch.last) return;
+            batches[filling % ring].last = last;
+            publish();
+            if (last || !acquire()) return;
         }
     };
+
+    // The hook refers to this call's locals: it is removed on the way out (after the join).
+    struct Unhook {
+        io::ByteSource& source;
+        bool installed;
+        ~Unhook() {
+            if (installed) source.on_wait({});
+        }
+    } unhook{source, source.is_stream()};
+    if (unhook.installed) source.on_wait(on_wait, options.wake_interval);
 
     auto count_skipped = [&stats](const detail::FeedBatch::Skipped& s) {
         detail::count_frame(stats, s.number, s.size, s.outcome);
@@ -155,6 +218,7 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
 
     std::thread reading(read_ahead);
     std::exception_ptr read_error;
+    bool stopped = false;
     try {
         for (std::size_t n = 0;; ++n) {
             {
@@ -178,7 +242,9 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
                 if (batched) tracer.trace_batch(batch.packets.data(), batch.packets.size());
             }
             for (; s < batch.skipped.size(); ++s) count_skipped(batch.skipped[s]);
+            if (batch.tick) detail::advance_clock(tracer, *batch.tick);
             const bool last = batch.last;
+            stopped = batch.stopped;
             read_error = batch.error;
             {
                 std::lock_guard<std::mutex> lock(mutex);
@@ -198,6 +264,27 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
     }
     reading.join();
     if (read_error) std::rethrow_exception(read_error);
+    return stopped ? FeedStatus::stopped : FeedStatus::complete;
+}
+
+/// Same, with progress reported every 65536 records (on the reading thread).
+template <typename Tracer>
+void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
+                   const std::function<void(const io::CaptureReader&)>& progress = {}) {
+    FeedOptions options;
+    options.progress = progress;
+    feed_threaded(reader, tracer, stats, options);
+}
+
+/// Opens `path` ("-" for standard input) and feeds it as above.
+template <typename Tracer>
+FeedStatus feed_threaded(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options) {
+    try {
+        io::CaptureReader reader = detail::open_input(path, options);
+        return feed_threaded(reader, tracer, stats, options);
+    } catch (const io::ReadStopped&) {  // while reading the capture header
+        return FeedStatus::stopped;
+    }
 }
 
 /// Opens `path` ("-" for standard input) and feeds it as above.
@@ -206,6 +293,14 @@ void feed_threaded(const std::string& path, Tracer& tracer, ExtractStats& stats,
                    const std::function<void(const io::CaptureReader&)>& progress = {}) {
     io::CaptureReader reader(path);
     feed_threaded(reader, tracer, stats, progress);
+}
+
+/// feed() of several inputs (see there: frame numbers, `options.on_error`), each read on two threads.
+template <typename Tracer>
+FeedStatus feed_threaded(const std::vector<std::string>& inputs, Tracer& tracer, ExtractStats& stats,
+                         const FeedOptions& options) {
+    return detail::feed_inputs(inputs, options, stats.failed_inputs,
+                               [&](const std::string& path) { return feed_threaded(path, tracer, stats, options); });
 }
 
 }  // namespace traceflow

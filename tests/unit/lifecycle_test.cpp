@@ -4,6 +4,8 @@
 // bounded-memory streaming.
 #include <traceflow/trace_flow.hpp>
 
+#include <algorithm>
+
 #include "test_catch.hpp"
 #include "test_util.hpp"
 
@@ -84,11 +86,11 @@ TEST_CASE("a SYN with a new sequence number on a live tuple starts a new flow", 
     CHECK(index[1].index == frames({3}));
 }
 
-TEST_CASE("a SYN right after a RST starts a new flow even inside the linger", "[lifecycle]") {
+TEST_CASE("a SYN with a new ISN right after a RST starts a new flow even inside the linger", "[lifecycle]") {
     TraceFlow<> t(tcp_options());
     t.trace(seg(1, true, "S", 0, 100));
     t.trace(seg(2, false, "RA", 1));
-    t.trace(seg(3, true, "S", 2, 100));  // same ISN, but the connection was reset
+    t.trace(seg(3, true, "S", 2, 200));  // a new ISN: a new attempt on the reset tuple
     t.end_of_input();
     const auto index = t.index();
     REQUIRE(index.size() == 2);
@@ -96,6 +98,34 @@ TEST_CASE("a SYN right after a RST starts a new flow even inside the linger", "[
     REQUIRE(index[0].stats);
     CHECK(index[0].stats->conn_state == "REJ");
     CHECK(index[1].index == frames({3}));
+}
+
+TEST_CASE("same-ISN rule: a SYN with the flow's own ISN never starts a new flow, even lingering", "[lifecycle][isn]") {
+    // After a RST, after both FINs, in both keyings: the copy stays in its flow.
+    for (const auto keying : {traceflow::FlowKeying::bidirectional, traceflow::FlowKeying::directional}) {
+        for (const char* end : {"RA", "F"}) {
+            INFO("keying " << static_cast<int>(keying) << ", end " << end);
+            auto options = tcp_options();
+            options.keying = keying;
+            TraceFlow<> t(options);
+            t.trace(seg(1, true, "S", 0, 100));
+            t.trace(seg(2, false, std::string(end) == "F" ? "FA" : end, 1));
+            t.trace(seg(3, true, "FA", 2));
+            t.trace(seg(4, true, "S", 3, 100));  // the same SYN again: a duplicate copy
+            t.trace(seg(5, true, "S", 4, 101));  // another ISN: a new connection
+            t.end_of_input();
+            std::vector<std::vector<std::uint64_t>> groups;
+            for (const auto& flow : t.index()) groups.push_back(flow.index);
+            std::sort(groups.begin(), groups.end());
+            const std::vector<std::uint64_t> last{5};
+            REQUIRE_FALSE(groups.empty());
+            CHECK(groups.back() == last);  // only the new ISN opened a flow
+            bool four_with_one = false;
+            for (const auto& g : groups)
+                if (std::find(g.begin(), g.end(), 4) != g.end()) four_with_one = std::find(g.begin(), g.end(), 1) != g.end();
+            CHECK(four_with_one);
+        }
+    }
 }
 
 TEST_CASE("active timeout cuts long flows in capture time", "[lifecycle]") {

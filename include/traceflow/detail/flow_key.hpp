@@ -25,6 +25,12 @@ struct FlowKey {
     friend bool operator!=(const FlowKey& x, const FlowKey& y) noexcept { return !(x == y); }
 };
 
+/// The scope part of a key: VLAN id (low 12 bits) and interface (above), each when keyed on it.
+[[nodiscard]] constexpr std::uint32_t flow_scope(bool key_vlan, bool key_interface, std::uint32_t vlan,
+                                                 std::uint32_t interface) noexcept {
+    return (key_vlan ? vlan & 0xFFFu : 0u) | (key_interface ? interface << 12 : 0u);
+}
+
 template <typename AddressT>
 [[nodiscard]] std::uint64_t hash_value(const FlowKey<AddressT>& k) noexcept {
     const std::uint64_t small = (std::uint64_t{k.pa} << 48) | (std::uint64_t{k.pb} << 32) | k.scope;

@@ -36,6 +36,11 @@ public:
         }
     }
 
+    /// The value stored under `key`, or nullptr.
+    [[nodiscard]] const Value* find(const Key& key, std::uint64_t hash) const noexcept {
+        return const_cast<FlowTable*>(this)->find(key, hash);
+    }
+
     /// Finds `key` or inserts it with `value`; returns the stored value and
     /// whether it was inserted.
     std::pair<Value*, bool> try_emplace(const Key& key, std::uint64_t hash, Value value) {

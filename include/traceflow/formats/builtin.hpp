@@ -3,6 +3,7 @@
 #pragma once
 
 #include "../dumper.hpp"
+#include "../format_registry.hpp"
 #include "json.hpp"
 #include "pcap.hpp"
 #include "plist.hpp"
@@ -24,5 +25,18 @@ namespace traceflow::formats {
     r.add("text", text_format());
     return r;
 }
+
+namespace detail {
+
+/// Puts the built-ins in the process-wide registry (without replacing a
+/// caller's format of the same name) in every program that includes this
+/// header; the tracer itself includes only pcap, so it does not pull the decoder.
+inline const bool builtin_formats_registered = [] {
+    const FormatRegistry builtins = builtin_registry();
+    for (const auto& [name, format] : builtins.all()) format_registry().add_default(name, format);
+    return true;
+}();
+
+}  // namespace detail
 
 }  // namespace traceflow::formats

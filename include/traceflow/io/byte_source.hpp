@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -15,13 +18,48 @@
 #include "../byte_view.hpp"
 #include "../errors.hpp"
 
+// TRACEFLOW_NO_POSIX_IO selects the portable std::fread path (tests use it).
+#if (defined(__unix__) || defined(__APPLE__)) && !defined(TRACEFLOW_NO_POSIX_IO)
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#define TRACEFLOW_HAVE_POSIX_IO 1
+#endif
+
 namespace traceflow::io {
+
+/// Why a ByteSource calls its wait hook (streams only: pipes, FIFOs, sockets, terminals).
+enum class WaitEvent {
+    starting,  ///< no byte is ready and the reader is about to wait for more
+    waiting,   ///< still waiting: the wait interval passed, or a signal interrupted the wait
+};
+
+/// Called by a ByteSource while it waits for input; returning false stops
+/// reading (the pending ensure() throws ReadStopped).
+using WaitHook = std::function<bool(WaitEvent)>;
+
+/// Thrown by ByteSource::ensure() (so by the readers' next()) when the wait
+/// hook asked to stop; every record before it was delivered whole.
+class ReadStopped : public std::exception {
+public:
+    /// A fixed message.
+    [[nodiscard]] const char* what() const noexcept override { return "reading stopped"; }
+};
 
 /// Sequential input that hands out views into a large buffer instead of
 /// copying: `ensure(n)` makes `n` contiguous bytes readable at `data()`, and
 /// `consume(n)` moves past them. A view stays valid until the next `ensure`.
-/// Files are read with `std::fread` into a buffer (4 MiB by default) that grows
-/// only for a request larger than itself; memory is read in place.
+/// Files are read into a buffer (1 MiB by default) that grows only for a
+/// request larger than itself; memory is read in place.
+///
+/// Regular files are read a whole buffer at a time. A stream (pipe, FIFO,
+/// socket, terminal: anything `fstat` does not call a regular file) is read
+/// with POSIX `read()` for what has arrived, so a record can be used as soon
+/// as its last byte is in, never after the buffer fills. While a stream has
+/// nothing to read, an installed wait hook (on_wait()) is called, then again
+/// every interval; it may stop reading. Without POSIX, `std::fread` reads
+/// every input as a regular file and the hook is never called.
 ///
 ///     io::ByteSource in("trace.pcap");
 ///     while (in.ensure(16)) { use(in.data()); in.consume(16); }
@@ -38,6 +76,24 @@ public:
         // Default-initialised: pages are only touched (and faulted in) as fread fills them.
         buffer_.reset(new std::uint8_t[capacity_]);
         pos_ = end_ = buffer_.get();
+#if defined(TRACEFLOW_HAVE_POSIX_IO)
+        if (path == "-") {
+            fd_ = 0;
+        } else {
+            do fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+            while (fd_ < 0 && errno == EINTR);
+            if (fd_ < 0) throw IoError(path, std::error_code(errno, std::generic_category()), "cannot open");
+            close_ = true;
+        }
+        struct stat st {};
+        stream_ = ::fstat(fd_, &st) == 0 && !S_ISREG(st.st_mode);
+#if defined(__linux__) && defined(F_SETPIPE_SZ)
+        // A pipe of 1 MiB (Linux's default limit for anyone) instead of 64 KiB:
+        // fewer, larger reads and wake-ups, more room for a writer's bursts. Best effort.
+        if (stream_ && S_ISFIFO(st.st_mode) && ::fcntl(fd_, F_GETPIPE_SZ) < static_cast<int>(default_capacity))
+            (void)::fcntl(fd_, F_SETPIPE_SZ, static_cast<int>(default_capacity));
+#endif
+#else
         if (path == "-") {
             file_ = stdin;
         } else {
@@ -45,6 +101,7 @@ public:
             if (file_ == nullptr) throw IoError(path, std::error_code(errno, std::generic_category()), "cannot open");
             close_ = true;
         }
+#endif
     }
 
     /// Reads `bytes` in place; they must outlive the source. `name` is used in error messages.
@@ -64,7 +121,11 @@ public:
         return *this;
     }
     ~ByteSource() {
+#if defined(TRACEFLOW_HAVE_POSIX_IO)
+        if (close_) ::close(fd_);
+#else
         if (close_) std::fclose(file_);
+#endif
     }
 
     /// Makes at least `n` bytes readable at `data()`; false when the input ends
@@ -85,6 +146,16 @@ public:
     [[nodiscard]] const std::string& name() const noexcept { return name_; }
     /// Current buffer size in bytes (0 for memory).
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+    /// True for a pipe, FIFO, socket or terminal: read as bytes arrive, and
+    /// the wait hook is used. False for regular files and memory.
+    [[nodiscard]] bool is_stream() const noexcept { return stream_; }
+    /// Installs `hook`, called while a stream has no byte to read: once
+    /// before waiting, then every `interval` (and after a signal) until input
+    /// arrives. An empty hook waits without calls (the default).
+    void on_wait(WaitHook hook, std::chrono::milliseconds interval = std::chrono::milliseconds(100)) {
+        wait_hook_ = std::move(hook);
+        wait_interval_ = interval.count() < 1 ? std::chrono::milliseconds(1) : interval;
+    }
 
 private:
     static constexpr std::size_t min_capacity = 64;
@@ -95,6 +166,10 @@ private:
         using std::swap;
         swap(name_, o.name_);
         swap(file_, o.file_);
+        swap(fd_, o.fd_);
+        swap(stream_, o.stream_);
+        swap(wait_hook_, o.wait_hook_);
+        swap(wait_interval_, o.wait_interval_);
         swap(close_, o.close_);
         swap(eof_, o.eof_);
         swap(buffer_, o.buffer_);
@@ -107,7 +182,11 @@ private:
     // Out of the hot path: moves the unread tail to the front (growing the
     // buffer for an oversized request) and fills the rest from the file.
     bool refill(std::size_t n) {
+#if defined(TRACEFLOW_HAVE_POSIX_IO)
+        if (fd_ < 0 || eof_) return false;
+#else
         if (file_ == nullptr || eof_) return false;
+#endif
         std::size_t avail = available();
         if (n > capacity_) {
             constexpr std::size_t step = std::size_t{1} << 20;
@@ -121,6 +200,29 @@ private:
         }
         std::uint8_t* base = buffer_.get();
         pos_ = base;
+#if defined(TRACEFLOW_HAVE_POSIX_IO)
+        // A regular file fills the buffer; a stream takes what has arrived.
+        while (avail < n) {
+            if (stream_ && wait_hook_) wait_readable(base + avail);
+            const ::ssize_t got = ::read(fd_, base + avail, capacity_ - avail);
+            if (got < 0) {
+                const int err = errno;
+                if (err == EINTR) {
+                    end_ = base + avail;
+                    if (wait_hook_ && !wait_hook_(WaitEvent::waiting)) stop(base + avail);
+                    continue;
+                }
+                end_ = base + avail;
+                throw IoError(name_, std::error_code(err, std::generic_category()), "read failed");
+            }
+            if (got == 0) {
+                eof_ = true;
+                break;
+            }
+            avail += static_cast<std::size_t>(got);
+            if (stream_ && avail >= n) break;
+        }
+#else
         while (avail < n) {
             const std::size_t want = capacity_ - avail;
             const std::size_t got = std::fread(base + avail, 1, want, file_);
@@ -137,12 +239,41 @@ private:
                 }
             }
         }
+#endif
         end_ = base + avail;
         return avail >= n;
     }
 
+#if defined(TRACEFLOW_HAVE_POSIX_IO)
+    // Returns once the stream has input (or an error or end for read() to
+    // report); calls the hook before and during the wait.
+    void wait_readable(const std::uint8_t* end) {
+        ::pollfd p{fd_, POLLIN, 0};
+        int ready = ::poll(&p, 1, 0);
+        if (ready > 0 || (ready < 0 && errno != EINTR)) return;
+        end_ = end;  // consistent if the hook throws
+        if (!wait_hook_(WaitEvent::starting)) stop(end);
+        const int timeout = static_cast<int>(wait_interval_.count());
+        for (;;) {
+            ready = ::poll(&p, 1, timeout);
+            if (ready > 0 || (ready < 0 && errno != EINTR)) return;
+            if (!wait_hook_(WaitEvent::waiting)) stop(end);
+        }
+    }
+#endif
+
+    // The hook asked to stop: keep what was read (a partial record) readable, then throw.
+    [[noreturn]] void stop(const std::uint8_t* end) {
+        end_ = end;
+        throw ReadStopped();
+    }
+
     std::string name_;
-    std::FILE* file_ = nullptr;
+    std::FILE* file_ = nullptr;  // without POSIX
+    int fd_ = -1;                // with POSIX
+    bool stream_ = false;
+    WaitHook wait_hook_;
+    std::chrono::milliseconds wait_interval_{100};
     bool close_ = false;
     bool eof_ = false;
     std::unique_ptr<std::uint8_t[]> buffer_;

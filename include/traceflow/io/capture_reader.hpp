@@ -18,7 +18,7 @@
 namespace traceflow::io {
 
 /// Reads the packet records of a pcap or pcapng capture, whichever its magic
-/// says. Records are views into a 4 MiB buffer (grown only for a bigger
+/// says. Records are views into a 1 MiB buffer (grown only for a bigger
 /// record): no allocation per record, constant memory on any file size.
 /// Damage throws FormatError after every earlier record was delivered.
 /// Times are exact UTC as the file holds them: no local-timezone shift
@@ -63,6 +63,11 @@ public:
     /// Input bytes consumed so far.
     [[nodiscard]] std::uint64_t bytes_read() const noexcept {
         return std::visit([](const auto& r) { return r.bytes_read(); }, reader_);
+    }
+
+    /// The input, e.g. to install a wait hook (ByteSource::on_wait) or ask is_stream().
+    [[nodiscard]] ByteSource& source() noexcept {
+        return std::visit([](auto& r) -> ByteSource& { return r.source(); }, reader_);
     }
 
     /// The pcap reader (link type, snaplen, ...), or null for pcapng.

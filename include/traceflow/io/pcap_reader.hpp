@@ -87,6 +87,8 @@ public:
 
     /// The path, "-" or the name given to ByteSource::from_memory.
     [[nodiscard]] const std::string& path() const noexcept { return source_.name(); }
+    /// The input, e.g. to install a wait hook (ByteSource::on_wait) or ask is_stream().
+    [[nodiscard]] ByteSource& source() noexcept { return source_; }
     /// Records delivered so far.
     [[nodiscard]] std::uint64_t records_read() const noexcept { return records_; }
     /// Input bytes consumed so far (the file header and every delivered record).

@@ -86,6 +86,8 @@ public:
 
     /// The path, "-" or the name given to ByteSource::from_memory.
     [[nodiscard]] const std::string& path() const noexcept { return source_.name(); }
+    /// The input, e.g. to install a wait hook (ByteSource::on_wait) or ask is_stream().
+    [[nodiscard]] ByteSource& source() noexcept { return source_; }
     /// Packet blocks delivered so far.
     [[nodiscard]] std::uint64_t records_read() const noexcept { return records_; }
     /// Blocks of every type read so far.

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+// FlowStore: the open flows: records in reusable slots, the key table, and the opening and last-seen orders.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <utility>
+#include <vector>
+
+#include "../buffer.hpp"
+#include "../buffer_id.hpp"
+#include "../timestamp.hpp"
+#include "flow_counting.hpp"
+#include "flow_key.hpp"
+#include "flow_table.hpp"
+#include "slot_list.hpp"
+#include "tcp_connection.hpp"
+
+namespace traceflow::detail {
+
+/// One open flow. What every packet touches comes first, so that in pcapkit
+/// mode a packet reads and writes one cache line of its record (`last` and
+/// the frame list); the tcp lifecycle's fields follow, then what only opening
+/// and ending a flow use.
+template <typename AddressT>
+struct OpenFlow {
+    Timestamp last;
+    BasicBuffer<AddressT> buffer;
+    TcpConnection tcp;
+    bool orig_is_a = true;     // the originator is the key's `a` side
+    SlotLinks recent;          // last-seen order
+    std::uint32_t scope = 0;   // VLAN / interface part of the key
+    std::uint64_t hash = 0;    // of the table key
+    Timestamp first;
+    SlotLinks opened;          // opening order
+};
+
+/// The table key of a tuple: directional as given, or bidirectional with the
+/// smaller endpoint first (`from_a` tells whether `src` is the key's `a`).
+template <typename AddressT>
+[[nodiscard]] FlowKey<AddressT> make_flow_key(const AddressT& src, std::uint16_t srcport, const AddressT& dst,
+                                              std::uint16_t dstport, std::uint32_t scope, bool bidirectional,
+                                              bool& from_a) {
+    FlowKey<AddressT> k;
+    from_a = !(bidirectional && (dst < src || (dst == src && dstport < srcport)));
+    if (from_a) {
+        k.a = src;
+        k.pa = srcport;
+        k.b = dst;
+        k.pb = dstport;
+    } else {
+        k.a = dst;
+        k.pa = dstport;
+        k.b = src;
+        k.pb = srcport;
+    }
+    k.scope = scope;
+    return k;
+}
+
+/// Open flows by slot number. Slots of ended flows are reused; the table maps
+/// a whole key to its slot; intrusive lists give the opening order and (when
+/// asked for) the last-seen order.
+template <typename AddressT>
+class FlowStore {
+public:
+    using Key = FlowKey<AddressT>;
+    using Flow = OpenFlow<AddressT>;
+    using OpenList = SlotList<Flow, &Flow::opened>;
+    using RecentList = SlotList<Flow, &Flow::recent>;
+
+    FlowStore(bool bidirectional, bool recency, bool statistics)
+        : bidirectional_(bidirectional), recency_(recency), statistics_(statistics) {}
+
+    [[nodiscard]] std::size_t size() const noexcept { return table_.size(); }
+    [[nodiscard]] Flow& operator[](std::uint32_t id) noexcept { return flows_[id]; }
+    [[nodiscard]] const Flow& operator[](std::uint32_t id) const noexcept { return flows_[id]; }
+    [[nodiscard]] std::size_t slots() const noexcept { return flows_.size(); }
+    [[nodiscard]] bool statistics() const noexcept { return statistics_; }
+    [[nodiscard]] StatsSlot& stats(std::uint32_t id) noexcept { return stats_[id]; }
+    [[nodiscard]] const StatsSlot& stats(std::uint32_t id) const noexcept { return stats_[id]; }
+
+    /// The slot of the open flow keyed `key`, or nullptr.
+    [[nodiscard]] const std::uint32_t* find(const Key& key, std::uint64_t hash) const noexcept {
+        return table_.find(key, hash);
+    }
+    void prefetch(std::uint64_t hash) const noexcept { table_.prefetch(hash); }
+
+    /// The table key of open flow `id`.
+    [[nodiscard]] Key key_of(std::uint32_t id) const {
+        const Flow& f = flows_[id];
+        bool from_a = true;
+        return make_flow_key(f.buffer.id.src, f.buffer.id.srcport, f.buffer.id.dst, f.buffer.id.dstport, f.scope,
+                             bidirectional_, from_a);
+    }
+
+    /// A fresh slot, not yet in the table (its statistics reset).
+    std::uint32_t allocate() {
+        std::uint32_t id;
+        if (!free_.empty()) {
+            id = free_.back();
+            free_.pop_back();
+        } else {
+            id = static_cast<std::uint32_t>(flows_.size());
+            flows_.emplace_back();
+        }
+        if (statistics_) {
+            if (stats_.size() <= id) stats_.resize(std::size_t{id} + 1);
+            stats_[id] = StatsSlot{};
+        }
+        return id;
+    }
+
+    /// Makes slot `id` the open flow of `key` (newest in both orders).
+    void insert(std::uint32_t id, const Key& key, std::uint64_t hash) {
+        flows_[id].scope = key.scope;
+        flows_[id].hash = hash;
+        table_.try_emplace(key, hash, id);
+        opened_.push_back(flows_, id);
+        if (recency_) recent_.push_back(flows_, id);
+    }
+
+    /// A packet of flow `id` was seen.
+    void touch(std::uint32_t id) noexcept {
+        if (recency_) recent_.move_to_back(flows_, id);
+    }
+
+    /// Removes flow `id` from the table and orders and frees its slot.
+    void release(std::uint32_t id) {
+        table_.erase(key_of(id), flows_[id].hash);
+        opened_.erase(flows_, id);
+        if (recency_) recent_.erase(flows_, id);
+        flows_[id] = Flow{};
+        free_.push_back(id);
+    }
+
+    /// Prefetch hints (batched tracing): a flow record, then the end of its frame list.
+    void prefetch_record(std::uint32_t id) const noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+        const char* record = reinterpret_cast<const char*>(&flows_[id]);
+        for (std::size_t line = 0; line < sizeof(Flow); line += 64) __builtin_prefetch(record + line, 1);
+#else
+        (void)id;
+#endif
+    }
+    void prefetch_frames(std::uint32_t id) const noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+        const std::vector<std::uint64_t>& frames = flows_[id].buffer.index;
+        if (frames.size() < frames.capacity()) __builtin_prefetch(frames.data() + frames.size(), 1);
+#else
+        (void)id;
+#endif
+    }
+
+    /// Oldest open flow (no_slot when none), and the next in opening order.
+    [[nodiscard]] std::uint32_t first_opened() const noexcept { return opened_.front(); }
+    [[nodiscard]] std::uint32_t next_opened(std::uint32_t id) const noexcept { return OpenList::next(flows_, id); }
+    /// Least recently seen open flow (no_slot when none or not tracked).
+    [[nodiscard]] std::uint32_t least_recent() const noexcept { return recent_.front(); }
+
+    /// The open flows' Buffers in opening order, as a forward range.
+    class OpenRange {
+    public:
+        class iterator {
+        public:
+            using value_type = BasicBuffer<AddressT>;
+            using reference = const value_type&;
+            using pointer = const value_type*;
+            using difference_type = std::ptrdiff_t;
+            using iterator_category = std::forward_iterator_tag;
+
+            iterator(const FlowStore* store, std::uint32_t id) noexcept : store_(store), id_(id) {}
+            reference operator*() const noexcept { return (*store_)[id_].buffer; }
+            pointer operator->() const noexcept { return &(*store_)[id_].buffer; }
+            iterator& operator++() noexcept {
+                id_ = store_->next_opened(id_);
+                return *this;
+            }
+            iterator operator++(int) noexcept {
+                iterator old = *this;
+                ++*this;
+                return old;
+            }
+            friend bool operator==(const iterator& x, const iterator& y) noexcept { return x.id_ == y.id_; }
+            friend bool operator!=(const iterator& x, const iterator& y) noexcept { return x.id_ != y.id_; }
+
+        private:
+            const FlowStore* store_;
+            std::uint32_t id_;
+        };
+
+        explicit OpenRange(const FlowStore& store) noexcept : store_(&store) {}
+        [[nodiscard]] iterator begin() const noexcept { return {store_, store_->first_opened()}; }
+        [[nodiscard]] iterator end() const noexcept { return {store_, no_slot}; }
+        [[nodiscard]] std::size_t size() const noexcept { return store_->size(); }
+        [[nodiscard]] bool empty() const noexcept { return store_->size() == 0; }
+
+    private:
+        const FlowStore* store_;
+    };
+
+private:
+    bool bidirectional_;
+    bool recency_;
+    bool statistics_;
+    FlowTable<Key> table_;
+    std::vector<Flow> flows_;       // slots, reused through free_
+    std::vector<StatsSlot> stats_;  // by slot, only with statistics on
+    std::vector<std::uint32_t> free_;
+    OpenList opened_;
+    RecentList recent_;
+};
+
+}  // namespace traceflow::detail
