@@ -11,6 +11,7 @@
 // many bytes as the dump writes. See docs/benchmarks.md.
 
 #include <traceflow/traceflow.hpp>
+#include <traceflow/ended_flows.hpp>
 
 
 #include <algorithm>
@@ -139,6 +140,9 @@ struct FeedRun {
     MemStatus before, after;
     std::uint64_t files = 0;
     std::uint64_t out_bytes = 0;
+    std::uint64_t closed = 0;         // ended flows kept (index only)
+    std::uint64_t closed_frames = 0;  // their frame numbers
+    std::uint64_t compact_bytes = 0;  // the same records in an EndedFlows
 };
 
 // Default settings (warnings to stderr): what a user of the library gets.
@@ -197,6 +201,11 @@ FeedRun run_feed(const std::string& path, std::size_t capacity, const std::strin
         r.flows = tracer.closed().size() + tracer.open_count();
         r.after = mem_status();
         if (digest != nullptr) *digest = index_digest(tracer.index());
+        if (out_dir.empty()) {  // untimed: what the ended records take (kept compactly, EndedFlows)
+            for (const traceflow::Index& x : tracer.closed()) r.closed_frames += x.index.size();
+            r.closed = tracer.closed().size();
+            r.compact_bytes = tracer.closed().memory_bytes();
+        }
     }
     r.seconds = double(t1 - t0) / 1e9;
     r.destroy_seconds = double(now_ns() - t1) / 1e9;
@@ -987,6 +996,12 @@ int run(int argc, char** argv) {
                 ratio(double(index_run.after.hwm_kb - index_run.before.rss_kb) * 1024, flows),
                 ratio(double(index_run.live_bytes), flows),
                 ratio(8.0 * double(index_run.stats.tcp_frames), flows));
+    if (index_run.closed != 0)
+        std::printf("| ended flows as the tracer keeps them (closed().memory_bytes()) | %.0f B per flow, %.2f B per "
+                    "frame number (%" PRIu64 " flows, %" PRIu64 " frames) |\n",
+                    ratio(double(index_run.compact_bytes), index_run.closed),
+                    ratio(double(index_run.compact_bytes), index_run.closed_frames), index_run.closed,
+                    index_run.closed_frames);
     std::printf("| index-only allocations | %" PRIu64 " total, %.2f per flow, %.4f per packet from packet %" PRIu64
                 " on |\n",
                 index_run.allocs, ratio(double(index_run.allocs), flows), index_steady.allocs_per_frame,

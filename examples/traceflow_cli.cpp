@@ -205,14 +205,13 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "traceflow: error: %s\n", e.what());
             status = exit_io;
         }
-        const std::vector<traceflow::Index> flows = tracer.index();  // streaming: the flows still open
-        if (options.stream) {
-            for (const traceflow::Index& flow : flows) print_flow(flow, options.listing, stats_on);
-            flow_count += flows.size();
-        } else {
-            print_flows(flows, options.listing, stats_on);
-            flow_count = flows.size();
-        }
+        // One record at a time (streaming: the flows still open), so the
+        // listing never holds every record at once.
+        const std::size_t listed = tracer.open_count() + tracer.closed().size();
+        if (!options.stream && (options.listing != Listing::table || listed != 0))
+            print_listing_header(options.listing, stats_on);
+        tracer.for_each_index([&](const traceflow::Index& flow) { print_flow(flow, options.listing, stats_on); });
+        flow_count += listed;
     } catch (const traceflow::Error& e) {
         std::fprintf(stderr, "traceflow: error: %s\n", e.what());
         return exit_io;

@@ -118,11 +118,6 @@ inline void print_flow(const traceflow::Index& flow, Listing listing, bool stats
     std::fwrite(line.data(), 1, line.size(), stdout);
 }
 
-inline void print_flows(const std::vector<traceflow::Index>& flows, Listing listing, bool stats) {
-    if (listing != Listing::table || !flows.empty()) print_listing_header(listing, stats);
-    for (const traceflow::Index& flow : flows) print_flow(flow, listing, stats);
-}
-
 inline void print_summary(const traceflow::ExtractStats& stats, std::size_t flows, double seconds) {
     std::fprintf(stderr, "traceflow: %llu frames, %llu TCP frames, %zu flows",
                  static_cast<unsigned long long>(stats.frames), static_cast<unsigned long long>(stats.tcp_frames),

@@ -170,6 +170,10 @@ public:
         if (i < stats_.size()) out.stats = stats_[i];
         return out;
     }
+    /// The first record, made afresh (the container must not be empty).
+    [[nodiscard]] IndexT front() const { return (*this)[0]; }
+    /// The last record, made afresh (the container must not be empty).
+    [[nodiscard]] IndexT back() const { return (*this)[size() - 1]; }
     /// The first record.
     [[nodiscard]] const_iterator begin() const noexcept { return const_iterator(this, 0); }
     /// Past the last record.

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // EndedFlows: every record read back exactly as it was kept, whatever its frames, label and path.
 #include <traceflow/ended_flows.hpp>
+#include <traceflow/trace_flow.hpp>
 
 #include <random>
 
 #include "test_catch.hpp"
+#include "test_util.hpp"
 
 using traceflow::EndedFlows;
 using traceflow::EndReason;
@@ -105,4 +107,62 @@ TEST_CASE("EndedFlows stores a typical flow in far fewer bytes than an Index", "
     const double per_flow = double(ended.memory_bytes()) / double(flows);
     CHECK(per_flow < 130);  // label 45 + frames ~44 + reason, lengths, offset 8-16
     CHECK(ended[flows - 1].index.back() == (flows - 1) * 40 + 42 * 3);
+}
+
+TEST_CASE("TraceFlow keeps ended flows compactly and lists them as before", "[ended_flows]") {
+    // Random packets over a few tuples (FINs end flows often), with and
+    // without statistics and files: closed() read back, index() and
+    // for_each_index() agree, and the callbacks saw the same records.
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+        std::mt19937_64 rng(seed);
+        traceflow::TraceFlowOptions o;
+        o.warning = nullptr;
+        o.statistics = seed % 2 == 0;
+        if (seed % 3 == 0) o.keying = traceflow::FlowKeying::bidirectional;
+        const testutil::TempDir dir;
+        if (seed > 3) o.fout = (dir.path() / "out").string();
+        std::vector<Index> seen;
+        {
+            traceflow::TraceFlow<traceflow::Packet<>> tracer(o);
+            tracer.register_callback([&seen](const Index& flow) { seen.push_back(flow); });
+            const char* hosts[] = {"10.0.0.1", "10.0.0.2", "192.168.7.9", "2001:db8::1"};
+            for (std::uint64_t n = 1; n <= 3000; ++n) {
+                const char* a = hosts[rng() % 2];
+                const char* b = hosts[2 + rng() % 2];
+                const bool v6 = std::string(b).find(':') != std::string::npos;
+                auto p = testutil::make_packet(n, v6 ? "2001:db8::2" : a, static_cast<std::uint16_t>(1000 + rng() % 4),
+                                               b, 80, rng() % 10 == 0, rng() % 6 == 0,
+                                               traceflow::Timestamp{1'500'000'000 + static_cast<std::int64_t>(n / 7),
+                                                                    static_cast<std::uint32_t>(rng() % 1000) * 1000});
+                if (rng() % 2 == 0) std::swap(p.src, p.dst), std::swap(p.srcport, p.dstport);
+                tracer.dump(p);
+            }
+            tracer.finish();
+            const traceflow::EndedFlows& closed = tracer.closed();
+            REQUIRE(closed.size() == seen.size());
+            REQUIRE(closed.size() > 100);
+            for (std::size_t i = 0; i < seen.size(); ++i) {
+                const Index r = closed[i];
+                REQUIRE(r.label == seen[i].label);
+                REQUIRE(r.index == seen[i].index);
+                REQUIRE(r.fpout == seen[i].fpout);
+                REQUIRE(r.reason == seen[i].reason);
+                REQUIRE(r.stats == seen[i].stats);
+                REQUIRE(r.id == seen[i].id);
+                REQUIRE(r.fpout.has_value() == !o.fout.empty());
+            }
+            const std::vector<Index> all = tracer.index();
+            REQUIRE(all.size() == tracer.open_count() + closed.size());
+            std::size_t i = 0;
+            tracer.for_each_index([&](Index&& r) {
+                REQUIRE(i < all.size());
+                CHECK(r.label == all[i].label);
+                CHECK(r.index == all[i].index);
+                CHECK(r.reason == all[i].reason);
+                ++i;
+            });
+            CHECK(i == all.size());
+            for (std::size_t k = 0; k < closed.size(); ++k) CHECK(all[tracer.open_count() + k].label == seen[k].label);
+        }
+    }
 }
