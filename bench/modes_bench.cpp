@@ -110,7 +110,7 @@ struct Args {
     double give_up = 8;
     double cap = 40;
     bool dump_peers = false;
-    std::string pcapsplitter = "/work/peers/build-ppp/Examples/PcapSplitter/Bin/PcapSplitter";
+    std::string pcapsplitter = "/work/peers/build-ppp/examples_bin/PcapSplitter";
     std::string out = "/dev/shm";
 };
 

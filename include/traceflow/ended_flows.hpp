@@ -29,16 +29,15 @@ struct has_flow_id<IndexT, std::void_t<decltype(std::declval<IndexT&>().id)>> : 
 }  // namespace detail
 
 /// The ended flows a tracer keeps (TraceFlow::closed()), in ending order.
-/// Each record is stored in about 110 bytes for a 45-character label and 43
-/// frames (plus the flow key's bytes when the record has one): the label's
-/// bytes, the end reason and the frame numbers as variable-length deltas,
-/// in one arena of large blocks. Reading one makes an `IndexT` (by value),
+/// A record takes about 130 bytes for a 45-character label, 43 frames and
+/// an IPv4 key: the label's bytes, the end reason, the frame numbers as
+/// variable-length deltas and the key's non-zero bytes, in large blocks. Reading one makes an `IndexT` (by value),
 /// so range-for works with `const Index&` or `auto`, not with a non-const
 /// reference.
 ///
 /// ```
 /// traceflow::EndedFlows ended;
-/// ended.push_back(traceflow::Index{std::nullopt, {1, 2, 5}, "a_1-b_2-0.0", traceflow::EndReason::fin, nullptr});
+/// ended.push_back(traceflow::Index{std::nullopt, {1, 2, 5}, "a_1-b_2-0.0", traceflow::EndReason::fin, nullptr, {}});
 /// std::size_t frames = 0;
 /// for (const traceflow::Index& flow : ended) frames += flow.index.size();  // 3
 /// ```
@@ -128,8 +127,17 @@ public:
         }
         if constexpr (detail::has_flow_id<IndexT>::value) {
             if constexpr (std::is_trivially_copyable_v<decltype(record.id)>) {
-                const auto* bytes = reinterpret_cast<const std::uint8_t*>(&record.id);
-                scratch_.insert(scratch_.end(), bytes, bytes + sizeof(record.id));
+                // A bitmap of the key's non-zero bytes, then those bytes: an
+                // IPv4 key is mostly zeros (addresses are 16-byte arrays).
+                std::uint8_t bytes[sizeof(record.id)];
+                std::memcpy(bytes, &record.id, sizeof bytes);
+                const std::size_t map_at = scratch_.size();
+                scratch_.resize(map_at + (sizeof bytes + 7) / 8, 0);
+                for (std::size_t i = 0; i < sizeof bytes; ++i) {
+                    if (bytes[i] == 0) continue;
+                    scratch_[map_at + i / 8] = static_cast<std::uint8_t>(scratch_[map_at + i / 8] | 1u << (i % 8));
+                    scratch_.push_back(bytes[i]);
+                }
             } else {
                 ids_.push_back(record.id);
             }
@@ -164,8 +172,16 @@ public:
             frame = previous;
         }
         if constexpr (detail::has_flow_id<IndexT>::value) {
-            if constexpr (std::is_trivially_copyable_v<decltype(out.id)>) std::memcpy(&out.id, p, sizeof(out.id));
-            else out.id = ids_[i];
+            if constexpr (std::is_trivially_copyable_v<decltype(out.id)>) {
+                std::uint8_t bytes[sizeof(out.id)] = {};
+                const std::uint8_t* map = p;
+                p += (sizeof bytes + 7) / 8;
+                for (std::size_t k = 0; k < sizeof bytes; ++k)
+                    if ((map[k / 8] >> (k % 8) & 1u) != 0) bytes[k] = *p++;
+                std::memcpy(&out.id, bytes, sizeof bytes);
+            } else {
+                out.id = ids_[i];
+            }
         }
         if (i < stats_.size()) out.stats = stats_[i];
         return out;
@@ -181,10 +197,11 @@ public:
 
     /// Drops every record.
     void clear() noexcept {
-        blocks_.clear();
-        offsets_.clear();
-        stats_.clear();
-        ids_.clear();
+        // Memory goes back too: streaming callers clear to bound it.
+        std::vector<std::unique_ptr<std::uint8_t[]>>().swap(blocks_);
+        std::vector<std::uint64_t>().swap(offsets_);
+        std::vector<std::shared_ptr<const FlowStats>>().swap(stats_);
+        std::vector<flow_id>().swap(ids_);
         used_ = capacity_ = block_bytes_ = 0;
     }
 
