@@ -8,6 +8,7 @@
 #include <functional>
 #include <type_traits>
 
+#include "address_traits.hpp"
 #include "ip_address.hpp"
 
 namespace traceflow {
@@ -22,27 +23,14 @@ struct BufferID {
     std::uint16_t dstport = 0;   ///< destination port
 
     friend bool operator==(const BufferID& a, const BufferID& b) noexcept {
-        return a.srcport == b.srcport && a.dstport == b.dstport && a.src == b.src && a.dst == b.dst;
+        return a.srcport == b.srcport && a.dstport == b.dstport && detail::address_equal(a.src, b.src) &&
+               detail::address_equal(a.dst, b.dst);
     }
     friend bool operator!=(const BufferID& a, const BufferID& b) noexcept { return !(a == b); }
 
     /// The same connection seen from the other side.
     [[nodiscard]] BufferID reversed() const { return BufferID{dst, dstport, src, srcport}; }
 };
-
-namespace detail {
-
-/// Hash of an address: its own `hash()` when it has one, else std::hash.
-template <typename AddressT>
-[[nodiscard]] std::uint64_t address_hash(const AddressT& a) noexcept {
-    if constexpr (std::is_same_v<AddressT, IpAddress>) {
-        return a.hash();
-    } else {
-        return static_cast<std::uint64_t>(std::hash<AddressT>{}(a));
-    }
-}
-
-}  // namespace detail
 
 /// A well-mixed 64-bit hash of the whole key (used to find a slot; identity is the key).
 template <typename AddressT>

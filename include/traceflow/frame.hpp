@@ -4,7 +4,9 @@
 
 #include "fwd.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <type_traits>
 #include <vector>
 
@@ -28,8 +30,12 @@ struct FrameView {
     Timestamp timestamp;         ///< capture time
 };
 
-/// How TraceFlow reads a caller's frame type. Specialise it for your own type:
-/// provide `static ByteView bytes(const T&)` and `static std::uint32_t wirelen(const T&)`.
+/// How TraceFlow reads a caller's frame type. Provided for Frame, FrameView,
+/// ByteView and any contiguous container of bytes (`std::vector<std::uint8_t>`,
+/// `std::string`, `std::array<std::uint8_t, N>`, ...: `std::data` and
+/// `std::size`, one-byte elements; its wire length is its size). Specialise
+/// it for your own type: provide `static ByteView bytes(const T&)` and
+/// `static std::uint32_t wirelen(const T&)`.
 template <typename T, typename>
 struct frame_traits {
     static_assert(sizeof(T) == 0,
@@ -37,16 +43,53 @@ struct frame_traits {
                   "YourFrame&) and static std::uint32_t wirelen(const YourFrame&)");
 };
 
+/// Frame: its bytes and recorded wire length.
 template <>
 struct frame_traits<Frame> {
     static ByteView bytes(const Frame& f) noexcept { return {f.bytes.data(), f.bytes.size()}; }
     static std::uint32_t wirelen(const Frame& f) noexcept { return f.wirelen; }
 };
 
+/// FrameView: its bytes and recorded wire length.
 template <>
 struct frame_traits<FrameView> {
     static ByteView bytes(const FrameView& f) noexcept { return f.bytes; }
     static std::uint32_t wirelen(const FrameView& f) noexcept { return f.wirelen; }
+};
+
+/// A plain byte view: its size is the wire length.
+template <>
+struct frame_traits<ByteView> {
+    static ByteView bytes(const ByteView& f) noexcept { return f; }
+    static std::uint32_t wirelen(const ByteView& f) noexcept {
+        return f.size > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(f.size);
+    }
+};
+
+namespace detail {
+
+template <typename T, typename = void>
+struct is_byte_container : std::false_type {};
+template <typename T>
+struct is_byte_container<T, std::void_t<decltype(std::data(std::declval<const T&>())),
+                                        decltype(std::size(std::declval<const T&>()))>> {
+    using element = std::remove_cv_t<std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>;
+    static constexpr bool value = std::is_same_v<element, char> || std::is_same_v<element, unsigned char> ||
+                                  std::is_same_v<element, signed char> || std::is_same_v<element, std::byte>;
+};
+
+}  // namespace detail
+
+/// Any contiguous container of one-byte elements: its bytes, its size as the wire length.
+template <typename T>
+struct frame_traits<T, std::enable_if_t<detail::is_byte_container<T>::value>> {
+    static ByteView bytes(const T& f) noexcept {
+        return {reinterpret_cast<const std::uint8_t*>(std::data(f)), static_cast<std::size_t>(std::size(f))};
+    }
+    static std::uint32_t wirelen(const T& f) noexcept {
+        const auto n = static_cast<std::size_t>(std::size(f));
+        return n > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(n);
+    }
 };
 
 }  // namespace traceflow

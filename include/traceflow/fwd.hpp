@@ -13,6 +13,10 @@ struct Frame;
 struct FrameView;
 template <typename T, typename = void>
 struct frame_traits;
+template <typename T, typename = void>
+struct address_traits;
+template <typename T, typename = void>
+struct timestamp_traits;
 template <typename FrameT = Frame, typename AddressT = IpAddress>
 struct Packet;
 template <typename AddressT = IpAddress>

@@ -7,23 +7,12 @@
 #include <string>
 #include <type_traits>
 
+#include "address_traits.hpp"
 #include "ip_address.hpp"
 #include "timestamp.hpp"
+#include "timestamp_traits.hpp"
 
 namespace traceflow {
-
-namespace detail {
-
-template <typename AddressT>
-void append_address(std::string& out, const AddressT& address) {
-    if constexpr (std::is_same_v<AddressT, IpAddress>) {
-        address.append_to(out);
-    } else {
-        out += address.to_string();
-    }
-}
-
-}  // namespace detail
 
 /// The label pcapkit gives a flow from its first packet. The timestamp is
 /// Python's repr of the time as a float; every `:` (IPv6) becomes `.` so the
@@ -42,6 +31,27 @@ template <typename AddressT>
     detail::append_decimal(out, dstport);
     out.push_back('-');
     timestamp.append_python_repr(out);
+    std::replace(out.begin(), out.end(), ':', '.');
+    return out;
+}
+
+/// make_label for a time of any supported type (timestamp_traits): a
+/// `double` time is printed as Python prints that very double.
+template <typename AddressT, typename TimeT,
+          typename = std::enable_if_t<!std::is_same_v<std::remove_cv_t<TimeT>, Timestamp>>>
+[[nodiscard]] std::string make_label(const AddressT& src, std::uint16_t srcport, const AddressT& dst,
+                                     std::uint16_t dstport, const TimeT& time) {
+    std::string out;
+    out.reserve(64);
+    detail::append_address(out, src);
+    out.push_back('_');
+    detail::append_decimal(out, srcport);
+    out.push_back('-');
+    detail::append_address(out, dst);
+    out.push_back('_');
+    detail::append_decimal(out, dstport);
+    out.push_back('-');
+    detail::append_label_time(out, time);
     std::replace(out.begin(), out.end(), ':', '.');
     return out;
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "detail/packet_fields.hpp"
 #include "frame.hpp"
 #include "ip_address.hpp"
 #include "link_type.hpp"
@@ -14,7 +15,9 @@
 namespace traceflow {
 
 /// TCP details beyond the reference's Packet; the `tcp` lifecycle and flow
-/// statistics use them, the pcapkit mode ignores them.
+/// statistics use them, the pcapkit mode ignores them. A packet type of your
+/// own may hold these fields in a `tcp` member like this one, or at its top
+/// level (`p.rst`, `p.seq`, ...); the top level wins when both exist.
 struct TcpDetails {
     bool rst = false;                ///< RST flag
     bool ack = false;                ///< ACK flag
@@ -27,7 +30,8 @@ struct TcpDetails {
 };
 
 /// One TCP packet, decoded. Field names follow pcapkit's TraceFlow so code
-/// can be read side by side with its documentation.
+/// can be read side by side with its documentation. TraceFlow takes any
+/// type with the same ten fields (the packet concept, see is_packet_v).
 template <typename FrameT, typename AddressT>
 struct Packet {
     using frame_type = FrameT;
@@ -45,5 +49,12 @@ struct Packet {
     Timestamp timestamp{};                   ///< capture time
     TcpDetails tcp{};                        ///< extra TCP fields (not in the reference)
 };
+
+/// True when `P` has pcapkit's ten packet fields (protocol, index, frame,
+/// syn, fin, src, dst, srcport, dstport, timestamp), so that TraceFlow<P>
+/// can be instantiated. Optional fields (rst, ack, seq, payload_size, vlan,
+/// interface_id) are detected, at the top level or in a `tcp` member.
+template <typename P>
+inline constexpr bool is_packet_v = detail::has_packet_fields<P>;
 
 }  // namespace traceflow

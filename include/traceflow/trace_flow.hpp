@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "buffer.hpp"
+#include "detail/batch_pipeline.hpp"
 #include "detail/flow_handoff.hpp"
 #include "detail/flow_output.hpp"
 #include "detail/flow_store.hpp"
@@ -37,9 +38,9 @@ namespace traceflow {
 /// timeouts, a flow limit, statistics and bounded-memory streaming. A tracer
 /// can be moved (a moved-from tracer may only be destroyed or assigned to).
 ///
-/// ```
+/// ```cpp
 /// traceflow::TraceFlow<> flows(traceflow::TraceFlowOptions{});
-/// for (const auto& packet : packets) flows(packet);   // trace + dump
+/// for (const auto& packet : std::vector<traceflow::Packet<>>(3)) flows(packet);  // trace + dump
 /// for (const traceflow::Index& flow : flows.index())
 ///     std::cout << flow.label << ' ' << flow.index.size() << '\n';
 /// ```
@@ -115,8 +116,9 @@ public:
     void dump(const PacketT& packet) {
         const buffer_type& buffer = trace_packet(packet, Ending::deferred);
         if (buffer.fpout) {
-            buffer.fpout->write(DumpFrame{packet.index, detail::packet_time(packet), detail::packet_bytes(packet),
-                                          detail::packet_wirelen(packet), packet.protocol});
+            buffer.fpout->write(DumpFrame{detail::packet_index(packet), detail::packet_time(packet),
+                                          detail::packet_bytes(packet), detail::packet_wirelen(packet),
+                                          detail::packet_protocol(packet)});
         }
         handoff_.settle();
     }
@@ -134,45 +136,12 @@ public:
     /// slot and flow record are prefetched a few packets ahead, so their
     /// cache misses overlap instead of following one another.
     void trace_batch(const PacketT* packets, std::size_t count) {
-        // Three stages, each waiting for what the one before brought in:
-        // slot (16 packets ahead), flow record (8 ahead), end of its frame list (4 ahead).
-        constexpr std::size_t ahead = 16;
-        constexpr std::size_t record_ahead = 8;
-        constexpr std::size_t frames_ahead = 4;
-        struct Pending {
-            Key key;
-            std::uint64_t hash;
-            std::uint32_t id;  // open flow found at the record stage, or none
-            bool from_a;
-        };
-        constexpr std::size_t ring_size = 2 * ahead;  // packet i's entry outlives i + ahead
-        Pending ring[ring_size];
-        for (std::size_t i = 0; i < count + ahead; ++i) {
-            if (i < count) {
-                Pending& p = ring[i % ring_size];
-                p.key = make_key(packets[i], p.from_a);
-                p.hash = detail::hash_value(p.key);
-                store_.prefetch(p.hash);
-            }
-            if (i >= record_ahead && i - record_ahead < count) {
-                Pending& p = ring[(i - record_ahead) % ring_size];
-                const std::uint32_t* found = store_.find(p.key, p.hash);
-                p.id = found != nullptr ? *found : detail::no_slot;
-                if (found != nullptr) store_.prefetch_record(*found);
-            }
-            if (i >= frames_ahead + record_ahead && i - frames_ahead - record_ahead < count) {
-                const Pending& p = ring[(i - frames_ahead - record_ahead) % ring_size];
-                // The flow may have ended since; any live slot is a harmless hint.
-                if (p.id != detail::no_slot && p.id < store_.slots()) store_.prefetch_frames(p.id);
-            }
-            if (i >= ahead) {
-                const Pending& p = ring[(i - ahead) % ring_size];
-                // Looked up again, in cache now: the packets in between may have
-                // opened or ended this flow. silent: no Buffer is handed back,
-                // so an ended flow's frames move, not copy.
-                trace_keyed(packets[i - ahead], p.key, p.hash, p.from_a, Ending::silent);
-            }
-        }
+        // silent: no Buffer is handed back, so an ended flow's frames move, not copy.
+        detail::trace_pipelined<Key>(
+            count, store_, [&](std::size_t i, bool& from_a) { return make_key(packets[i], from_a); },
+            [&](std::size_t i, const Key& key, std::uint64_t hash, bool from_a) {
+                trace_keyed(packets[i], key, hash, from_a, Ending::silent);
+            });
     }
 
     /// Moves the capture clock forward to `now` (never back) and ends the
@@ -302,7 +271,8 @@ private:
         if (const std::uint32_t* found = store_.find(key, hash)) {
             id = *found;
             if (options_.lifecycle == Lifecycle::tcp && opens_direction(packet) &&
-                tcp_.starts_new_connection(store_, id, from_a, detail::packet_seq(packet))) {
+                tcp_.starts_new_connection(store_, id, from_a, detail::packet_seq(packet),
+                                           detail::packet_has_seq<PacketT>)) {
                 tcp_.restart(store_, id, key, [this](std::uint32_t ended, EndReason reason) { end_flow(ended, reason); });
                 id = open_flow(key, hash, from_a, packet);
             }
@@ -336,12 +306,10 @@ private:
         const bool sender_is_orig = !(packet.syn && detail::packet_ack(packet)) || !bidirectional();
         flow.orig_is_a = !bidirectional() || sender_is_orig == from_a;
         if (opens_direction(packet)) flow.tcp.opened_by_syn(detail::packet_seq(packet));
-        key_type& fid = flow.buffer.id;
-        fid = sender_is_orig ? key_type{detail::packet_src(packet), packet.srcport, detail::packet_dst(packet), packet.dstport}
-                             : key_type{detail::packet_dst(packet), packet.dstport, detail::packet_src(packet), packet.srcport};
-        flow.buffer.label = make_label(fid.src, fid.srcport, fid.dst, fid.dstport, now);
+        const key_type& fid = flow.buffer.id = detail::packet_id<key_type>(packet, !sender_is_orig);
+        flow.buffer.label = make_label(fid.src, fid.srcport, fid.dst, fid.dstport, packet.timestamp);
         labels_.make_unique(flow.buffer.label, now.total_nanoseconds());
-        flow.buffer.fpout = output_.make_writer(options_, flow.buffer.label, fid, now, packet.protocol);
+        flow.buffer.fpout = output_.make_writer(options_, flow.buffer.label, fid, now, detail::packet_protocol(packet));
         store_.insert(id, key, hash);
         handoff_.opened(flow.buffer);
         return id;

@@ -184,8 +184,12 @@ TEST_CASE("cli: SIGINT mid-stream completes every file, lists the flows and dies
                 const auto first = child.line(patience);  // it is reading
                 REQUIRE(first);
                 lines.push_back(*first);
-            } else {
-                std::this_thread::sleep_for(500ms);
+            } else {  // it is reading once the first flow's file exists
+                const auto deadline = testutil::Clock::now() + patience;
+                while (!fs::exists(dir.path() / "flows") || fs::is_empty(dir.path() / "flows")) {
+                    REQUIRE(testutil::Clock::now() < deadline);
+                    std::this_thread::sleep_for(10ms);
+                }
             }
             child.signal(SIGINT);  // the pipe stays open: the signal alone must end the wait
             for (const std::string& l : child.rest(patience)) lines.push_back(l);

@@ -6,7 +6,7 @@
 #include <initializer_list>
 #include <vector>
 
-#include "byte_builder.hpp"
+#include "frame_builder.hpp"
 #include "test_catch.hpp"
 
 using traceflow::ByteView;
@@ -24,31 +24,18 @@ using testutil::be32;
 using testutil::cat;
 Bytes fill(std::size_t n, std::uint8_t byte = 0) { return Bytes(n, byte); }
 
-const Bytes v4_src = {10, 0, 0, 1};
-const Bytes v4_dst = {10, 0, 0, 2};
-const Bytes v6_src = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+const Bytes v6_src = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};  // frame_builder's defaults
 const Bytes v6_dst = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
 
-/// A TCP header with `option_words` 4-byte words of NOP options.
-Bytes tcp(std::uint16_t sport, std::uint16_t dport, std::uint8_t flags, unsigned option_words = 0) {
-    Bytes h = cat({be16(sport), be16(dport), be32(1000), be32(2000),
-                   {static_cast<std::uint8_t>((5 + option_words) << 4), flags}, be16(65535), be16(0), be16(0)});
-    h.resize(20 + 4 * option_words, 0x01);
-    return h;
-}
+using testutil::ethernet;
+using testutil::ipv4;
+using testutil::ipv6;
+using testutil::prefix;
+using testutil::tcp;
+using testutil::vlan_tag;
+
 Bytes syn_segment() { return tcp(1234, 80, tcp_flag::syn); }
 
-/// An IPv4 header of `ihl` words (options are NOPs) with a correct total length.
-Bytes ipv4(std::uint8_t protocol, const Bytes& payload, unsigned ihl = 5, unsigned fragment = 0,
-           const Bytes& src = v4_src, const Bytes& dst = v4_dst) {
-    Bytes h = cat({{static_cast<std::uint8_t>(0x40 | ihl), 0}, be16(static_cast<unsigned>(ihl * 4 + payload.size())),
-                   be16(0x1234), be16(fragment), {64, protocol}, be16(0), src, dst});
-    if (ihl > 5) h.resize(ihl * 4, 0x01);
-    return cat({h, payload});
-}
-Bytes ipv6(std::uint8_t next, const Bytes& payload, const Bytes& src = v6_src, const Bytes& dst = v6_dst) {
-    return cat({be32(0x60000000), be16(static_cast<unsigned>(payload.size())), {next, 64}, src, dst, payload});
-}
 /// A generic IPv6 extension header ((units + 1) * 8 bytes).
 Bytes ext(std::uint8_t next, std::uint8_t units) {
     Bytes h = fill((units + 1u) * 8u);
@@ -56,10 +43,6 @@ Bytes ext(std::uint8_t next, std::uint8_t units) {
     h[1] = units;
     return h;
 }
-Bytes ethernet(unsigned type, const Bytes& payload) {
-    return cat({{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb}, be16(type), payload});
-}
-Bytes vlan_tag(unsigned id, unsigned next_type) { return cat({be16(0x2000 | id), be16(next_type)}); }
 Bytes eth_ipv4_tcp() { return ethernet(0x0800, ipv4(6, syn_segment())); }
 
 Outcome decode(LinkType link, const Bytes& frame, TcpSegment& out) {
@@ -69,7 +52,6 @@ Outcome decode(LinkType link, const Bytes& frame) {
     TcpSegment out;
     return decode(link, frame, out);
 }
-Bytes prefix(const Bytes& frame, std::size_t n) { return Bytes(frame.begin(), frame.begin() + static_cast<long>(n)); }
 LinkType link(std::uint32_t value) { return static_cast<LinkType>(value); }
 
 }  // namespace
@@ -77,7 +59,7 @@ LinkType link(std::uint32_t value) { return static_cast<LinkType>(value); }
 TEST_CASE("Ethernet II carrying IPv4 and TCP", "[decode]") {
     static_assert(noexcept(traceflow::decode::decode_tcp(LinkType::ethernet, ByteView{}, std::declval<TcpSegment&>())));
     Bytes payload = fill(10, 0xAB);
-    Bytes segment = cat({tcp(40000, 443, tcp_flag::psh | tcp_flag::ack, 3), payload});
+    Bytes segment = cat({tcp(40000, 443, tcp_flag::psh | tcp_flag::ack, 0, 5 + 3), payload});
     TcpSegment s;
     REQUIRE(decode(LinkType::ethernet, ethernet(0x0800, ipv4(6, segment)), s) == Outcome::tcp);
     CHECK(s.src.to_string() == "10.0.0.1");
@@ -466,7 +448,7 @@ TEST_CASE("TCP header damage", "[decode]") {
         CHECK(decode(LinkType::ethernet, prefix(frame, 34)) == Outcome::truncated);
     }
     SECTION("options past the captured bytes: the fixed header still counts") {
-        const Bytes with_options = ethernet(0x0800, ipv4(6, cat({tcp(5, 6, tcp_flag::syn, 10), fill(8)})));
+        const Bytes with_options = ethernet(0x0800, ipv4(6, cat({tcp(5, 6, tcp_flag::syn, 0, 5 + 10), fill(8)})));
         REQUIRE(decode(LinkType::ethernet, prefix(with_options, 34 + 24), s) == Outcome::tcp);
         CHECK(s.srcport == 5);
         CHECK(s.syn());

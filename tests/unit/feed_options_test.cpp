@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "pcap_writer.hpp"
 #include "spawn.hpp"
 #include "test_catch.hpp"
 #include "test_util.hpp"
@@ -29,11 +30,7 @@ namespace {
 fs::path sample_path() { return fs::path(TRACEFLOW_SOURCE_DIR) / "examples/data/sample.pcap"; }
 fs::path scenario(const char* name) { return fs::path(TRACEFLOW_TEST_DATA_DIR) / "tcp" / name; }
 
-Bytes repeated(const Bytes& pcap, int copies) {
-    Bytes out(pcap.begin(), pcap.begin() + 24);
-    for (int i = 0; i < copies; ++i) out.insert(out.end(), pcap.begin() + 24, pcap.end());
-    return out;
-}
+using testutil::repeated;
 
 struct Fed {
     traceflow::FeedStatus status{};
@@ -211,6 +208,53 @@ TEST_CASE("byte source on a FIFO: a record is delivered as soon as it has arrive
     CHECK_FALSE(writer.timed_out);  // read before the writer gave up and closed
     writer.release = true;
     CHECK_FALSE(reader.next(r));  // the writer closed: a clean end
+}
+
+TEST_CASE("byte source on a FIFO: bytes arriving in random pieces give the records a file gives",
+          "[feed_options][io][property]") {
+    CHECK_FALSE(traceflow::io::ByteSource(sample_path().string()).is_stream());
+    const Bytes input = repeated(testutil::read_bytes(sample_path()), 30);
+    testutil::TempDir dir;
+    const std::string fifo = (dir.path() / "fifo").string();
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    std::thread writer([&] {
+        std::FILE* f = std::fopen(fifo.c_str(), "wb");
+        if (f == nullptr) return;
+        std::uint32_t state = 12345;
+        for (std::size_t at = 0; at < input.size();) {
+            state = state * 1103515245u + 12345u;
+            const std::size_t piece = std::min<std::size_t>(input.size() - at, 1 + (state >> 16) % 300);
+            std::fwrite(input.data() + at, 1, piece, f);
+            std::fflush(f);
+            at += piece;
+            if ((state >> 8) % 16 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+        std::fclose(f);
+    });
+    traceflow::io::CaptureReader piped(fifo);
+    int waits = 0;
+    piped.source().on_wait(
+        [&](traceflow::io::WaitEvent) {
+            ++waits;
+            return true;
+        },
+        std::chrono::milliseconds(5));
+    auto whole = traceflow::io::CaptureReader::from_memory(traceflow::ByteView(input.data(), input.size()), "m");
+    traceflow::io::Record a;
+    traceflow::io::Record b;
+    std::size_t records = 0;
+    while (whole.next(a)) {
+        REQUIRE(piped.next(b));
+        CHECK(b.number == a.number);
+        CHECK(b.offset == a.offset);
+        CHECK(b.frame.timestamp == a.frame.timestamp);
+        CHECK(Bytes(b.frame.bytes.begin(), b.frame.bytes.end()) == Bytes(a.frame.bytes.begin(), a.frame.bytes.end()));
+        ++records;
+    }
+    CHECK_FALSE(piped.next(b));
+    writer.join();
+    CHECK(records == 30 * 101);
+    CHECK(waits > 0);  // the reader did wait for pieces, and came through whole
 }
 
 TEST_CASE("byte source on a FIFO: the wait hook is called while quiet and can stop reading", "[feed_options][io]") {

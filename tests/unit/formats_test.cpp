@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "mini_json.hpp"
+#include "frame_builder.hpp"
 #include "test_catch.hpp"
 #include "test_util.hpp"
 
@@ -25,15 +26,9 @@ traceflow::TraceFlowOptions options(std::string fout, std::string format) {
 
 // An Ethernet/IPv4/TCP frame so the text formats have headers to describe.
 std::vector<std::uint8_t> ethernet_tcp_frame(std::uint16_t sport, std::uint16_t dport, std::uint8_t flags) {
-    std::vector<std::uint8_t> f = {
-        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x08, 0x00,  // Ethernet
-        0x45, 0x00, 0x00, 0x2c, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00,              // IPv4
-        10, 0, 0, 1, 10, 0, 0, 2,
-        static_cast<std::uint8_t>(sport >> 8), static_cast<std::uint8_t>(sport),               // TCP
-        static_cast<std::uint8_t>(dport >> 8), static_cast<std::uint8_t>(dport),
-        0, 0, 0, 1, 0, 0, 0, 0, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0,
-        'h', 'i', '"', '<'};
-    return f;
+    using namespace testutil;
+    const Bytes segment = cat({tcp(sport, dport, flags, 0, 5, 1, 0), {'h', 'i', '"', '<'}});
+    return ethernet(0x0800, ipv4(6, segment, 5, 0x4000));
 }
 
 traceflow::Packet<> tcp_packet(std::uint64_t index, bool fin, traceflow::Timestamp ts) {

@@ -17,7 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "byte_builder.hpp"
+#include "frame_builder.hpp"
+#include "pcap_writer.hpp"
+#include "pcapng_writer.hpp"
 #include "test_catch.hpp"
 #include "test_util.hpp"
 
@@ -34,7 +36,7 @@ using testutil::Bytes;
 using testutil::be16;
 using testutil::be32;
 using testutil::cat;
-Bytes prefix(const Bytes& b, std::size_t n) { return Bytes(b.begin(), b.begin() + static_cast<long>(n)); }
+using testutil::prefix;
 
 // ---------------------------------------------------------------------------
 // Frames
@@ -43,28 +45,16 @@ constexpr std::uint8_t syn = 0x02;
 constexpr std::uint8_t ack = 0x10;
 constexpr std::uint8_t fin = 0x01;
 
-/// TCP header (data offset `words`), then `payload` bytes.
-Bytes tcp(std::uint16_t sport, std::uint16_t dport, std::uint8_t flags, std::size_t payload = 0, unsigned words = 5) {
-    Bytes h = cat({be16(sport), be16(dport), be32(1000), be32(2000), {static_cast<std::uint8_t>(words << 4), flags},
-                   be16(65535), be16(0), be16(0)});
-    if (words > 5) h.resize(words * 4u, 0x01);
-    for (std::size_t i = 0; i < payload; ++i) h.push_back(static_cast<std::uint8_t>(sport + i));
-    return h;
-}
+using testutil::ethernet;
+using testutil::tcp;
+/// IPv4 carrying TCP, 10.0.0.`last_octet` -> 10.0.0.200.
 Bytes ipv4(const Bytes& payload, std::uint8_t last_octet = 1, unsigned ihl = 5) {
-    Bytes h = cat({{static_cast<std::uint8_t>(0x40 | ihl), 0}, be16(static_cast<unsigned>(20 + payload.size())),
-                   be16(0x1234), be16(0), {64, 6}, be16(0), {10, 0, 0, last_octet}, {10, 0, 0, 200}});
-    return cat({h, payload});
+    return testutil::ipv4(6, payload, ihl, 0, {10, 0, 0, last_octet}, {10, 0, 0, 200});
 }
+/// IPv6 from and to 2001::1.
 Bytes ipv6(std::uint8_t next, const Bytes& payload) {
-    Bytes addr(16, 0);
-    addr[0] = 0x20;
-    addr[1] = 0x01;
-    addr[15] = 1;
-    return cat({be32(0x60000000), be16(static_cast<unsigned>(payload.size())), {next, 64}, addr, addr, payload});
-}
-Bytes ethernet(unsigned type, const Bytes& payload) {
-    return cat({{2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2}, be16(type), payload});
+    const Bytes addr = {0x20, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    return testutil::ipv6(next, payload, addr, addr);
 }
 /// A good Ethernet/IPv4/TCP frame of the flow 10.0.0.`host`:`sport` -> 10.0.0.200:80.
 Bytes good(std::uint16_t sport, std::uint8_t flags = ack, std::size_t payload = 6, std::uint8_t host = 1) {
@@ -74,99 +64,39 @@ Bytes good(std::uint16_t sport, std::uint8_t flags = ack, std::size_t payload = 
 // ---------------------------------------------------------------------------
 // Capture files
 
-struct Pcap {
-    Bytes bytes;
-    std::vector<std::uint64_t> offsets;  // of each record
-
-    explicit Pcap(std::uint32_t snaplen = 65535, std::uint32_t linktype = 1) {
-        bytes = cat({{0xd4, 0xc3, 0xb2, 0xa1}, le16(2), le16(4), le32(0), le32(0), le32(snaplen), le32(linktype)});
-    }
-    static Bytes le16(unsigned v) { return {static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8)}; }
-    static Bytes le32(std::uint32_t v) { return cat({le16(v & 0xFFFF), le16(v >> 16)}); }
+/// The shared pcap writer, little-endian µs, with this file's argument order.
+struct Pcap : testutil::PcapWriter {
+    explicit Pcap(std::uint32_t snaplen = 65535, std::uint32_t linktype = 1)
+        : PcapWriter(false, false, linktype, snaplen) {}
     Pcap& record(const Bytes& frame, std::uint32_t sec, std::uint32_t usec = 0,
                  std::optional<std::uint32_t> caplen = std::nullopt, std::optional<std::uint32_t> wirelen = std::nullopt) {
-        offsets.push_back(bytes.size());
         const auto n = static_cast<std::uint32_t>(frame.size());
-        bytes = cat({bytes, le32(sec), le32(usec), le32(caplen.value_or(n)), le32(wirelen.value_or(n)), frame});
+        PcapWriter::record(sec, usec, frame, wirelen.value_or(n), caplen.value_or(n));
         return *this;
     }
     Pcap& raw(const Bytes& b) {
-        bytes = cat({bytes, b});
+        PcapWriter::raw(b);
         return *this;
     }
 };
 
-struct Pcapng {
-    Bytes bytes;
-    bool be = false;
-    std::vector<std::uint64_t> offsets;  // of each block
-
-    void put16(Bytes& b, unsigned v) const {
-        const Bytes x = be ? be16(v) : Bytes{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8)};
-        b.insert(b.end(), x.begin(), x.end());
+/// The shared pcapng writer: EPBs without options, IDBs without opt_endofopt, snaplen 0.
+struct Pcapng : testutil::PcapngWriter {
+    Pcapng() {
+        epb_comment = false;
+        idb_end_of_options = false;
     }
-    void put32(Bytes& b, std::uint32_t v) const {
-        if (be) {
-            put16(b, v >> 16);
-            put16(b, v & 0xFFFF);
-        } else {
-            put16(b, v & 0xFFFF);
-            put16(b, v >> 16);
-        }
-    }
-    Bytes option(unsigned code, const Bytes& value) const {
-        Bytes o;
-        put16(o, code);
-        put16(o, static_cast<unsigned>(value.size()));
-        o.insert(o.end(), value.begin(), value.end());
-        o.resize((o.size() + 3) / 4 * 4, 0);
-        return o;
-    }
-    Pcapng& block(std::uint32_t type, Bytes body) {
-        body.resize((body.size() + 3) / 4 * 4, 0);
-        const auto length = static_cast<std::uint32_t>(body.size() + 12);
-        offsets.push_back(bytes.size());
-        Bytes b;
-        put32(b, type);
-        put32(b, length);
-        b.insert(b.end(), body.begin(), body.end());
-        put32(b, length);
-        bytes = cat({bytes, b});
+    Pcapng& shb(bool be, std::uint16_t major = 1) {
+        PcapngWriter::shb(be, major);
         return *this;
     }
-    Pcapng& shb(bool big_endian, unsigned major = 1) {
-        be = big_endian;
-        Bytes body;
-        put32(body, 0x1A2B3C4D);
-        put16(body, major);
-        put16(body, 0);
-        put32(body, 0xFFFFFFFF);
-        put32(body, 0xFFFFFFFF);
-        return block(0x0A0D0D0A, body);
-    }
-    Pcapng& idb(unsigned linktype, const Bytes& options = {}) {
-        Bytes body;
-        put16(body, linktype);
-        put16(body, 0);
-        put32(body, 0);
-        body.insert(body.end(), options.begin(), options.end());
-        return block(1, body);
+    Pcapng& idb(std::uint16_t linktype, const Bytes& options = {}) {
+        PcapngWriter::idb(linktype, 0, options);
+        return *this;
     }
     Pcapng& epb(std::uint32_t iface, std::uint64_t ts, const Bytes& frame) {
-        Bytes body;
-        put32(body, iface);
-        put32(body, static_cast<std::uint32_t>(ts >> 32));
-        put32(body, static_cast<std::uint32_t>(ts));
-        put32(body, static_cast<std::uint32_t>(frame.size()));
-        put32(body, static_cast<std::uint32_t>(frame.size()));
-        body.insert(body.end(), frame.begin(), frame.end());
-        return block(6, body);
-    }
-    /// Overwrites the 32-bit field at `at` of block `index`, in the block's byte order.
-    void patch32(std::size_t index, std::size_t at, std::uint32_t v) {
-        Bytes x;
-        put32(x, v);
-        std::copy(x.begin(), x.end(), bytes.begin() + static_cast<long>(offsets[index] + at));
+        PcapngWriter::epb(iface, ts, frame);
+        return *this;
     }
 };
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pcap_writer.hpp"
 #include "test_catch.hpp"
 
 using traceflow::IoError;
@@ -44,29 +45,14 @@ Bytes counting(std::size_t n) {
     return b;
 }
 
-void put32(Bytes& b, std::uint32_t v) {
-    b.resize(b.size() + 4);
-    traceflow::detail::store32(b.data() + b.size() - 4, v, false);
-}
-
 /// A little-endian µs pcap whose records have the given sizes.
 Bytes pcap_with(const std::vector<std::size_t>& sizes) {
-    Bytes b;
-    put32(b, 0xa1b2c3d4);
-    put32(b, 0x0004'0002);  // version 2.4
-    put32(b, 0);
-    put32(b, 0);
-    put32(b, 65535);
-    put32(b, 1);
+    testutil::PcapWriter w;
     for (std::size_t i = 0; i < sizes.size(); ++i) {
-        put32(b, static_cast<std::uint32_t>(i));
-        put32(b, 0);
-        put32(b, static_cast<std::uint32_t>(sizes[i]));
-        put32(b, static_cast<std::uint32_t>(sizes[i]));
         const Bytes data = counting(sizes[i] + i);
-        b.insert(b.end(), data.begin() + static_cast<std::ptrdiff_t>(i), data.end());
+        w.record(static_cast<std::uint32_t>(i), 0, Bytes(data.begin() + static_cast<std::ptrdiff_t>(i), data.end()));
     }
-    return b;
+    return w.bytes;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "pcap_writer.hpp"
 #include "read_capture.hpp"
 #include "test_catch.hpp"
 
@@ -21,47 +22,7 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-/// Emits a pcap file in either byte order, µs or ns, record by record.
-struct PcapBuilder {
-    bool big_endian = false;
-    Bytes bytes;
-    std::vector<std::uint64_t> offsets;  // of each record header
-
-    explicit PcapBuilder(bool be, bool ns = false, std::uint32_t network = 1, std::uint32_t snaplen = 65535,
-                         std::uint16_t major = 2, std::uint16_t minor = 4)
-        : big_endian(be) {
-        u32(ns ? 0xa1b23c4d : 0xa1b2c3d4);
-        u16(major);
-        u16(minor);
-        u32(0);  // thiszone
-        u32(0);  // sigfigs
-        u32(snaplen);
-        u32(network);
-    }
-    void u16(std::uint16_t v) {
-        bytes.resize(bytes.size() + 2);
-        traceflow::detail::store16(bytes.data() + bytes.size() - 2, v, big_endian);
-    }
-    void u32(std::uint32_t v) {
-        bytes.resize(bytes.size() + 4);
-        traceflow::detail::store32(bytes.data() + bytes.size() - 4, v, big_endian);
-    }
-    PcapBuilder& record(std::uint32_t sec, std::uint32_t sub, const Bytes& data, std::uint32_t wirelen,
-                        std::uint32_t caplen) {
-        offsets.push_back(bytes.size());
-        u32(sec);
-        u32(sub);
-        u32(caplen);
-        u32(wirelen);
-        bytes.insert(bytes.end(), data.begin(), data.end());
-        return *this;
-    }
-    PcapBuilder& record(std::uint32_t sec, std::uint32_t sub, const Bytes& data) {
-        const auto n = static_cast<std::uint32_t>(data.size());
-        return record(sec, sub, data, n, n);
-    }
-    [[nodiscard]] traceflow::ByteView view() const { return {bytes.data(), bytes.size()}; }
-};
+using PcapBuilder = testutil::PcapWriter;
 
 Bytes payload(std::size_t n, std::uint8_t seed) {
     Bytes b(n);

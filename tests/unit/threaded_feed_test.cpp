@@ -7,6 +7,7 @@
 #include <string>
 
 #include "feed_compare.hpp"
+#include "pcap_writer.hpp"
 #include "test_catch.hpp"
 #include "test_util.hpp"
 
@@ -17,13 +18,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-// A pcap holding the records of `pcap` (a whole file) `copies` times over: an
-// input of many batches with the original's mix of TCP and other frames.
-Bytes repeated(const Bytes& pcap, int copies) {
-    Bytes out(pcap.begin(), pcap.begin() + 24);
-    for (int i = 0; i < copies; ++i) out.insert(out.end(), pcap.begin() + 24, pcap.end());
-    return out;
-}
+using testutil::repeated;
 
 Bytes sample() { return testutil::read_bytes(fs::path(TRACEFLOW_SOURCE_DIR) / "examples/data/sample.pcap"); }
 

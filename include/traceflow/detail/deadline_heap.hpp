@@ -53,11 +53,6 @@ public:
         }
     }
 
-    void clear() noexcept {
-        heap_.clear();
-        position_.clear();
-    }
-
 private:
     struct Entry {
         std::int64_t deadline;

@@ -20,7 +20,8 @@ struct FlowKey {
     std::uint32_t scope = 0;  // VLAN id (low 12 bits) and interface (above), when keyed on them
 
     friend bool operator==(const FlowKey& x, const FlowKey& y) noexcept {
-        return x.pa == y.pa && x.pb == y.pb && x.scope == y.scope && x.a == y.a && x.b == y.b;
+        return x.pa == y.pa && x.pb == y.pb && x.scope == y.scope && address_equal(x.a, y.a) &&
+               address_equal(x.b, y.b);
     }
     friend bool operator!=(const FlowKey& x, const FlowKey& y) noexcept { return !(x == y); }
 };

@@ -43,7 +43,8 @@ template <typename AddressT>
                                               std::uint16_t dstport, std::uint32_t scope, bool bidirectional,
                                               bool& from_a) {
     FlowKey<AddressT> k;
-    from_a = !(bidirectional && (dst < src || (dst == src && dstport < srcport)));
+    from_a = !(bidirectional &&
+               (address_less(dst, src) || (address_equal(dst, src) && dstport < srcport)));
     if (from_a) {
         k.a = src;
         k.pa = srcport;

@@ -23,8 +23,6 @@ public:
     explicit FlowTable(std::size_t initial_capacity = 1024) { rehash(round_up(initial_capacity)); }
 
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
-    [[nodiscard]] std::size_t capacity() const noexcept { return slots_.size(); }
-    [[nodiscard]] std::size_t memory_bytes() const noexcept { return slots_.size() * sizeof(Slot); }
 
     /// The value stored under `key`, or nullptr.
     [[nodiscard]] Value* find(const Key& key, std::uint64_t hash) noexcept {
@@ -73,13 +71,6 @@ public:
         --size_;
     }
 
-    /// Calls `fn(key, value&)` for every entry (order unspecified).
-    template <typename Fn>
-    void for_each(Fn&& fn) {
-        for (Slot& s : slots_)
-            if (s.tag != 0) fn(s.key, s.value);
-    }
-
     /// Hints the CPU to load the slot `hash` starts at (batching callers).
     void prefetch(std::uint64_t hash) const noexcept {
 #if defined(__GNUC__) || defined(__clang__)
@@ -87,11 +78,6 @@ public:
 #else
         (void)hash;
 #endif
-    }
-
-    void clear() {
-        std::vector<Slot>(slots_.size()).swap(slots_);
-        size_ = 0;
     }
 
 private:

@@ -27,11 +27,6 @@ public:
     FlowTimers(std::chrono::nanoseconds idle, std::chrono::nanoseconds active) noexcept
         : idle_(idle), active_(active) {}
 
-    /// The latest capture time seen (ns).
-    [[nodiscard]] std::int64_t clock() const noexcept { return clock_; }
-    /// Flows with a linger deadline.
-    [[nodiscard]] std::size_t lingering() const noexcept { return deadlines_.size(); }
-
     /// Flow `id` ends at `deadline` (ns) unless something ends it sooner.
     void linger(std::uint32_t id, std::int64_t deadline) { deadlines_.push(id, deadline); }
     /// Flow `id` ended: drop its deadline.

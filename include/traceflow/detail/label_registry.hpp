@@ -48,9 +48,6 @@ public:
         if (bounded_) times_.emplace_back(time_ns, h);
     }
 
-    /// Labels remembered now.
-    [[nodiscard]] std::size_t size() const noexcept { return hashes_.size(); }
-
 private:
     static constexpr std::uint64_t window_ns = 2'000;
     bool bounded_;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Intrusive doubly-linked lists over slots of a vector, linked by index:
-// O(1) ordering of flows by opening time, last-seen time or deadline.
+// O(1) ordering of flows by opening time or last-seen time.
 #pragma once
 
 #include <cstdint>
@@ -25,9 +25,6 @@ public:
     [[nodiscard]] bool empty() const noexcept { return head_ == no_slot; }
     [[nodiscard]] static std::uint32_t next(const std::vector<T>& v, std::uint32_t id) noexcept {
         return (v[id].*Member).next;
-    }
-    [[nodiscard]] static std::uint32_t prev(const std::vector<T>& v, std::uint32_t id) noexcept {
-        return (v[id].*Member).prev;
     }
 
     void push_back(std::vector<T>& v, std::uint32_t id) noexcept { insert_after(v, tail_, id); }

@@ -27,7 +27,11 @@ public:
         : bidirectional_(bidirectional), fin_linger_(fin_linger), rst_linger_(rst_linger) {}
 
     /// An opening SYN on open flow `id`: true when it begins a new connection.
-    [[nodiscard]] bool starts_new_connection(Store& store, std::uint32_t id, bool from_a, std::uint32_t seq) const {
+    /// Without sequence numbers (`have_seq` false) there is no same-ISN rule:
+    /// a SYN starts a new connection only on a flow that already ended.
+    [[nodiscard]] bool starts_new_connection(Store& store, std::uint32_t id, bool from_a, std::uint32_t seq,
+                                             bool have_seq = true) const {
+        if (!have_seq) return store[id].tcp.lingering();
         const bool from_orig = !bidirectional_ || from_a == store[id].orig_is_a;
         return store[id].tcp.on_syn(from_orig, seq) == SynVerdict::new_connection;
     }

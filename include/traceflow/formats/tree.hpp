@@ -10,7 +10,7 @@
 namespace traceflow::formats {
 
 /// Renders each frame as
-/// ```
+/// ```text
 /// Frame 1
 ///  |-- number: 1
 ///  |-- ...

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// trace_pipelined: runs packets through a flow store in three prefetch stages, so their cache misses overlap.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "slot_list.hpp"
+
+namespace traceflow::detail {
+
+/// Traces packets 0..count-1 in order through `trace(i, key, hash, from_a)`,
+/// with exactly its effect, after prefetching for each packet a few packets
+/// ahead: its table slot (16 ahead), its flow record (8 ahead), the end of
+/// its frame list (4 ahead), each stage waiting for what the one before
+/// brought in. `make_key(i, from_a)` gives packet i's key.
+template <typename Key, typename Store, typename MakeKey, typename Trace>
+void trace_pipelined(std::size_t count, const Store& store, MakeKey&& make_key, Trace&& trace) {
+    constexpr std::size_t ahead = 16;
+    constexpr std::size_t record_ahead = 8;
+    constexpr std::size_t frames_ahead = 4;
+    struct Pending {
+        Key key;
+        std::uint64_t hash;
+        std::uint32_t id;  // open flow found at the record stage, or none
+        bool from_a;
+    };
+    constexpr std::size_t ring_size = 2 * ahead;  // packet i's entry outlives i + ahead
+    Pending ring[ring_size];
+    for (std::size_t i = 0; i < count + ahead; ++i) {
+        if (i < count) {
+            Pending& p = ring[i % ring_size];
+            p.key = make_key(i, p.from_a);
+            p.hash = hash_value(p.key);
+            store.prefetch(p.hash);
+        }
+        if (i >= record_ahead && i - record_ahead < count) {
+            Pending& p = ring[(i - record_ahead) % ring_size];
+            const std::uint32_t* found = store.find(p.key, p.hash);
+            p.id = found != nullptr ? *found : no_slot;
+            if (found != nullptr) store.prefetch_record(*found);
+        }
+        if (i >= frames_ahead + record_ahead && i - frames_ahead - record_ahead < count) {
+            const Pending& p = ring[(i - frames_ahead - record_ahead) % ring_size];
+            // The flow may have ended since; any live slot is a harmless hint.
+            if (p.id != no_slot && p.id < store.slots()) store.prefetch_frames(p.id);
+        }
+        if (i >= ahead) {
+            const Pending& p = ring[(i - ahead) % ring_size];
+            // Looked up again, in cache now: the packets in between may have
+            // opened or ended this flow.
+            trace(i - ahead, p.key, p.hash, p.from_a);
+        }
+    }
+}
+
+}  // namespace traceflow::detail
