@@ -25,7 +25,12 @@
 #  3. The base capture is copied with `tcprewrite --seed=N --fixcsum` for
 #     N = 1..K (each seed maps the two hosts to a different address pair, so
 #     every copy holds distinct flows) and the copies are concatenated with
-#     `mergecap -a` until SIZE_GB is reached.
+#     `mergecap -a` until SIZE_GB is reached: capture time steps back at each
+#     join (copies - 1 times).
+#  4. Unless VARIANTS=0: OUT's records sorted by time (reordercap:
+#     OUT.sorted.pcap) and in a random order (bench/shuffle_pcap.py, seed 1:
+#     OUT.shuffled.pcap), for modes whose cost depends on time order.
+# Every file is written under a temporary name and renamed when complete.
 set -euo pipefail
 
 OUT=${1:-/work/bigdata/http_big.pcap}
@@ -156,6 +161,19 @@ for n in $(seq 1 "$copies"); do
     tcprewrite --seed="$n" --fixcsum --infile="$BASE" --outfile="$TMP/part$n.pcap"
     parts+=("$TMP/part$n.pcap")
 done
-mergecap -a -F pcap -w "$OUT" "${parts[@]}"
-[ "${KEEP_BASE:-0}" = 1 ] && cp "$BASE" "${OUT%.pcap}.base.pcap"
+mergecap -a -F pcap -w "$TMP/out.pcap" "${parts[@]}"
+rm -f "${parts[@]}"
+mv "$TMP/out.pcap" "$OUT"
+if [ "${KEEP_BASE:-0}" = 1 ]; then
+    cp "$BASE" "$TMP/base.copy.pcap"
+    mv "$TMP/base.copy.pcap" "${OUT%.pcap}.base.pcap"
+fi
 capinfos -c -s -u -e -a "$OUT"
+
+# --- 4. time-order variants ----------------------------------------------------
+if [ "${VARIANTS:-1}" = 1 ]; then
+    reordercap "$OUT" "$TMP/sorted.pcap" >&2
+    mv "$TMP/sorted.pcap" "${OUT%.pcap}.sorted.pcap"
+    "$PY" "$(dirname "$0")/shuffle_pcap.py" "$OUT" "$TMP/shuffled.pcap" 1
+    mv "$TMP/shuffled.pcap" "${OUT%.pcap}.shuffled.pcap"
+fi

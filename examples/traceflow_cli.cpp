@@ -213,13 +213,21 @@ int main(int argc, char** argv) {
             status = exit_io;
         }
         filtered_out = filtered.filtered_out();
-        const std::vector<traceflow::Index> flows = tracer.index();  // streaming: the flows still open
-        if (options.stream) {
-            for (const traceflow::Index& flow : flows) print_flow(flow, options.listing, stats_on);
-        } else {
-            print_flows(flows, options.listing, stats_on);
+        // One record at a time (streaming: the flows still open), so the
+        // listing never holds every record at once; the table first sizes its
+        // FLOW column to the longest label.
+        std::size_t width = default_flow_width;
+        if (options.listing == Listing::table) {
+            width = 4;  // "FLOW"
+            tracer.for_each_index([&](const traceflow::Index& flow) { width = std::max(width, flow.label.size()); });
         }
-        for (const traceflow::Index& flow : flows) count_reason(flow_count, flow);
+        const std::size_t listed = tracer.open_count() + tracer.closed().size();
+        if (!options.stream && (options.listing != Listing::table || listed != 0))
+            print_listing_header(options.listing, stats_on, width);
+        tracer.for_each_index([&](const traceflow::Index& flow) {
+            print_flow(flow, options.listing, stats_on, width);
+            count_reason(flow_count, flow);
+        });
     } catch (const traceflow::Error& e) {
         std::fprintf(stderr, "traceflow: error: %s\n", e.what());
         return exit_io;

@@ -166,14 +166,6 @@ inline void print_flow(const traceflow::Index& flow, Listing listing, bool stats
     std::fwrite(line.data(), 1, line.size(), stdout);
 }
 
-/// Every flow, after the header; the table's FLOW column is as wide as the longest label.
-inline void print_flows(const std::vector<traceflow::Index>& flows, Listing listing, bool stats) {
-    std::size_t width = 4;  // "FLOW"
-    for (const traceflow::Index& flow : flows) width = std::max(width, flow.label.size());
-    if (listing != Listing::table || !flows.empty()) print_listing_header(listing, stats, width);
-    for (const traceflow::Index& flow : flows) print_flow(flow, listing, stats, width);
-}
-
 /// Flows per end reason, for the summary.
 using ReasonCounts = std::array<std::size_t, static_cast<std::size_t>(traceflow::EndReason::reused) + 1>;
 

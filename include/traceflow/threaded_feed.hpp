@@ -36,6 +36,13 @@ bool needs_frame_bytes(const Tracer& tracer) {
     else return true;  // unknown tracer: keep the bytes
 }
 
+// Does the tracer trace a batch of packets at once (TraceFlow::trace_batch)?
+template <typename Tracer, typename = void>
+struct traces_batches : std::false_type {};
+template <typename Tracer>
+struct traces_batches<Tracer, std::void_t<decltype(std::declval<Tracer&>().trace_batch(
+                                  std::declval<const CapturePacket*>(), std::size_t{}))>> : std::true_type {};
+
 // Packets read and decoded ahead, handed from the reading thread to the
 // tracing one. Frames that are not TCP are kept as (number, outcome, size)
 // so the tracing thread counts every frame in order, exactly as feed() does.
@@ -221,12 +228,19 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
             }
             const detail::FeedBatch& batch = batches[n % ring];
             std::size_t s = 0;
+            // No files to write: the whole batch through trace_batch(), whose
+            // prefetching overlaps the flow lookups (counted first, in order).
+            bool batched = false;
+            if constexpr (detail::traces_batches<Tracer>::value) batched = !copy_bytes;
             for (std::size_t i = 0; i < batch.packets.size(); ++i) {
                 const CapturePacket& packet = batch.packets[i];
                 for (; s < batch.skipped.size() && batch.skipped[s].number < packet.index; ++s)
                     count_skipped(batch.skipped[s]);
                 detail::count_frame(stats, packet.index, batch.sizes[i], decode::Outcome::tcp);
-                tracer.dump(packet);
+                if (!batched) tracer.dump(packet);
+            }
+            if constexpr (detail::traces_batches<Tracer>::value) {
+                if (batched) tracer.trace_batch(batch.packets.data(), batch.packets.size());
             }
             for (; s < batch.skipped.size(); ++s) count_skipped(batch.skipped[s]);
             if (batch.tick) detail::advance_clock(tracer, *batch.tick);

@@ -6,7 +6,6 @@
 #include "fwd.hpp"
 
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -70,7 +69,7 @@ public:
           timers_(options_.idle_timeout, options_.active_timeout),
           tcp_(options_.keying == FlowKeying::bidirectional, options_.fin_linger, options_.rst_linger),
           labels_(!options_.keep_closed),
-          handoff_(options_.keep_closed) {}
+          handoff_(options_.keep_closed, output_.root(), output_.extension()) {}
 
     /// pcapkit's signature: `TraceFlow(fout, format, byteorder, nanosecond)`.
     TraceFlow(std::string fout, std::string format, ByteOrder byteorder = ByteOrder::native, bool nanosecond = false)
@@ -173,19 +172,24 @@ public:
     [[nodiscard]] std::vector<index_type> index() const {
         std::vector<index_type> out;
         out.reserve(open_count() + handoff_.closed().size());
+        for_each_index([&out](index_type&& record) { out.push_back(std::move(record)); });
+        return out;
+    }
+    /// Calls `fn(index_type&&)` with each record index() lists, in its order, one at a time.
+    template <typename Fn>
+    void for_each_index(Fn&& fn) const {
         for (std::uint32_t id = store_.first_opened(); id != detail::no_slot; id = store_.next_opened(id)) {
             const buffer_type& b = store_[id].buffer;
-            out.push_back(index_type{detail::writer_path(b.fpout), b.index, b.label, EndReason::open, final_stats(id), b.id});
+            fn(index_type{detail::writer_path(b.fpout), b.index, b.label, EndReason::open, final_stats(id), b.id});
         }
-        out.insert(out.end(), handoff_.closed().all().begin(), handoff_.closed().all().end());
-        return out;
+        for (auto&& record : handoff_.closed()) fn(std::move(record));  // made afresh
     }
     /// Same as index().
     [[nodiscard]] std::vector<index_type> submit() const { return index(); }
 
-    /// The ended flows so far, in ending order (empty when keep_closed is off).
-    /// A deque: records never move once made, and growing never copies them.
-    [[nodiscard]] const std::deque<index_type>& closed() const noexcept { return handoff_.closed().all(); }
+    /// The ended flows so far, in ending order (empty when keep_closed is off):
+    /// kept compactly, each read back as an index_type value (see BasicEndedFlows).
+    [[nodiscard]] const BasicEndedFlows<index_type>& closed() const noexcept { return handoff_.closed(); }
     /// Drops the ended flows kept so far (streaming callers that consumed them).
     void clear_closed() noexcept { handoff_.clear_closed(); }
     /// Number of open flows.
@@ -343,10 +347,6 @@ private:
         } else {
             record.index = std::move(buffer.index);
             record.label = std::move(buffer.label);
-            // A kept record lives to the end: drop the growth slack (a quarter
-            // of the frame list on average), and the freed block serves the
-            // next growing flow.
-            if (handoff_.keep_closed()) record.index.shrink_to_fit();
         }
         std::unique_ptr<FlowWriter> writer = std::move(buffer.fpout);
         timers_.forget(id);

@@ -6,11 +6,12 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "../flow_writer.hpp"
-#include "closed_records.hpp"
+#include "../ended_flows.hpp"
 
 namespace traceflow::detail {
 
@@ -31,7 +32,11 @@ public:
     using Callback = std::function<void(const IndexT&)>;
     using OpenCallback = std::function<void(const BufferT&)>;
 
-    explicit FlowHandoff(bool keep_closed = true) : keep_closed_(keep_closed) {}
+    /// Kept records whose path is `path_prefix + label + path_suffix` store it as one bit.
+    explicit FlowHandoff(bool keep_closed = true, std::string path_prefix = {}, std::string path_suffix = {})
+        : keep_closed_(keep_closed) {
+        closed_.set_path_pattern(std::move(path_prefix), std::move(path_suffix));
+    }
 
     void add_callback(Callback callback) { callbacks_.push_back(std::move(callback)); }
     void add_open_callback(OpenCallback callback) { open_callbacks_.push_back(std::move(callback)); }
@@ -45,8 +50,9 @@ public:
     /// now, or, when `defer`, at the next settle() (after dump() wrote the
     /// ending frame through just_closed().fpout).
     void ended(IndexT&& record, std::unique_ptr<FlowWriter> writer, bool defer) {
-        if (keep_closed_) closed_.push_back(std::move(record));
-        else unkept_ = std::move(record);
+        // Kept compactly; the callbacks see the whole record (the last one).
+        last_ = std::move(record);
+        if (keep_closed_) closed_.push_back(last_);
         if (defer) {
             just_closed_.fpout = std::move(writer);
             pending_ = true;
@@ -64,7 +70,8 @@ public:
 
     /// The Buffer trace() / dump() hand back for a flow they ended.
     [[nodiscard]] BufferT& just_closed() noexcept { return just_closed_; }
-    [[nodiscard]] const ClosedRecords<IndexT>& closed() const noexcept { return closed_; }
+    [[nodiscard]] const BasicEndedFlows<IndexT>& closed() const noexcept { return closed_; }
+
     void clear_closed() noexcept { closed_.clear(); }
     [[nodiscard]] bool keep_closed() const noexcept { return keep_closed_; }
 
@@ -81,15 +88,14 @@ private:
                 error = std::current_exception();
             }
         }
-        const IndexT& record = keep_closed_ ? closed_.all().back() : unkept_;
-        for (const Callback& callback : callbacks_) callback(record);
+        for (const Callback& callback : callbacks_) callback(last_);
         if (error) std::rethrow_exception(error);
     }
 
     bool keep_closed_;
     bool pending_ = false;
-    ClosedRecords<IndexT> closed_;
-    IndexT unkept_;        // the last ended flow when keep_closed is off
+    BasicEndedFlows<IndexT> closed_;
+    IndexT last_;          // the last ended flow, whole, for the callbacks
     BufferT just_closed_;  // the Buffer trace() / dump() returned for a flow they ended
     std::vector<Callback> callbacks_;
     std::vector<OpenCallback> open_callbacks_;

@@ -64,6 +64,8 @@ public:
     [[nodiscard]] bool writing() const noexcept { return writing_; }
     /// The output extension with its dot, or empty.
     [[nodiscard]] const std::string& extension() const noexcept { return extension_; }
+    /// The output folder with one trailing '/', or empty.
+    [[nodiscard]] const std::string& root() const noexcept { return root_; }
     /// False once moved from.
     [[nodiscard]] bool valid() const noexcept { return files_ != nullptr; }
 

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+// EndedFlows: the records of ended flows, kept compactly and read back as Index values.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "index.hpp"
+
+namespace traceflow {
+
+namespace detail {
+
+// Does the record type carry its flow's key (`id`, as TraceFlow's Index does)?
+template <typename IndexT, typename = void>
+struct has_flow_id : std::false_type {};
+template <typename IndexT>
+struct has_flow_id<IndexT, std::void_t<decltype(std::declval<IndexT&>().id)>> : std::true_type {};
+
+}  // namespace detail
+
+/// The ended flows a tracer keeps (TraceFlow::closed()), in ending order.
+/// A record takes about 130 bytes for a 45-character label, 43 frames and
+/// an IPv4 key: the label's bytes, the end reason, the frame numbers as
+/// variable-length deltas and the key's non-zero bytes, in large blocks. Reading one makes an `IndexT` (by value),
+/// so range-for works with `const Index&` or `auto`, not with a non-const
+/// reference.
+///
+/// ```
+/// traceflow::EndedFlows ended;
+/// ended.push_back(traceflow::Index{std::nullopt, {1, 2, 5}, "a_1-b_2-0.0", traceflow::EndReason::fin, nullptr, {}});
+/// std::size_t frames = 0;
+/// for (const traceflow::Index& flow : ended) frames += flow.index.size();  // 3
+/// ```
+template <typename IndexT>
+class BasicEndedFlows {
+public:
+    /// Index type of the records read back.
+    using index_type = IndexT;
+
+    /// Yields the records one by one, as Index values.
+    class const_iterator {
+    public:
+        using iterator_category = std::random_access_iterator_tag;
+        using value_type = IndexT;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = IndexT;
+
+        const_iterator() = default;
+        /// The record at this position.
+        [[nodiscard]] IndexT operator*() const { return (*owner_)[at_]; }
+        /// The record `n` positions further.
+        [[nodiscard]] IndexT operator[](difference_type n) const { return (*owner_)[at_ + static_cast<std::size_t>(n)]; }
+        /// Steps forward.
+        const_iterator& operator++() noexcept { return ++at_, *this; }
+        /// Steps forward, returning the old position.
+        const_iterator operator++(int) noexcept { const_iterator old = *this; ++at_; return old; }
+        /// Steps back.
+        const_iterator& operator--() noexcept { return --at_, *this; }
+        /// Steps back, returning the old position.
+        const_iterator operator--(int) noexcept { const_iterator old = *this; --at_; return old; }
+        /// Moves by `n`.
+        const_iterator& operator+=(difference_type n) noexcept { return at_ += static_cast<std::size_t>(n), *this; }
+        /// Moves back by `n`.
+        const_iterator& operator-=(difference_type n) noexcept { return at_ -= static_cast<std::size_t>(n), *this; }
+        /// A position `n` further.
+        friend const_iterator operator+(const_iterator i, difference_type n) noexcept { return i += n; }
+        /// A position `n` back.
+        friend const_iterator operator-(const_iterator i, difference_type n) noexcept { return i -= n; }
+        /// Distance between two positions.
+        friend difference_type operator-(const const_iterator& a, const const_iterator& b) noexcept {
+            return static_cast<difference_type>(a.at_) - static_cast<difference_type>(b.at_);
+        }
+        /// Same position.
+        friend bool operator==(const const_iterator& a, const const_iterator& b) noexcept { return a.at_ == b.at_; }
+        /// Other position.
+        friend bool operator!=(const const_iterator& a, const const_iterator& b) noexcept { return a.at_ != b.at_; }
+        /// Earlier position.
+        friend bool operator<(const const_iterator& a, const const_iterator& b) noexcept { return a.at_ < b.at_; }
+
+    private:
+        friend class BasicEndedFlows;
+        const_iterator(const BasicEndedFlows* owner, std::size_t at) noexcept : owner_(owner), at_(at) {}
+        const BasicEndedFlows* owner_ = nullptr;
+        std::size_t at_ = 0;
+    };
+    using iterator = const_iterator;
+    using value_type = IndexT;
+    using size_type = std::size_t;
+
+    /// Paths equal to `prefix + label + suffix` are stored as one bit (the
+    /// tracer sets its output folder and extension here); other paths are
+    /// stored whole.
+    void set_path_pattern(std::string prefix, std::string suffix) {
+        prefix_ = std::move(prefix);
+        suffix_ = std::move(suffix);
+    }
+
+    /// Keeps `record` after the others.
+    void push_back(const IndexT& record) {
+        scratch_.clear();
+        const std::string* path = record.fpout ? &*record.fpout : nullptr;
+        const PathKind kind = path == nullptr ? PathKind::none
+                              : is_pattern(*path, record.label) ? PathKind::pattern
+                                                                : PathKind::explicit_path;
+        scratch_.push_back(static_cast<std::uint8_t>(static_cast<unsigned>(record.reason) |
+                                                     static_cast<unsigned>(kind) << 4));
+        put_string(record.label);
+        if (kind == PathKind::explicit_path) put_string(*path);
+        put(record.index.size());
+        std::uint64_t previous = 0;
+        for (const std::uint64_t frame : record.index) {
+            // Zigzag deltas: frame numbers usually grow, but any order is kept.
+            const std::uint64_t delta = frame - previous;
+            put(delta << 1 ^ (0 - (delta >> 63)));
+            previous = frame;
+        }
+        if constexpr (detail::has_flow_id<IndexT>::value) {
+            if constexpr (std::is_trivially_copyable_v<decltype(record.id)>) {
+                // A bitmap of the key's non-zero bytes, then those bytes: an
+                // IPv4 key is mostly zeros (addresses are 16-byte arrays).
+                std::uint8_t bytes[sizeof(record.id)];
+                std::memcpy(bytes, &record.id, sizeof bytes);
+                const std::size_t map_at = scratch_.size();
+                scratch_.resize(map_at + (sizeof bytes + 7) / 8, 0);
+                for (std::size_t i = 0; i < sizeof bytes; ++i) {
+                    if (bytes[i] == 0) continue;
+                    scratch_[map_at + i / 8] = static_cast<std::uint8_t>(scratch_[map_at + i / 8] | 1u << (i % 8));
+                    scratch_.push_back(bytes[i]);
+                }
+            } else {
+                ids_.push_back(record.id);
+            }
+        }
+        place();
+        if (record.stats != nullptr || !stats_.empty()) {
+            stats_.resize(offsets_.size() - 1);
+            stats_.push_back(record.stats);
+        }
+    }
+
+    /// Number of records.
+    [[nodiscard]] std::size_t size() const noexcept { return offsets_.size(); }
+    /// True when no record is kept.
+    [[nodiscard]] bool empty() const noexcept { return offsets_.empty(); }
+    /// The record at `i` (0 = the first flow that ended), made afresh.
+    [[nodiscard]] IndexT operator[](std::size_t i) const {
+        const std::uint64_t where = offsets_[i];
+        const std::uint8_t* p = blocks_[static_cast<std::size_t>(where >> 32)].get() + (where & 0xFFFFFFFFu);
+        IndexT out;
+        out.reason = static_cast<EndReason>(*p & 0x0Fu);
+        const auto kind = static_cast<PathKind>(*p >> 4);
+        ++p;
+        out.label = get_string(p);
+        if (kind == PathKind::pattern) out.fpout = prefix_ + out.label + suffix_;
+        else if (kind == PathKind::explicit_path) out.fpout = get_string(p);
+        out.index.resize(static_cast<std::size_t>(get(p)));
+        std::uint64_t previous = 0;
+        for (std::uint64_t& frame : out.index) {
+            const std::uint64_t z = get(p);
+            previous += z >> 1 ^ (0 - (z & 1));
+            frame = previous;
+        }
+        if constexpr (detail::has_flow_id<IndexT>::value) {
+            if constexpr (std::is_trivially_copyable_v<decltype(out.id)>) {
+                std::uint8_t bytes[sizeof(out.id)] = {};
+                const std::uint8_t* map = p;
+                p += (sizeof bytes + 7) / 8;
+                for (std::size_t k = 0; k < sizeof bytes; ++k)
+                    if ((map[k / 8] >> (k % 8) & 1u) != 0) bytes[k] = *p++;
+                std::memcpy(&out.id, bytes, sizeof bytes);
+            } else {
+                out.id = ids_[i];
+            }
+        }
+        if (i < stats_.size()) out.stats = stats_[i];
+        return out;
+    }
+    /// The first record, made afresh (the container must not be empty).
+    [[nodiscard]] IndexT front() const { return (*this)[0]; }
+    /// The last record, made afresh (the container must not be empty).
+    [[nodiscard]] IndexT back() const { return (*this)[size() - 1]; }
+    /// The first record.
+    [[nodiscard]] const_iterator begin() const noexcept { return const_iterator(this, 0); }
+    /// Past the last record.
+    [[nodiscard]] const_iterator end() const noexcept { return const_iterator(this, size()); }
+
+    /// Drops every record.
+    void clear() noexcept {
+        // Memory goes back too: streaming callers clear to bound it.
+        std::vector<std::unique_ptr<std::uint8_t[]>>().swap(blocks_);
+        std::vector<std::uint64_t>().swap(offsets_);
+        std::vector<std::shared_ptr<const FlowStats>>().swap(stats_);
+        std::vector<flow_id>().swap(ids_);
+        used_ = capacity_ = block_bytes_ = 0;
+    }
+
+    /// Heap bytes held (blocks, offsets and statistics pointers; not the statistics themselves).
+    [[nodiscard]] std::size_t memory_bytes() const noexcept {
+        return block_bytes_ + offsets_.capacity() * sizeof(std::uint64_t) +
+               stats_.capacity() * sizeof(std::shared_ptr<const FlowStats>);
+    }
+
+private:
+    template <typename T, bool = detail::has_flow_id<T>::value>
+    struct id_of {
+        using type = char;
+    };
+    template <typename T>
+    struct id_of<T, true> {
+        using type = std::remove_cv_t<decltype(std::declval<T&>().id)>;
+    };
+    using flow_id = typename id_of<IndexT>::type;
+
+    enum class PathKind : std::uint8_t { none = 0, pattern = 1, explicit_path = 2 };
+    static constexpr std::size_t block_size = std::size_t{256} << 10;
+
+    bool is_pattern(const std::string& path, const std::string& label) const {
+        return path.size() == prefix_.size() + label.size() + suffix_.size() &&
+               path.compare(0, prefix_.size(), prefix_) == 0 &&
+               path.compare(prefix_.size(), label.size(), label) == 0 &&
+               path.compare(prefix_.size() + label.size(), suffix_.size(), suffix_) == 0;
+    }
+    void put(std::uint64_t v) {
+        while (v >= 0x80) {
+            scratch_.push_back(static_cast<std::uint8_t>(v | 0x80));
+            v >>= 7;
+        }
+        scratch_.push_back(static_cast<std::uint8_t>(v));
+    }
+    void put_string(const std::string& s) {
+        put(s.size());
+        scratch_.insert(scratch_.end(), s.begin(), s.end());
+    }
+    static std::uint64_t get(const std::uint8_t*& p) noexcept {
+        std::uint64_t v = 0;
+        for (unsigned shift = 0;; shift += 7) {
+            const std::uint8_t b = *p++;
+            v |= std::uint64_t{b & 0x7Fu} << shift;
+            if ((b & 0x80) == 0) return v;
+        }
+    }
+    static std::string get_string(const std::uint8_t*& p) {
+        const auto n = static_cast<std::size_t>(get(p));
+        std::string s(reinterpret_cast<const char*>(p), n);
+        p += n;
+        return s;
+    }
+    // Copies the encoded record into the current block, or a new one (a
+    // record never straddles two blocks; a huge one gets a block of its own).
+    void place() {
+        if (capacity_ - used_ < scratch_.size()) {
+            const std::size_t size = std::max(block_size, scratch_.size());
+            blocks_.emplace_back(new std::uint8_t[size]);
+            block_bytes_ += size;
+            capacity_ = size;
+            used_ = 0;
+        }
+        std::copy(scratch_.begin(), scratch_.end(), blocks_.back().get() + used_);
+        offsets_.push_back(std::uint64_t{blocks_.size() - 1} << 32 | used_);
+        used_ += scratch_.size();
+    }
+
+    std::vector<std::unique_ptr<std::uint8_t[]>> blocks_;
+    std::size_t used_ = 0;       // bytes used in the last block
+    std::size_t capacity_ = 0;   // size of the last block
+    std::size_t block_bytes_ = 0;
+    std::vector<std::uint64_t> offsets_;  // block index << 32 | offset in it, by record
+    std::vector<std::shared_ptr<const FlowStats>> stats_;  // by record, once any record had statistics
+    std::vector<std::uint8_t> scratch_;
+    std::vector<flow_id> ids_;  // keys that cannot be copied as bytes, by record
+    std::string prefix_;
+    std::string suffix_;
+};
+
+/// The ended flows of a tracer whose records are Index.
+using EndedFlows = BasicEndedFlows<Index>;
+
+}  // namespace traceflow

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+// EndedFlows: every record read back exactly as it was kept, whatever its frames, label and path.
+#include <traceflow/ended_flows.hpp>
+#include <traceflow/trace_flow.hpp>
+
+#include <random>
+
+#include "test_catch.hpp"
+#include "test_util.hpp"
+
+using traceflow::EndedFlows;
+using traceflow::EndReason;
+using traceflow::Index;
+
+namespace {
+
+bool same(const Index& a, const Index& b) {
+    return a.fpout == b.fpout && a.index == b.index && a.label == b.label && a.reason == b.reason &&
+           a.stats == b.stats;
+}
+
+// A record of any shape: frames rising, falling or extreme; any label bytes;
+// no path, the pattern's path or another one; statistics or none.
+Index random_record(std::mt19937_64& rng, const std::string& prefix, const std::string& suffix, bool with_stats) {
+    Index r;
+    const std::size_t label_size = rng() % 70;
+    for (std::size_t i = 0; i < label_size; ++i) r.label.push_back(static_cast<char>(rng() % 256));
+    const std::size_t frames = rng() % 9 == 0 ? rng() % 5000 : rng() % 60;
+    std::uint64_t f = rng() % 3 == 0 ? rng() : rng() % 1000;
+    for (std::size_t i = 0; i < frames; ++i) {
+        switch (rng() % 8) {
+            case 0: f = rng(); break;                      // anywhere
+            case 1: f -= rng() % 100; break;               // back a little (wraps too)
+            case 2: f = rng() % 2 == 0 ? 0 : ~std::uint64_t{0}; break;
+            default: f += 1 + rng() % 20; break;           // usual: a few frames on
+        }
+        r.index.push_back(f);
+    }
+    switch (rng() % 3) {
+        case 0: break;
+        case 1: r.fpout = prefix + r.label + suffix; break;
+        default: r.fpout = "elsewhere/" + std::to_string(rng()) + r.label; break;
+    }
+    r.reason = static_cast<EndReason>(rng() % 9);
+    if (with_stats) {
+        auto s = std::make_shared<traceflow::FlowStats>();
+        s->packets[0] = rng();
+        r.stats = s;
+    }
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("EndedFlows gives back every record exactly, by index and by iteration", "[ended_flows]") {
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+        std::mt19937_64 rng(seed);
+        EndedFlows ended;
+        const std::string prefix = seed % 2 == 0 ? "out/" : "", suffix = seed % 3 == 0 ? ".pcap" : "";
+        ended.set_path_pattern(prefix, suffix);
+        std::vector<Index> kept;
+        const bool stats_from = seed % 4 == 0;  // statistics appear part-way (or never)
+        const std::size_t count = 200 + rng() % 800;
+        for (std::size_t i = 0; i < count; ++i) {
+            kept.push_back(random_record(rng, prefix, suffix, stats_from && i > count / 2));
+            ended.push_back(kept.back());
+        }
+        REQUIRE(ended.size() == kept.size());
+        REQUIRE_FALSE(ended.empty());
+        for (std::size_t i = 0; i < kept.size(); ++i) REQUIRE(same(ended[i], kept[i]));
+        std::size_t i = 0;
+        for (const Index& record : ended) REQUIRE(same(record, kept[i++]));
+        CHECK(i == kept.size());
+        CHECK(ended.end() - ended.begin() == static_cast<std::ptrdiff_t>(kept.size()));
+        ended.clear();
+        CHECK(ended.empty());
+        CHECK(ended.begin() == ended.end());
+        CHECK(ended.memory_bytes() == 0);
+    }
+}
+
+TEST_CASE("EndedFlows keeps a record larger than its blocks", "[ended_flows]") {
+    EndedFlows ended;
+    Index small{std::nullopt, {1, 2, 3}, "s", EndReason::fin, nullptr, {}};
+    Index huge{std::nullopt, {}, "h", EndReason::end_of_input, nullptr, {}};
+    for (std::uint64_t f = 0; f < 200000; ++f) huge.index.push_back(f * 1000003);  // 3-byte deltas: 600 kB
+    ended.push_back(small);
+    ended.push_back(huge);
+    ended.push_back(small);
+    REQUIRE(ended.size() == 3);
+    CHECK(same(ended[0], small));
+    CHECK(same(ended[1], huge));
+    CHECK(same(ended[2], small));
+}
+
+TEST_CASE("EndedFlows stores a typical flow in far fewer bytes than an Index", "[ended_flows]") {
+    // 43 frames a few apart and a 45-character label: what a pcapkit flow of
+    // the benchmark capture looks like.
+    EndedFlows ended;
+    const std::size_t flows = 20000;
+    for (std::size_t i = 0; i < flows; ++i) {
+        Index r{std::nullopt, {}, "10.78.0.1_" + std::to_string(10000 + i) + "-10.78.0.2_8000-1764131088.123456",
+                EndReason::fin_one_side, nullptr, {}};
+        for (std::uint64_t f = 0; f < 43; ++f) r.index.push_back(i * 40 + f * 3);
+        ended.push_back(r);
+    }
+    const double per_flow = double(ended.memory_bytes()) / double(flows);
+    // label ~48 + frames ~45 + key bitmap, reason and lengths + offset 8-16 +
+    // 256 KiB block rounding; an Index takes sizeof(Index) + the label's and
+    // the frames' heap blocks.
+    CHECK(per_flow * 3 < double(sizeof(Index) + 48 + 43 * 8));
+    CHECK(ended[flows - 1].index.back() == (flows - 1) * 40 + 42 * 3);
+}
+
+TEST_CASE("TraceFlow keeps ended flows compactly and lists them as before", "[ended_flows]") {
+    // Random packets over a few tuples (FINs end flows often), with and
+    // without statistics and files: closed() read back, index() and
+    // for_each_index() agree, and the callbacks saw the same records.
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+        std::mt19937_64 rng(seed);
+        traceflow::TraceFlowOptions o;
+        o.warning = nullptr;
+        o.statistics = seed % 2 == 0;
+        if (seed % 3 == 0) o.keying = traceflow::FlowKeying::bidirectional;
+        const testutil::TempDir dir;
+        if (seed > 3) o.fout = (dir.path() / "out").string();
+        std::vector<Index> seen;
+        {
+            traceflow::TraceFlow<traceflow::Packet<>> tracer(o);
+            tracer.register_callback([&seen](const Index& flow) { seen.push_back(flow); });
+            const char* hosts[] = {"10.0.0.1", "10.0.0.2", "192.168.7.9", "2001:db8::1"};
+            for (std::uint64_t n = 1; n <= 3000; ++n) {
+                const char* a = hosts[rng() % 2];
+                const char* b = hosts[2 + rng() % 2];
+                const bool v6 = std::string(b).find(':') != std::string::npos;
+                auto p = testutil::make_packet(n, v6 ? "2001:db8::2" : a, static_cast<std::uint16_t>(1000 + rng() % 4),
+                                               b, 80, rng() % 10 == 0, rng() % 6 == 0,
+                                               traceflow::Timestamp{1'500'000'000 + static_cast<std::int64_t>(n / 7),
+                                                                    static_cast<std::uint32_t>(rng() % 1000) * 1000});
+                if (rng() % 2 == 0) std::swap(p.src, p.dst), std::swap(p.srcport, p.dstport);
+                tracer.dump(p);
+            }
+            tracer.finish();
+            const traceflow::EndedFlows& closed = tracer.closed();
+            REQUIRE(closed.size() == seen.size());
+            REQUIRE(closed.size() > 100);
+            for (std::size_t i = 0; i < seen.size(); ++i) {
+                const Index r = closed[i];
+                REQUIRE(r.label == seen[i].label);
+                REQUIRE(r.index == seen[i].index);
+                REQUIRE(r.fpout == seen[i].fpout);
+                REQUIRE(r.reason == seen[i].reason);
+                REQUIRE(r.stats == seen[i].stats);
+                REQUIRE(r.id == seen[i].id);
+                REQUIRE(r.fpout.has_value() == !o.fout.empty());
+            }
+            const std::vector<Index> all = tracer.index();
+            REQUIRE(all.size() == tracer.open_count() + closed.size());
+            std::size_t i = 0;
+            tracer.for_each_index([&](Index&& r) {
+                REQUIRE(i < all.size());
+                CHECK(r.label == all[i].label);
+                CHECK(r.index == all[i].index);
+                CHECK(r.reason == all[i].reason);
+                ++i;
+            });
+            CHECK(i == all.size());
+            for (std::size_t k = 0; k < closed.size(); ++k) CHECK(all[tracer.open_count() + k].label == seen[k].label);
+        }
+    }
+}
