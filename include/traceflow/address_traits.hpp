@@ -2,6 +2,8 @@
 // address_traits: how TraceFlow stores, compares, hashes, orders and prints a packet's address type.
 #pragma once
 
+#include "version.hpp"
+
 #include "fwd.hpp"
 
 #include <array>
@@ -15,7 +17,7 @@
 
 #include "ip_address.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// How TraceFlow handles a packet's address type `T`. A specialisation
 /// provides `key_type` (what flow keys store: `T` itself, or an owning form),
@@ -190,4 +192,4 @@ void append_address(std::string& out, const AddressT& address) {
 
 }  // namespace detail
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // Buffer: a flow still open (pcapkit's `Buffer`).
 #pragma once
 
+#include "version.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -11,7 +13,7 @@
 #include "flow_writer.hpp"
 #include "fwd.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// One open flow as pcapkit's TraceFlow keeps it, keyed by addresses of type `AddressT`.
 template <typename AddressT>
@@ -25,4 +27,4 @@ struct BasicBuffer {
 /// The open flow of a tracer keyed by IpAddress.
 using Buffer = BasicBuffer<IpAddress>;
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // BufferID: the directional key of a flow, (src, srcport, dst, dstport).
 #pragma once
 
+#include "version.hpp"
+
 #include "fwd.hpp"
 
 #include <cstdint>
@@ -11,7 +13,7 @@
 #include "address_traits.hpp"
 #include "ip_address.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// The key of one direction of a TCP connection, as pcapkit's `BufferID`.
 /// Flows are identified by the whole key, never by its hash alone.
@@ -40,7 +42,7 @@ template <typename AddressT>
                          (ports * 0xD6E8FEB86659FD93ULL));
 }
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END
 
 template <typename AddressT>
 struct std::hash<traceflow::BufferID<AddressT>> {

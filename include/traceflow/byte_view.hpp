@@ -2,10 +2,12 @@
 // ByteView: a non-owning view of bytes (std::span is C++20; we target C++17).
 #pragma once
 
+#include "version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// A read-only, non-owning view of contiguous bytes.
 struct ByteView {
@@ -31,4 +33,4 @@ struct ByteView {
     }
 };
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

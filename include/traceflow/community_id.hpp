@@ -2,6 +2,8 @@
 // community_id: the Community ID v1 flow hash (corelight/community-id-spec).
 #pragma once
 
+#include "version.hpp"
+
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -9,7 +11,7 @@
 #include "detail/sha1.hpp"
 #include "ip_address.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// Community ID v1 of a TCP (proto 6) or other port-based flow, e.g.
 /// `1:wCb3OG7yAFWelaUydu0D+125CLM=` for 1.2.3.4:1122 -> 5.6.7.8:3344 TCP,
@@ -44,4 +46,4 @@ namespace traceflow {
     return "1:" + detail::base64(digest.data(), digest.size());
 }
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -3,6 +3,8 @@
 // registry of formats by name is in format_registry.hpp).
 #pragma once
 
+#include "version.hpp"
+
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -16,7 +18,7 @@
 #include "timestamp.hpp"
 #include "warning.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// Byte order of binary output (pcap).
 enum class ByteOrder : std::uint8_t { little, big, native };
@@ -88,4 +90,4 @@ struct OutputFormat {
     std::function<std::unique_ptr<Dumper>(const DumpOptions&)> make;
 };
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

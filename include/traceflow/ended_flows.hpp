@@ -2,6 +2,8 @@
 // EndedFlows: the records of ended flows, kept compactly and read back as Index values.
 #pragma once
 
+#include "version.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -16,7 +18,7 @@
 
 #include "index.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 namespace detail {
 
@@ -286,4 +288,4 @@ private:
 /// The ended flows of a tracer whose records are Index.
 using EndedFlows = BasicEndedFlows<Index>;
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

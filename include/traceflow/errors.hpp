@@ -2,12 +2,14 @@
 // The exceptions traceflow throws: broken capture files and failed I/O.
 #pragma once
 
+#include "version.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// Base of every exception traceflow throws.
 class Error : public std::runtime_error {
@@ -53,4 +55,4 @@ private:
     std::error_code code_;
 };
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -3,6 +3,8 @@
 // (pcapkit's `extract(fin=..., tcp=True, trace=True)`).
 #pragma once
 
+#include "version.hpp"
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -16,7 +18,7 @@
 #include "packet.hpp"
 #include "trace_flow.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// The packet type capture readers produce: the frame is a view into the
 /// reader's buffer, so nothing is copied or allocated per packet.
@@ -198,4 +200,4 @@ inline ExtractResult extract(const std::vector<std::string>& inputs, TraceFlowOp
     return extract(inputs, std::move(options), FeedOptions{});
 }
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

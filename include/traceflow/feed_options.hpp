@@ -2,6 +2,8 @@
 // FeedOptions: how feed() and feed_threaded() read: stop token, live clock, error policy, progress.
 #pragma once
 
+#include "version.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <climits>
@@ -18,7 +20,7 @@
 #include "io/capture_reader.hpp"
 #include "timestamp.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// How feed() / feed_threaded() read their inputs. The defaults read every
 /// record of every input and throw at the first error, as the overloads
@@ -142,4 +144,4 @@ inline io::CaptureReader open_input(const std::string& path, const FeedOptions& 
 
 }  // namespace detail
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

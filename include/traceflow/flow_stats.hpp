@@ -2,13 +2,15 @@
 // FlowStats: per-flow counters, Zeek-style history and conn_state, Community ID.
 #pragma once
 
+#include "version.hpp"
+
 #include <array>
 #include <cstdint>
 #include <string>
 
 #include "timestamp.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// Statistics of one flow, collected when TraceFlowOptions::statistics is on.
 /// Direction 0 is the flow's originator (the label's first endpoint), 1 the responder.
@@ -93,4 +95,4 @@ struct TcpFacts {
 };
 
 }  // namespace detail
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -3,6 +3,8 @@
 // the shared open-file cache.
 #pragma once
 
+#include "version.hpp"
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -15,7 +17,7 @@
 #include "errors.hpp"
 #include "dumper.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// The output of one flow (pcapkit's `fpout` of a Buffer). The file is
 /// created with its header at the first frame; it may be closed and reopened
@@ -98,4 +100,4 @@ private:
     bool finished_ = false;
 };
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // FormatRegistry: output formats by name, and the process-wide registry TraceFlow uses (pcapkit's `register`).
 #pragma once
 
+#include "version.hpp"
+
 #include <map>
 #include <string>
 #include <string_view>
@@ -10,7 +12,7 @@
 #include "dumper.hpp"
 #include "formats/pcap.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// Formats by name.
 class FormatRegistry {
@@ -53,4 +55,4 @@ inline void register_format(std::string name, OutputFormat format) {
     format_registry().add(std::move(name), std::move(format));
 }
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // Frames: the captured bytes of one record, owning or viewed, and how TraceFlow reaches them.
 #pragma once
 
+#include "version.hpp"
+
 #include "fwd.hpp"
 
 #include <cstddef>
@@ -13,7 +15,7 @@
 #include "byte_view.hpp"
 #include "timestamp.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// A captured frame that owns its bytes; the default frame type of Packet.
 struct Frame {
@@ -92,4 +94,4 @@ struct frame_traits<T, std::enable_if_t<detail::is_byte_container<T>::value>> {
     }
 };
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

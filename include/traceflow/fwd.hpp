@@ -2,9 +2,11 @@
 // Forward declarations of traceflow's public types.
 #pragma once
 
+#include "version.hpp"
+
 #include <cstdint>
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 class IpAddress;
 struct Timestamp;
@@ -61,4 +63,4 @@ struct Field;
 struct Layer;
 }  // namespace decode
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

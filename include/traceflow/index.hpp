@@ -2,6 +2,8 @@
 // Index: the finished record of one flow (pcapkit's `Index`), and why it ended.
 #pragma once
 
+#include "version.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -12,7 +14,7 @@
 #include "flow_stats.hpp"
 #include "fwd.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// Why a flow's record was produced.
 enum class EndReason : std::uint8_t {
@@ -60,4 +62,4 @@ struct BasicIndex {
 /// The flow record of a tracer keyed by IpAddress.
 using Index = BasicIndex<IpAddress>;
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

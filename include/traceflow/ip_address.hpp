@@ -2,6 +2,8 @@
 // IpAddress: an IPv4 or IPv6 address value, printed the way Python's ipaddress prints it.
 #pragma once
 
+#include "version.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -11,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// An IPv4 or IPv6 address. Compared and hashed as (family, 16 bytes);
 /// an IPv4 address keeps its 4 bytes first and zeros after. No implicit
@@ -261,7 +263,7 @@ inline std::optional<IpAddress> IpAddress::parse(std::string_view text) noexcept
     return v6(b);
 }
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END
 
 template <>
 struct std::hash<traceflow::IpAddress> {

@@ -2,6 +2,8 @@
 // make_label: a flow's name, `{src}_{srcport}-{dst}_{dstport}-{ts}`, byte for byte as pcapkit.
 #pragma once
 
+#include "version.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -12,7 +14,7 @@
 #include "timestamp.hpp"
 #include "timestamp_traits.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// The label pcapkit gives a flow from its first packet. The timestamp is
 /// Python's repr of the time as a float; every `:` (IPv6) becomes `.` so the
@@ -56,4 +58,4 @@ template <typename AddressT, typename TimeT,
     return out;
 }
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

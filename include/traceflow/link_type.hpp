@@ -2,9 +2,11 @@
 // LinkType: the data-link type of a frame (libpcap LINKTYPE_* values).
 #pragma once
 
+#include "version.hpp"
+
 #include <cstdint>
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// A libpcap link-layer header type. Any 32-bit value is valid; the named
 /// ones are those the decoder understands.
@@ -21,4 +23,4 @@ enum class LinkType : std::uint32_t {
     linux_sll2 = 276,  ///< Linux cooked capture v2
 };
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // TraceFlowOptions: how TraceFlow keys flows, ends them and writes them out.
 #pragma once
 
+#include "version.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +14,7 @@
 #include "fwd.hpp"
 #include "warning.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// Which packets share a flow.
 enum class FlowKeying : std::uint8_t {
@@ -67,4 +69,4 @@ namespace detail {
 
 }  // namespace detail
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // Packet: one decoded TCP frame as TraceFlow consumes it (pcapkit's field names).
 #pragma once
 
+#include "version.hpp"
+
 #include "fwd.hpp"
 
 #include <cstdint>
@@ -12,7 +14,7 @@
 #include "link_type.hpp"
 #include "timestamp.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// TCP details beyond the reference's Packet; the `tcp` lifecycle and flow
 /// statistics use them, the pcapkit mode ignores them. A packet type of your
@@ -57,4 +59,4 @@ struct Packet {
 template <typename P>
 inline constexpr bool is_packet_v = detail::has_packet_fields<P>;
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

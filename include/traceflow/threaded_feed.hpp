@@ -2,6 +2,8 @@
 // feed_threaded: feed() on two threads, reading and decoding ahead of the tracer.
 #pragma once
 
+#include "version.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -19,7 +21,7 @@
 #include "extract.hpp"
 #include "feed_options.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 namespace detail {
 
@@ -305,4 +307,4 @@ FeedStatus feed_threaded(const std::vector<std::string>& inputs, Tracer& tracer,
                                [&](const std::string& path) { return feed_threaded(path, tracer, stats, options); });
 }
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

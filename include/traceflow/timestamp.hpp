@@ -2,6 +2,8 @@
 // Timestamp: an exact capture time, and its rendering as Python's repr(float).
 #pragma once
 
+#include "version.hpp"
+
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -11,7 +13,7 @@
 #include <string_view>
 #include <system_error>
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// An exact point in capture time: whole seconds since the epoch plus
 /// nanoseconds (0..999'999'999). Never a lossy double.
@@ -209,4 +211,4 @@ inline std::optional<Timestamp> Timestamp::parse(std::string_view text) noexcept
     return Timestamp{-s - 1, 1'000'000'000 - ns};
 }
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

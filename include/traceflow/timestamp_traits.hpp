@@ -2,6 +2,8 @@
 // timestamp_traits: how TraceFlow reads a packet's time field (Timestamp, double seconds, std::chrono).
 #pragma once
 
+#include "version.hpp"
+
 #include "fwd.hpp"
 
 #include <chrono>
@@ -13,7 +15,7 @@
 
 #include "timestamp.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// How TraceFlow reads a packet's `timestamp` of type `T`. A specialisation
 /// provides `static Timestamp to_timestamp(const T&)` (time since the Unix
@@ -128,4 +130,4 @@ void append_label_time(std::string& out, const T& t) {
 
 }  // namespace detail
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -3,6 +3,8 @@
 // (pcapkit's `TraceFlow`; by default its exact behaviour).
 #pragma once
 
+#include "version.hpp"
+
 #include "fwd.hpp"
 
 #include <cstdint>
@@ -29,7 +31,7 @@
 #include "options.hpp"
 #include "packet.hpp"
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// Assigns packets to flows. By default (pcapkit mode) a flow is one
 /// direction keyed by (src, srcport, dst, dstport): its first packet opens it,
@@ -365,4 +367,4 @@ private:
     detail::FlowHandoff<index_type, buffer_type> handoff_;
 };
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -2,11 +2,13 @@
 // WarningSink: where traceflow reports recoverable problems (default: stderr).
 #pragma once
 
+#include "version.hpp"
+
 #include <cstdio>
 #include <functional>
 #include <string_view>
 
-namespace traceflow {
+TRACEFLOW_NAMESPACE_BEGIN
 
 /// Receives one human-readable warning per call. Replace it to route
 /// warnings into your own logging; an empty sink drops them.
@@ -19,4 +21,4 @@ inline WarningSink stderr_warning_sink() {
     };
 }
 
-}  // namespace traceflow
+TRACEFLOW_NAMESPACE_END

@@ -2,11 +2,15 @@
 // DecodeOptions: what the decoder may do beyond pcapkit's view of a frame.
 #pragma once
 
-namespace traceflow::decode {
+#include "../version.hpp"
+
+TRACEFLOW_NAMESPACE_BEGIN
+namespace decode {
 
 /// Choices of decode_tcp(); the defaults decode as pcapkit does.
 struct DecodeOptions {
     bool decap = false;  ///< unwrap VXLAN (UDP 4789), Geneve (UDP 6081) and GRE to the inner TCP
 };
 
-}  // namespace traceflow::decode
+}  // namespace decode
+TRACEFLOW_NAMESPACE_END

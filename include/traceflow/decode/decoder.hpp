@@ -2,6 +2,8 @@
 // decode_tcp: the per-frame hot path from link-layer bytes to a TcpSegment.
 #pragma once
 
+#include "../version.hpp"
+
 #include "../byte_view.hpp"
 #include "../link_type.hpp"
 #include "decode_options.hpp"
@@ -13,7 +15,8 @@
 #include "tcp_segment.hpp"
 #include "tunnel.hpp"
 
-namespace traceflow::decode {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace decode {
 
 namespace detail {
 
@@ -93,4 +96,5 @@ template <typename Visitor>
     return detail::walk(link, frame, out, visit, options);
 }
 
-}  // namespace traceflow::decode
+}  // namespace decode
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // describe(): the headers of one frame as named text fields, for human-readable dumps.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,7 +18,8 @@
 #include "outcome.hpp"
 #include "tcp_segment.hpp"
 
-namespace traceflow::decode {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace decode {
 
 /// One named header field, its value as display text.
 struct Field {
@@ -273,4 +276,5 @@ inline Layer describe_header(const VisitedHeader& h, ByteView frame, const TcpSe
     return layers;
 }
 
-}  // namespace traceflow::decode
+}  // namespace decode
+TRACEFLOW_NAMESPACE_END

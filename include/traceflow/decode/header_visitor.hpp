@@ -2,11 +2,14 @@
 // The hook through which describe() sees exactly the headers decode_tcp() walks.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <utility>
 
-namespace traceflow::decode::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace decode::detail {
 
 /// The headers the decoder walks through, in the order it meets them.
 enum class HeaderKind : std::uint8_t {
@@ -38,4 +41,5 @@ struct NullVisitor {
     constexpr void operator()(HeaderKind, std::size_t, std::size_t, unsigned) const noexcept {}
 };
 
-}  // namespace traceflow::decode::detail
+}  // namespace decode::detail
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // IPv4 and IPv6 (with extension headers and IP-in-IP) down to the TCP header.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -13,7 +15,8 @@
 #include "outcome.hpp"
 #include "tcp_segment.hpp"
 
-namespace traceflow::decode {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace decode {
 
 /// IP protocol numbers (IPv6 next-header values) the decoder follows.
 namespace ip_protocol {
@@ -211,4 +214,5 @@ template <typename Visitor>
 }
 
 }  // namespace detail
-}  // namespace traceflow::decode
+}  // namespace decode
+TRACEFLOW_NAMESPACE_END

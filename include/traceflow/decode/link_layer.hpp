@@ -2,6 +2,8 @@
 // Link layers: from a frame's data-link type down to the first IP header.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -12,7 +14,8 @@
 #include "outcome.hpp"
 #include "tcp_segment.hpp"
 
-namespace traceflow::decode {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace decode {
 
 /// EtherType values the decoder follows.
 namespace ethertype {
@@ -162,4 +165,5 @@ template <typename Visitor>
 }
 
 }  // namespace detail
-}  // namespace traceflow::decode
+}  // namespace decode
+TRACEFLOW_NAMESPACE_END

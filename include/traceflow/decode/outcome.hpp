@@ -2,10 +2,13 @@
 // Outcome: what decoding one frame found, as a value callers count per frame.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
-namespace traceflow::decode {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace decode {
 
 /// The result of decoding one frame. Only `tcp` carries a TcpSegment; every
 /// other value is an ordinary, countable per-frame fact, never an error.
@@ -52,4 +55,5 @@ inline constexpr std::size_t outcome_count = 13;
     return "unknown";
 }
 
-}  // namespace traceflow::decode
+}  // namespace decode
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // The TCP header: ports, flags, sequence numbers and where the payload starts.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -12,7 +14,8 @@
 #include "outcome.hpp"
 #include "tcp_segment.hpp"
 
-namespace traceflow::decode::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace decode::detail {
 
 /// Decodes the TCP header that `ip` located. The 20 fixed bytes must be
 /// captured and inside the IP length. A data offset reaching past the
@@ -45,4 +48,5 @@ template <typename Visitor>
     return Outcome::tcp;
 }
 
-}  // namespace traceflow::decode::detail
+}  // namespace decode::detail
+TRACEFLOW_NAMESPACE_END

@@ -2,11 +2,14 @@
 // TcpSegment: the fields of one decoded TCP frame that flow tracing needs.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 
 #include "../ip_address.hpp"
 
-namespace traceflow::decode {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace decode {
 
 /// Bits of TcpSegment::flags (byte 13 of the TCP header).
 namespace tcp_flag {
@@ -46,4 +49,5 @@ struct TcpSegment {
     [[nodiscard]] constexpr bool ack_flag() const noexcept { return (flags & tcp_flag::ack) != 0; }
 };
 
-}  // namespace traceflow::decode
+}  // namespace decode
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // Tunnels (--decap): VXLAN, Geneve and GRE headers, from the outer IP payload to the inner frame.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -12,7 +14,8 @@
 #include "link_layer.hpp"
 #include "outcome.hpp"
 
-namespace traceflow::decode {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace decode {
 
 /// Well-known UDP ports and protocol types of the tunnels decap follows.
 namespace tunnel {
@@ -112,4 +115,5 @@ template <typename Visitor>
 }
 
 }  // namespace detail
-}  // namespace traceflow::decode
+}  // namespace decode
+TRACEFLOW_NAMESPACE_END

@@ -2,12 +2,15 @@
 // trace_pipelined: runs packets through a flow store in three prefetch stages, so their cache misses overlap.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
 #include "slot_list.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// Traces packets 0..count-1 in order through `trace(i, key, hash, from_a)`,
 /// with exactly its effect, after prefetching for each packet a few packets
@@ -54,4 +57,5 @@ void trace_pipelined(std::size_t count, const Store& store, MakeKey&& make_key, 
     }
 }
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

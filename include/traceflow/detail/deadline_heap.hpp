@@ -2,13 +2,16 @@
 // DeadlineHeap: an indexed binary min-heap of flow deadlines (the tcp lifecycle's lingers).
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 #include <utility>
 #include <vector>
 
 #include "slot_list.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// Deadlines of slots, earliest first; equal deadlines in insertion order.
 /// Push, erase and pop cost O(log n) whatever order deadlines arrive in (a
@@ -99,4 +102,5 @@ private:
     std::uint64_t order_ = 0;
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

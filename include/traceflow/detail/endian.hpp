@@ -2,9 +2,12 @@
 // Explicit byte-order loads and stores: no casts of packet bytes to structs.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 [[nodiscard]] inline std::uint16_t load_be16(const std::uint8_t* p) noexcept {
     return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
@@ -48,4 +51,5 @@ inline void store32(std::uint8_t* p, std::uint32_t v, bool big_endian) noexcept 
     }
 }
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

@@ -3,6 +3,8 @@
 // that reopens a file in append mode when its flow writes again.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -13,7 +15,8 @@
 
 #include "../errors.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 class FileCache {
 public:
@@ -173,4 +176,5 @@ private:
     Id lru_tail_ = none;
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

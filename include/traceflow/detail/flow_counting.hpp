@@ -2,6 +2,8 @@
 // StatsSlot: one flow's FlowStats and the facts its Zeek history comes from, counted per packet.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -11,7 +13,8 @@
 #include "../flow_stats.hpp"
 #include "../timestamp.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// Statistics of one flow and the facts its history is made from (kept out
 /// of the hot records, and apart from the tcp lifecycle's own state).
@@ -45,4 +48,5 @@ struct StatsSlot {
     }
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // FlowHandoff: how ended flows leave the tracer: the kept records, the callbacks, and the deferred completion of dump().
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -13,7 +15,8 @@
 #include "../flow_writer.hpp"
 #include "../ended_flows.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// How a flow ended by the packet being traced is handed back.
 enum class Ending : std::uint8_t {
@@ -101,4 +104,5 @@ private:
     std::vector<OpenCallback> open_callbacks_;
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

@@ -3,13 +3,16 @@
 // optionally scoped by VLAN and capture interface.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
 
 #include "../buffer_id.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 template <typename AddressT>
 struct FlowKey {
@@ -53,4 +56,5 @@ template <typename AddressT>
     }
 }
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

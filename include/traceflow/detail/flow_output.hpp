@@ -2,6 +2,8 @@
 // FlowOutput: where a tracer writes flows: the format, the output root, file names and the shared file cache.
 #pragma once
 
+#include "../version.hpp"
+
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -20,7 +22,8 @@
 #include "file_cache.hpp"
 #include "name_template.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// The path of a flow's file, none without a writer.
 [[nodiscard]] inline std::optional<std::string> writer_path(const std::unique_ptr<FlowWriter>& writer) {
@@ -115,4 +118,5 @@ private:
     std::shared_ptr<bool> mixed_warned_ = std::make_shared<bool>(false);  // shared with the dumpers' sinks
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

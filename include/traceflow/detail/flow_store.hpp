@@ -2,6 +2,8 @@
 // FlowStore: the open flows: records in reusable slots, the key table, and the opening and last-seen orders.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -17,7 +19,8 @@
 #include "slot_list.hpp"
 #include "tcp_connection.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// One open flow. What every packet touches comes first, so that in pcapkit
 /// mode a packet reads and writes one cache line of its record (`last` and
@@ -213,4 +216,5 @@ private:
     RecentList recent_;
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

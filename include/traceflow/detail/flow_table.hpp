@@ -2,13 +2,16 @@
 // FlowTable: open-addressing map from a whole flow key to a 32-bit slot number.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 #include <utility>
 #include <vector>
 
 #include "linear_probing.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// Linear probing over a power-of-two array, load factor <= 1/2. Each slot
 /// keeps the key and 32 bits of its hash: the hash bits pick the slot and
@@ -116,4 +119,5 @@ private:
     std::size_t size_ = 0;
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

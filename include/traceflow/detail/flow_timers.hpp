@@ -2,6 +2,8 @@
 // FlowTimers: the capture clock and the ends it brings: lingers after FIN/RST, idle and active timeouts.
 #pragma once
 
+#include "../version.hpp"
+
 #include <chrono>
 #include <climits>
 #include <cstdint>
@@ -9,7 +11,8 @@
 #include "deadline_heap.hpp"
 #include "slot_list.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// `time + span` in nanoseconds, saturating (a file may hold any time).
 [[nodiscard]] inline std::int64_t later(std::int64_t time, std::chrono::nanoseconds span) noexcept {
@@ -60,4 +63,5 @@ private:
     DeadlineHeap deadlines_;
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

@@ -2,13 +2,16 @@
 // HashSet64: a flat set of 64-bit hashes (the labels in use).
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "linear_probing.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// Linear probing over a power-of-two array of the values themselves, load
 /// factor <= 1/2: no node per element (std::unordered_set allocates one per
@@ -74,4 +77,5 @@ private:
     std::size_t size_ = 0;
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

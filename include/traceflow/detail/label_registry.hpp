@@ -2,6 +2,8 @@
 // LabelRegistry: makes flow labels unique (`-g2`, `-g3`, ...), bounded in streaming mode.
 #pragma once
 
+#include "../version.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <deque>
@@ -11,7 +13,8 @@
 
 #include "hash_set64.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// Two flows of one tuple opened within a microsecond share a label (the
 /// time is printed as a double), and so would share a file: the second gets
@@ -56,4 +59,5 @@ private:
     std::int64_t clock_ = INT64_MIN;
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

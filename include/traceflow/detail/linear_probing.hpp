@@ -2,12 +2,15 @@
 // The erase shared by traceflow's open-addressing tables (FlowTable, HashSet64).
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// Empties slot `hole` of a linear-probing table over a power-of-two array
 /// (`mask` = size - 1) and pulls later members of its probe run back into
@@ -29,4 +32,5 @@ void backward_shift_erase(std::vector<Slot>& slots, std::size_t mask, std::size_
     slots[hole] = Slot{};
 }
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

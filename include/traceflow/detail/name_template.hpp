@@ -2,6 +2,8 @@
 // NameTemplate: a flow's output file name from `{label}`, `{src}`, `{srcport}`, `{dst}`, `{dstport}`, `{first}`.
 #pragma once
 
+#include "../version.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <stdexcept>
@@ -13,7 +15,8 @@
 #include "../label.hpp"
 #include "../timestamp.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// A parsed TraceFlowOptions::name_template. Addresses are written as in the
 /// label (IPv6 `:` as `.`), `{first}` is the first packet's time as the label
@@ -92,4 +95,5 @@ private:
     bool label_only_ = false;
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

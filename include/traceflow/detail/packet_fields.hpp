@@ -2,6 +2,8 @@
 // The packet concept: how TraceFlow reads a caller's packet type, required fields checked, optional ones detected.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -13,7 +15,8 @@
 #include "../link_type.hpp"
 #include "../timestamp_traits.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 // Member detection. Required fields are read at the top level only; an
 // optional field is read from the top level when the packet has it there,
@@ -267,4 +270,5 @@ template <typename P>
 template <typename P>
 inline constexpr bool packet_has_interface = packet_has_interface_id<P>;
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

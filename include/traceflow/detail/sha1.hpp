@@ -2,11 +2,14 @@
 // SHA-1 (FIPS 180-4) and base64, only for Community ID: not for security.
 #pragma once
 
+#include "../version.hpp"
+
 #include <array>
 #include <cstdint>
 #include <string>
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// SHA-1 digest of `size` bytes (the message is small: one or two blocks).
 inline std::array<std::uint8_t, 20> sha1(const std::uint8_t* data, std::size_t size) {
@@ -65,4 +68,5 @@ inline std::string base64(const std::uint8_t* data, std::size_t size) {
     return out;
 }
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

@@ -3,10 +3,13 @@
 // O(1) ordering of flows by opening time or last-seen time.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 #include <vector>
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 inline constexpr std::uint32_t no_slot = 0xFFFFFFFFu;
 
@@ -60,4 +63,5 @@ private:
     std::uint32_t tail_ = no_slot;
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

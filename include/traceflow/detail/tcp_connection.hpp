@@ -2,12 +2,15 @@
 // TcpConnection: the tcp lifecycle's state machine for one flow, one state per direction.
 #pragma once
 
+#include "../version.hpp"
+
 #include <array>
 #include <cstdint>
 
 #include "../index.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// What one direction of a connection has done, as far as ending it goes.
 enum class TcpDirection : std::uint8_t {
@@ -65,4 +68,5 @@ struct TcpConnection {
     [[nodiscard]] bool both_fins() const noexcept { return fin_sent(0) && fin_sent(1); }
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // TcpLifecycle: when the `tcp` lifecycle ends flows: FIN from both sides or RST start a linger; a new SYN replaces the flow.
 #pragma once
 
+#include "../version.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <utility>
@@ -12,7 +14,8 @@
 #include "flow_timers.hpp"
 #include "tcp_connection.hpp"
 
-namespace traceflow::detail {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace detail {
 
 /// The `tcp` lifecycle over a store of open flows. Each flow's own
 /// TcpConnection holds its state; with directional keys the two directions
@@ -97,4 +100,5 @@ private:
     std::chrono::nanoseconds rst_linger_;
 };
 
-}  // namespace traceflow::detail
+}  // namespace detail
+TRACEFLOW_NAMESPACE_END

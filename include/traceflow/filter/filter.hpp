@@ -2,6 +2,8 @@
 // Filter: a tcpdump-style expression, compiled once, matched against decoded TCP packets.
 #pragma once
 
+#include "../version.hpp"
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,7 +13,8 @@
 #include "parse.hpp"
 #include "program.hpp"
 
-namespace traceflow::filter {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace filter {
 
 /// A packet filter in tcpdump syntax, the pcap-filter(7) subset that makes
 /// sense for TCP packets:
@@ -67,4 +70,5 @@ private:
     Program program_;
 };
 
-}  // namespace traceflow::filter
+}  // namespace filter
+TRACEFLOW_NAMESPACE_END

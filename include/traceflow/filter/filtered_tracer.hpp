@@ -2,6 +2,8 @@
 // FilteredTracer: hands a tracer only the packets a Filter matches, and counts the rest.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -11,7 +13,8 @@
 #include "../timestamp.hpp"
 #include "filter.hpp"
 
-namespace traceflow::filter {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace filter {
 
 namespace detail {
 
@@ -96,4 +99,5 @@ private:
     std::vector<std::size_t> kept_;
 };
 
-}  // namespace traceflow::filter
+}  // namespace filter
+TRACEFLOW_NAMESPACE_END

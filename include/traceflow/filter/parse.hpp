@@ -2,6 +2,8 @@
 // compile_filter: tcpdump filter text (a pcap-filter(7) subset) to a Program.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -14,7 +16,8 @@
 #include "../ip_address.hpp"
 #include "program.hpp"
 
-namespace traceflow::filter {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace filter {
 
 /// A filter expression that does not parse: says why, and at which word.
 class FilterError : public Error {
@@ -340,4 +343,5 @@ private:
 /// Compiles a tcpdump-style filter (see Filter). Throws FilterError.
 [[nodiscard]] inline Program compile_filter(std::string_view text) { return detail::Parser(text).compile(); }
 
-}  // namespace traceflow::filter
+}  // namespace filter
+TRACEFLOW_NAMESPACE_END

@@ -2,13 +2,16 @@
 // A compiled packet filter: tests joined by jumps, run without allocation.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "../ip_address.hpp"
 
-namespace traceflow::filter {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace filter {
 
 /// The fields of one TCP packet that a filter looks at.
 struct FilterFields {
@@ -116,4 +119,5 @@ struct Program {
     }
 };
 
-}  // namespace traceflow::filter
+}  // namespace filter
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // The built-in output formats and their names (pcapkit's, plus `text`).
 #pragma once
 
+#include "../version.hpp"
+
 #include "../dumper.hpp"
 #include "../format_registry.hpp"
 #include "json.hpp"
@@ -11,7 +13,8 @@
 #include "text.hpp"
 #include "tree.hpp"
 
-namespace traceflow::formats {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace formats {
 
 /// A registry holding pcap/cap, pcapng, json, plist/xml, tree/txt and text.
 [[nodiscard]] inline FormatRegistry builtin_registry() {
@@ -41,4 +44,5 @@ inline const bool builtin_formats_registered = [] {
 
 }  // namespace detail
 
-}  // namespace traceflow::formats
+}  // namespace formats
+TRACEFLOW_NAMESPACE_END

@@ -2,13 +2,16 @@
 // FrameRecord: what the text formats (json, plist, tree, text) say about one frame.
 #pragma once
 
+#include "../version.hpp"
+
 #include <string>
 #include <vector>
 
 #include "../decode/describe.hpp"
 #include "../dumper.hpp"
 
-namespace traceflow::formats {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace formats {
 
 /// A frame's metadata and decoded headers, ready to render.
 struct FrameRecord {
@@ -36,4 +39,5 @@ struct FrameRecord {
     return r;
 }
 
-}  // namespace traceflow::formats
+}  // namespace formats
+TRACEFLOW_NAMESPACE_END

@@ -2,12 +2,15 @@
 // JsonDumper: a flow as one JSON object, `{"Frame N": {...}, ...}`.
 #pragma once
 
+#include "../version.hpp"
+
 #include <memory>
 #include <string>
 
 #include "frame_record.hpp"
 
-namespace traceflow::formats {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace formats {
 
 namespace detail {
 
@@ -82,4 +85,5 @@ inline OutputFormat json_format() {
     return OutputFormat{".json", [](const DumpOptions&) { return std::make_unique<JsonDumper>(); }};
 }
 
-}  // namespace traceflow::formats
+}  // namespace formats
+TRACEFLOW_NAMESPACE_END

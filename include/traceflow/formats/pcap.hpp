@@ -2,6 +2,8 @@
 // PcapDumper: a flow as a classic pcap file, real bytes and exact times.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,7 +15,8 @@
 #include "../dumper.hpp"
 #include "pcapng.hpp"
 
-namespace traceflow::formats {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace formats {
 
 /// Writes the pcap global header (µs or ns magic, in the requested byte
 /// order) and one record per frame with its original time in the file's
@@ -100,4 +103,5 @@ inline OutputFormat pcap_format() {
     return OutputFormat{".pcap", [](const DumpOptions& o) { return std::make_unique<PcapDumper>(o); }};
 }
 
-}  // namespace traceflow::formats
+}  // namespace formats
+TRACEFLOW_NAMESPACE_END

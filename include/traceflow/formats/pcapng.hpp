@@ -2,6 +2,8 @@
 // PcapngDumper: a flow as a pcapng file, one interface per link type and capture interface used.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -10,7 +12,8 @@
 #include "../detail/endian.hpp"
 #include "../dumper.hpp"
 
-namespace traceflow::formats {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace formats {
 
 /// Writes a Section Header Block, then an Interface Description Block the
 /// first time each (link type, capture interface) pair appears, and one
@@ -89,4 +92,5 @@ inline OutputFormat pcapng_format() {
     return OutputFormat{".pcapng", [](const DumpOptions& o) { return std::make_unique<PcapngDumper>(o); }};
 }
 
-}  // namespace traceflow::formats
+}  // namespace formats
+TRACEFLOW_NAMESPACE_END

@@ -2,12 +2,15 @@
 // PlistDumper: a flow as an XML property list, one dict entry per frame.
 #pragma once
 
+#include "../version.hpp"
+
 #include <memory>
 #include <string>
 
 #include "frame_record.hpp"
 
-namespace traceflow::formats {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace formats {
 
 namespace detail {
 
@@ -91,4 +94,5 @@ inline OutputFormat plist_format() {
     return OutputFormat{".plist", [](const DumpOptions&) { return std::make_unique<PlistDumper>(); }};
 }
 
-}  // namespace traceflow::formats
+}  // namespace formats
+TRACEFLOW_NAMESPACE_END

@@ -2,12 +2,15 @@
 // TextDumper: a flow as plain text, one line per frame and one per header.
 #pragma once
 
+#include "../version.hpp"
+
 #include <memory>
 #include <string>
 
 #include "frame_record.hpp"
 
-namespace traceflow::formats {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace formats {
 
 /// Renders each frame as a summary line then one `  Layer: k=v, ...` line per
 /// decoded header (pcapkit's `text` format crashes; this is our rendering).
@@ -35,4 +38,5 @@ inline OutputFormat text_format() {
     return OutputFormat{".txt", [](const DumpOptions&) { return std::make_unique<TextDumper>(); }};
 }
 
-}  // namespace traceflow::formats
+}  // namespace formats
+TRACEFLOW_NAMESPACE_END

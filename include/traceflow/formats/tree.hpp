@@ -2,12 +2,15 @@
 // TreeDumper: a flow as an indented tree, one branch per frame.
 #pragma once
 
+#include "../version.hpp"
+
 #include <memory>
 #include <string>
 
 #include "frame_record.hpp"
 
-namespace traceflow::formats {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace formats {
 
 /// Renders each frame as
 /// ```text
@@ -49,4 +52,5 @@ inline OutputFormat tree_format() {
     return OutputFormat{".txt", [](const DumpOptions&) { return std::make_unique<TreeDumper>(); }};
 }
 
-}  // namespace traceflow::formats
+}  // namespace formats
+TRACEFLOW_NAMESPACE_END

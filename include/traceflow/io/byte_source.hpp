@@ -2,6 +2,8 @@
 // ByteSource: buffered sequential input from a file, stdin or memory, read as views into one buffer.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
@@ -27,7 +29,8 @@
 #define TRACEFLOW_HAVE_POSIX_IO 1
 #endif
 
-namespace traceflow::io {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace io {
 
 /// Why a ByteSource calls its wait hook (streams only: pipes, FIFOs, sockets, terminals).
 enum class WaitEvent {
@@ -283,4 +286,5 @@ private:
     std::uint64_t offset_ = 0;
 };
 
-}  // namespace traceflow::io
+}  // namespace io
+TRACEFLOW_NAMESPACE_END

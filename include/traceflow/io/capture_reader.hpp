@@ -2,6 +2,8 @@
 // CaptureReader: opens a pcap or pcapng capture, recognised by its magic, and reads its records.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -15,7 +17,8 @@
 #include "pcapng_reader.hpp"
 #include "record.hpp"
 
-namespace traceflow::io {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace io {
 
 /// Reads the packet records of a pcap or pcapng capture, whichever its magic
 /// says. Records are views into a 1 MiB buffer (grown only for a bigger
@@ -102,4 +105,5 @@ private:
     Reader reader_;
 };
 
-}  // namespace traceflow::io
+}  // namespace io
+TRACEFLOW_NAMESPACE_END

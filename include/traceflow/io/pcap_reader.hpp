@@ -2,6 +2,8 @@
 // PcapReader: the classic libpcap file format, both byte orders, µs and ns timestamps.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,7 +16,8 @@
 #include "byte_source.hpp"
 #include "record.hpp"
 
-namespace traceflow::io {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace io {
 
 /// Reads a pcap file record by record, handing out views into its buffer.
 /// Accepts magics a1b2c3d4 (µs) and a1b23c4d (ns) in either byte order and
@@ -163,4 +166,5 @@ private:
     LengthOrder length_order_ = LengthOrder::normal;
 };
 
-}  // namespace traceflow::io
+}  // namespace io
+TRACEFLOW_NAMESPACE_END

@@ -2,6 +2,8 @@
 // PcapngReader: the pcapng file format: sections in either byte order, interfaces, packet blocks.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -17,7 +19,8 @@
 #include "record.hpp"
 #include "time_resolution.hpp"
 
-namespace traceflow::io {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace io {
 
 /// What an Interface Description Block says about the packets of one interface.
 struct InterfaceDescription {
@@ -312,4 +315,5 @@ private:
     bool big_endian_ = false;
 };
 
-}  // namespace traceflow::io
+}  // namespace io
+TRACEFLOW_NAMESPACE_END

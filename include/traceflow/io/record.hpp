@@ -2,6 +2,8 @@
 // Record: one packet record as the capture readers hand it out, and the formats they read.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,7 +11,8 @@
 #include "../frame.hpp"
 #include "../link_type.hpp"
 
-namespace traceflow::io {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace io {
 
 /// One captured packet record. Its bytes live in the reader's buffer.
 struct Record {
@@ -40,4 +43,5 @@ inline std::string hex32(std::uint32_t v) {
 
 }  // namespace detail
 
-}  // namespace traceflow::io
+}  // namespace io
+TRACEFLOW_NAMESPACE_END

@@ -2,13 +2,16 @@
 // TimeResolution: the unit of a capture's timestamps and its exact conversion to Timestamp.
 #pragma once
 
+#include "../version.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <optional>
 
 #include "../timestamp.hpp"
 
-namespace traceflow::io {
+TRACEFLOW_NAMESPACE_BEGIN
+namespace io {
 
 /// The unit of a raw timestamp count: 10^-n s (pcap µs/ns, pcapng decimal
 /// if_tsresol) or 2^-n s (pcapng binary if_tsresol). Converts a 64-bit count
@@ -112,4 +115,5 @@ private:
     std::uint64_t scale_;       // 10^(9-n) to multiply, or 10^(n-9) to divide, the sub-second rest
 };
 
-}  // namespace traceflow::io
+}  // namespace io
+TRACEFLOW_NAMESPACE_END
