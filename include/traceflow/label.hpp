@@ -16,31 +16,11 @@
 
 TRACEFLOW_NAMESPACE_BEGIN
 
-/// The label pcapkit gives a flow from its first packet. The timestamp is
-/// Python's repr of the time as a float; every `:` (IPv6) becomes `.` so the
-/// label is a valid file name everywhere.
-template <typename AddressT>
-[[nodiscard]] std::string make_label(const AddressT& src, std::uint16_t srcport, const AddressT& dst,
-                                     std::uint16_t dstport, const Timestamp& timestamp) {
-    std::string out;
-    out.reserve(64);
-    detail::append_address(out, src);
-    out.push_back('_');
-    detail::append_decimal(out, srcport);
-    out.push_back('-');
-    detail::append_address(out, dst);
-    out.push_back('_');
-    detail::append_decimal(out, dstport);
-    out.push_back('-');
-    timestamp.append_python_repr(out);
-    std::replace(out.begin(), out.end(), ':', '.');
-    return out;
-}
-
-/// make_label for a time of any supported type (timestamp_traits): a
-/// `double` time is printed as Python prints that very double.
-template <typename AddressT, typename TimeT,
-          typename = std::enable_if_t<!std::is_same_v<std::remove_cv_t<TimeT>, Timestamp>>>
+/// The label pcapkit gives a flow from its first packet. The time, of any
+/// type timestamp_traits knows, is printed as Python's repr of it as a float
+/// (a `double` time as Python prints that very double); every `:` (IPv6)
+/// becomes `.` so the label is a valid file name everywhere.
+template <typename AddressT, typename TimeT>
 [[nodiscard]] std::string make_label(const AddressT& src, std::uint16_t srcport, const AddressT& dst,
                                      std::uint16_t dstport, const TimeT& time) {
     std::string out;

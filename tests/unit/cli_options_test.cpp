@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <vector>
 
+#include "cli_run.hpp"
 #include "mini_json.hpp"
 #include "test_catch.hpp"
 #include "test_util.hpp"
@@ -20,36 +21,11 @@
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out;
-    std::string err;
-};
-
-Run run(const std::string& args) {
-    testutil::TempDir tmp;
-    const std::string out = tmp.str() + "/out";
-    const std::string err = tmp.str() + "/err";
-    const std::string command = std::string(TRACEFLOW_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
-    const int raw = std::system(command.c_str());
-    Run r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.out = testutil::read_file(out);
-    r.err = testutil::read_file(err);
-    return r;
-}
-
-std::string sample() { return std::string(TRACEFLOW_SOURCE_DIR) + "/examples/data/sample.pcap"; }
+using testcli::Run;
+using testcli::run;
+using testcli::sample;
+using testcli::json_lines;
 std::string data(const char* name) { return std::string(TRACEFLOW_TEST_DATA_DIR) + "/" + name; }
-
-std::vector<testjson::Value> json_lines(const std::string& text) {
-    std::vector<testjson::Value> out;
-    std::stringstream ss(text);
-    std::string line;
-    while (std::getline(ss, line))
-        if (!line.empty()) out.push_back(testjson::parse(line));
-    return out;
-}
 
 std::vector<std::string> lines(const std::string& text) {
     std::vector<std::string> out;
