@@ -308,7 +308,7 @@ TEST_CASE("feed and feed_threaded on a FIFO: the live clock ends an RST flow whi
     }
 }
 
-TEST_CASE("feed on a FIFO: the stop token ends a wait for input", "[feed_options][threaded_feed]") {
+TEST_CASE("feed and feed_threaded on a FIFO: the stop token ends a wait for input", "[feed_options][threaded_feed]") {
     for (bool threaded : {false, true}) {
         CAPTURE(threaded);
         FifoWriter writer(testutil::read_bytes(sample_path()), 5, std::chrono::seconds(60));
