@@ -45,7 +45,7 @@ struct Field {
 
 inline std::string json_string(std::string_view text) {
     std::string out;
-    traceflow::formats::detail::append_json_string(out, text);
+    traceflow::detail::append_json_string(out, text);
     return out;
 }
 

@@ -4,6 +4,8 @@
 
 #include "version.hpp"
 
+#include "detail/plain_address.hpp"
+#include "detail/text_address_traits.hpp"
 #include "fwd.hpp"
 
 #include <array>
@@ -89,21 +91,6 @@ struct address_traits<IpAddress> {
     static void append_text(std::string& out, const IpAddress& a) { a.append_to(out); }
 };
 
-namespace detail {
-
-/// Text addresses: keys own the text (`std::string`), compared as text.
-struct TextAddressTraits {
-    using key_type = std::string;
-    static bool equal(const std::string& a, const std::string& b) noexcept { return a == b; }
-    static bool less(const std::string& a, const std::string& b) noexcept { return a < b; }
-    static std::uint64_t hash(const std::string& a) noexcept {
-        return static_cast<std::uint64_t>(std::hash<std::string_view>{}(a));
-    }
-    static void append_text(std::string& out, const std::string& a) { out += a; }
-};
-
-}  // namespace detail
-
 /// Text, keyed and printed as given.
 template <>
 struct address_traits<std::string> : detail::TextAddressTraits {
@@ -140,19 +127,6 @@ struct address_traits<std::array<std::uint8_t, N>, std::enable_if_t<N == 4 || N 
     }
 };
 
-namespace detail {
-
-template <typename T, typename = void>
-struct is_plain_address : std::false_type {};
-template <typename T>
-struct is_plain_address<T, std::void_t<decltype(std::declval<const T&>() == std::declval<const T&>()),
-                                       decltype(std::declval<const T&>() < std::declval<const T&>()),
-                                       decltype(std::hash<T>{}(std::declval<const T&>())),
-                                       decltype(std::string(std::declval<const T&>().to_string()))>>
-    : std::true_type {};
-
-}  // namespace detail
-
 /// Any value type with `==`, `<`, `std::hash` and `to_string()`.
 template <typename T>
 struct address_traits<T, std::enable_if_t<detail::is_plain_address<T>::value && !std::is_same_v<T, IpAddress>>> {
@@ -164,32 +138,7 @@ struct address_traits<T, std::enable_if_t<detail::is_plain_address<T>::value && 
     static void append_text(std::string& out, const T& a) { out += a.to_string(); }
 };
 
-namespace detail {
-
-/// Key equality through address_traits (flow keys compare addresses only this way).
-template <typename AddressT>
-[[nodiscard]] bool address_equal(const AddressT& a, const AddressT& b) {
-    return address_traits<AddressT>::equal(a, b);
-}
-
-/// Key order through address_traits.
-template <typename AddressT>
-[[nodiscard]] bool address_less(const AddressT& a, const AddressT& b) {
-    return address_traits<AddressT>::less(a, b);
-}
-
-/// Hash of an address through address_traits.
-template <typename AddressT>
-[[nodiscard]] std::uint64_t address_hash(const AddressT& a) {
-    return address_traits<AddressT>::hash(a);
-}
-
-/// Appends an address's label text through address_traits.
-template <typename AddressT>
-void append_address(std::string& out, const AddressT& address) {
-    address_traits<AddressT>::append_text(out, address);
-}
-
-}  // namespace detail
-
 TRACEFLOW_NAMESPACE_END
+
+// These go through the traits above, so they come after them.
+#include "detail/address_ops.hpp"

@@ -16,19 +16,10 @@
 #include <utility>
 #include <vector>
 
+#include "detail/flow_id_trait.hpp"
 #include "index.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
-
-namespace detail {
-
-// Does the record type carry its flow's key (`id`, as TraceFlow's Index does)?
-template <typename IndexT, typename = void>
-struct has_flow_id : std::false_type {};
-template <typename IndexT>
-struct has_flow_id<IndexT, std::void_t<decltype(std::declval<IndexT&>().id)>> : std::true_type {};
-
-}  // namespace detail
 
 /// The ended flows a tracer keeps (TraceFlow::closed()), in ending order.
 /// A record takes about 130 bytes for a 45-character label, 43 frames and

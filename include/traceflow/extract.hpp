@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "detail/frame_counting.hpp"
 #include "decode/decoder.hpp"
 #include "decode/outcome.hpp"
+#include "extract_stats.hpp"
 #include "feed_options.hpp"
 #include "io/capture_reader.hpp"
 #include "packet.hpp"
@@ -23,35 +25,6 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// The packet type capture readers produce: the frame is a view into the
 /// reader's buffer, so nothing is copied or allocated per packet.
 using CapturePacket = Packet<FrameView>;
-
-/// Counts of what happened to every frame read.
-struct ExtractStats {
-    std::uint64_t frames = 0;       ///< records read, all inputs together (the last frame number)
-    std::uint64_t tcp_frames = 0;   ///< frames traced
-    std::uint64_t bytes = 0;        ///< captured bytes of all frames
-    std::uint64_t failed_inputs = 0;  ///< inputs reported to FeedOptions::on_error (missing or damaged)
-    std::array<std::uint64_t, decode::outcome_count> outcomes{};  ///< frames per decode::Outcome
-
-    /// Frames not traced, all reasons together.
-    [[nodiscard]] std::uint64_t skipped() const noexcept { return frames - tcp_frames; }
-    /// Frames with this outcome.
-    [[nodiscard]] std::uint64_t count(decode::Outcome o) const noexcept {
-        return outcomes[static_cast<std::size_t>(o)];
-    }
-};
-
-namespace detail {
-
-/// Counts frame `number` (the highest so far) of `size` captured bytes with its outcome.
-inline void count_frame(ExtractStats& stats, std::uint64_t number, std::uint64_t size,
-                        decode::Outcome outcome) noexcept {
-    stats.frames = number;
-    stats.bytes += size;
-    ++stats.outcomes[static_cast<std::size_t>(outcome)];
-    if (outcome == decode::Outcome::tcp) ++stats.tcp_frames;
-}
-
-}  // namespace detail
 
 /// Fills `packet` from a decoded segment (pcapkit's Packet fields plus TCP details).
 inline void make_capture_packet(const io::Record& record, const decode::TcpSegment& seg, std::uint64_t frame_number,

@@ -4,6 +4,7 @@
 
 #include "version.hpp"
 
+#include "detail/byte_container.hpp"
 #include "fwd.hpp"
 
 #include <cstddef>
@@ -67,20 +68,6 @@ struct frame_traits<ByteView> {
         return f.size > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(f.size);
     }
 };
-
-namespace detail {
-
-template <typename T, typename = void>
-struct is_byte_container : std::false_type {};
-template <typename T>
-struct is_byte_container<T, std::void_t<decltype(std::data(std::declval<const T&>())),
-                                        decltype(std::size(std::declval<const T&>()))>> {
-    using element = std::remove_cv_t<std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>;
-    static constexpr bool value = std::is_same_v<element, char> || std::is_same_v<element, unsigned char> ||
-                                  std::is_same_v<element, signed char> || std::is_same_v<element, std::byte>;
-};
-
-}  // namespace detail
 
 /// Any contiguous container of one-byte elements: its bytes, its size as the wire length.
 template <typename T>

@@ -13,6 +13,10 @@
 #include <string>
 #include <string_view>
 
+#include "detail/address_parsing.hpp"
+#include "detail/decimal_text.hpp"
+#include "detail/mix64.hpp"
+
 TRACEFLOW_NAMESPACE_BEGIN
 
 /// An IPv4 or IPv6 address. Compared and hashed as (family, 16 bytes);
@@ -80,30 +84,6 @@ private:
     Family family_ = Family::v4;
 };
 
-namespace detail {
-
-/// A strong 64-bit mixer (the murmur3 finaliser): every input bit reaches every output bit.
-[[nodiscard]] constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-inline void append_decimal(std::string& out, unsigned value) {
-    char buf[10];
-    int n = 0;
-    do {
-        buf[n++] = static_cast<char>('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    while (n > 0) out.push_back(buf[--n]);
-}
-
-}  // namespace detail
-
 inline std::uint64_t IpAddress::hash() const noexcept {
     std::uint64_t lo = 0;
     std::uint64_t hi = 0;
@@ -164,38 +144,6 @@ inline std::string IpAddress::to_string() const {
     append_to(out);
     return out;
 }
-
-namespace detail {
-
-inline bool parse_ipv4_bytes(std::string_view text, std::uint8_t* out) noexcept {
-    int part = 0;
-    std::size_t i = 0;
-    while (part < 4) {
-        if (i >= text.size() || text[i] < '0' || text[i] > '9') return false;
-        unsigned value = 0;
-        std::size_t digits = 0;
-        while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-            value = value * 10 + static_cast<unsigned>(text[i] - '0');
-            if (++digits > 3 || value > 255) return false;
-            ++i;
-        }
-        out[part++] = static_cast<std::uint8_t>(value);
-        if (part < 4) {
-            if (i >= text.size() || text[i] != '.') return false;
-            ++i;
-        }
-    }
-    return i == text.size();
-}
-
-inline int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-}  // namespace detail
 
 inline std::optional<IpAddress> IpAddress::parse(std::string_view text) noexcept {
     std::uint8_t b[16] = {};

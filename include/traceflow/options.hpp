@@ -54,19 +54,7 @@ struct TraceFlowOptions {
     bool keep_closed = true;                      ///< keep ended flows for index(); false: callbacks only (bounded memory)
 };
 
-namespace detail {
-
-/// Options from pcapkit's constructor arguments.
-[[nodiscard]] inline TraceFlowOptions pcapkit_options(std::string fout, std::string format, ByteOrder byteorder,
-                                                      bool nanosecond) {
-    TraceFlowOptions o;
-    o.fout = std::move(fout);
-    o.format = std::move(format);
-    o.byteorder = byteorder;
-    o.nanosecond = nanosecond;
-    return o;
-}
-
-}  // namespace detail
-
 TRACEFLOW_NAMESPACE_END
+
+// This fills TraceFlowOptions above, so it comes after it.
+#include "detail/pcapkit_options.hpp"

@@ -13,6 +13,9 @@
 #include <string_view>
 #include <system_error>
 
+#include "detail/decimal_seconds.hpp"
+#include "detail/python_float_text.hpp"
+
 TRACEFLOW_NAMESPACE_BEGIN
 
 /// An exact point in capture time: whole seconds since the epoch plus
@@ -65,103 +68,6 @@ struct Timestamp {
     /// fractional digits are kept; more are truncated). Empty on bad text.
     [[nodiscard]] static std::optional<Timestamp> parse(std::string_view text) noexcept;
 };
-
-namespace detail {
-
-/// Appends Python's float repr text for shortest round-trip `digits` (no
-/// leading zeros) with decimal exponent `exp10` (value = d.ddd x 10^exp10).
-inline void append_python_float_text(std::string& out, bool negative, std::string_view digits, int exp10) {
-    if (negative) out.push_back('-');
-    const int ndigits = static_cast<int>(digits.size());
-    if (exp10 >= -4 && exp10 < 16) {
-        if (exp10 < 0) {
-            out += "0.";
-            out.append(static_cast<std::size_t>(-exp10 - 1), '0');
-            out += digits;
-        } else if (exp10 + 1 >= ndigits) {
-            out += digits;
-            out.append(static_cast<std::size_t>(exp10 + 1 - ndigits), '0');
-            out += ".0";
-        } else {
-            out += digits.substr(0, static_cast<std::size_t>(exp10 + 1));
-            out.push_back('.');
-            out += digits.substr(static_cast<std::size_t>(exp10 + 1));
-        }
-        return;
-    }
-    out.push_back(digits[0]);
-    if (ndigits > 1) {
-        out.push_back('.');
-        out += digits.substr(1);
-    }
-    out.push_back('e');
-    out.push_back(exp10 < 0 ? '-' : '+');
-    const int mag = exp10 < 0 ? -exp10 : exp10;
-    if (mag < 10) out.push_back('0');
-    char exp_buf[8];
-    const auto end = std::to_chars(exp_buf, exp_buf + sizeof exp_buf, mag).ptr;
-    out.append(exp_buf, end);
-}
-
-/// Appends repr() of a double, following CPython's float_repr_style 'short'.
-inline void append_python_repr(std::string& out, double value) {
-    if (value == 0.0) {
-        out += std::signbit(value) ? "-0.0" : "0.0";
-        return;
-    }
-    char buf[64];
-    // The scientific shortest form gives the digits and exponent unambiguously.
-    const auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
-    std::string_view text(buf, static_cast<std::size_t>(res.ptr - buf));
-    const bool negative = text.front() == '-';
-    if (negative) text.remove_prefix(1);
-    const std::size_t e = text.find('e');
-    char digits[32];
-    std::size_t ndigits = 0;
-    for (const char c : text.substr(0, e))
-        if (c != '.' && ndigits < sizeof digits) digits[ndigits++] = c;
-    while (ndigits > 1 && digits[ndigits - 1] == '0') --ndigits;
-    int exp10 = 0;
-    std::string_view exp_text = text.substr(e + 1);
-    if (!exp_text.empty() && exp_text.front() == '+') exp_text.remove_prefix(1);
-    std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp10);
-    append_python_float_text(out, negative, std::string_view(digits, ndigits), exp10);
-}
-
-/// repr() of a double, as Python prints it.
-inline std::string python_repr(double value) {
-    std::string out;
-    append_python_repr(out, value);
-    return out;
-}
-
-}  // namespace detail
-
-namespace detail {
-
-/// Writes `sec.nnnnnnnnn` into `buf` (at least 32 bytes); returns the end.
-inline char* write_decimal(char* buf, std::int64_t sec, std::uint32_t nsec) {
-    // Negative times keep the invariant value = sec + nsec/1e9.
-    char* p = buf;
-    std::uint64_t whole;
-    if (sec < 0) {
-        *p++ = '-';
-        // Unsigned negation: defined even for the most negative second.
-        whole = std::uint64_t{0} - static_cast<std::uint64_t>(sec + (nsec != 0 ? 1 : 0));
-        if (nsec != 0) nsec = 1'000'000'000 - nsec;
-    } else {
-        whole = static_cast<std::uint64_t>(sec);
-    }
-    p = std::to_chars(p, p + 21, whole).ptr;
-    *p++ = '.';
-    for (int i = 8; i >= 0; --i) {
-        p[i] = static_cast<char>('0' + nsec % 10);
-        nsec /= 10;
-    }
-    return p + 9;
-}
-
-}  // namespace detail
 
 inline std::string Timestamp::to_decimal() const {
     char buf[32];

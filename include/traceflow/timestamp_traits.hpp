@@ -4,6 +4,7 @@
 
 #include "version.hpp"
 
+#include "detail/timestamp_from_seconds.hpp"
 #include "fwd.hpp"
 
 #include <chrono>
@@ -31,28 +32,6 @@ struct timestamp_traits {
                   "std::chrono duration since the epoch, a std::chrono::system_clock time_point, or specialise "
                   "traceflow::timestamp_traits<YourTime> (static Timestamp to_timestamp(const YourTime&))");
 };
-
-namespace detail {
-
-/// The Timestamp nearest to `seconds` (to the nanosecond); NaN gives 0 and
-/// values beyond ±2^62 s saturate, so no input is undefined behaviour.
-[[nodiscard]] inline Timestamp timestamp_from_seconds(double seconds) noexcept {
-    constexpr double limit = 4611686018427387904.0;  // 2^62
-    if (std::isnan(seconds)) return Timestamp{};
-    if (seconds >= limit) return Timestamp{INT64_C(4611686018427387904), 0};
-    if (seconds <= -limit) return Timestamp{-INT64_C(4611686018427387904), 0};
-    const double whole = std::floor(seconds);
-    // seconds - whole is exact (both share the same binade or whole is 0).
-    auto sec = static_cast<std::int64_t>(whole);
-    auto nsec = static_cast<std::int64_t>(std::llround((seconds - whole) * 1e9));
-    if (nsec >= 1'000'000'000) {
-        nsec -= 1'000'000'000;
-        ++sec;
-    }
-    return Timestamp{sec, static_cast<std::uint32_t>(nsec)};
-}
-
-}  // namespace detail
 
 /// Timestamp itself; the label is Python's repr of the double nearest to it.
 template <>
@@ -104,30 +83,7 @@ struct timestamp_traits<std::chrono::time_point<std::chrono::system_clock, Durat
     }
 };
 
-namespace detail {
-
-template <typename Traits, typename T, typename = void>
-struct has_append_label : std::false_type {};
-template <typename Traits, typename T>
-struct has_append_label<Traits, T,
-                        std::void_t<decltype(Traits::append_label(std::declval<std::string&>(), std::declval<const T&>()))>>
-    : std::true_type {};
-
-/// A time of any supported type as a Timestamp.
-template <typename T>
-[[nodiscard]] Timestamp to_timestamp(const T& t) {
-    return timestamp_traits<T>::to_timestamp(t);
-}
-
-/// Appends the label text of a time of any supported type (Python's repr of
-/// the time as a float).
-template <typename T>
-void append_label_time(std::string& out, const T& t) {
-    using traits = timestamp_traits<T>;
-    if constexpr (has_append_label<traits, T>::value) traits::append_label(out, t);
-    else Timestamp(traits::to_timestamp(t)).append_python_repr(out);
-}
-
-}  // namespace detail
-
 TRACEFLOW_NAMESPACE_END
+
+// These go through the traits above, so they come after them.
+#include "detail/time_conversion.hpp"

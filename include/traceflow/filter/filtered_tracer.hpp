@@ -10,20 +10,12 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/tracer_traits.hpp"
 #include "../timestamp.hpp"
 #include "filter.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace filter {
-
-namespace detail {
-
-template <typename T, typename = void>
-struct has_writes_files : std::false_type {};
-template <typename T>
-struct has_writes_files<T, std::void_t<decltype(std::declval<const T&>().writes_files())>> : std::true_type {};
-
-}  // namespace detail
 
 /// Wraps any tracer (TraceFlow or one of your own with `dump(packet)`):
 /// packets the filter rejects are counted and dropped, the others are

@@ -31,18 +31,8 @@ namespace formats {
     return r;
 }
 
-namespace detail {
-
-/// Puts the built-ins in the process-wide registry (without replacing a
-/// caller's format of the same name) in every program that includes this
-/// header; the tracer itself includes only pcap, so it does not pull the decoder.
-inline const bool builtin_formats_registered = [] {
-    const FormatRegistry builtins = builtin_registry();
-    for (const auto& [name, format] : builtins.all()) format_registry().add_default(name, format);
-    return true;
-}();
-
-}  // namespace detail
-
 }  // namespace formats
 TRACEFLOW_NAMESPACE_END
+
+// Registration needs builtin_registry() above, so it comes after it.
+#include "../detail/builtin_formats.hpp"

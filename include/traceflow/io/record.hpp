@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "../detail/hex_digits.hpp"
 #include "../frame.hpp"
 #include "../link_type.hpp"
 
@@ -30,18 +31,6 @@ enum class CaptureFormat { pcap, pcapng };
 /// not a packet (libpcap's own limit is 256 KiB per packet; we leave room for
 /// jumbo and TSO captures). Bounds the reader's memory.
 inline constexpr std::size_t max_record_length = std::size_t{256} << 20;
-
-namespace detail {
-
-/// Eight lowercase hex digits, for magic numbers in error messages.
-inline std::string hex32(std::uint32_t v) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string s(8, '0');
-    for (int i = 7; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = digits[v & 0xF];
-    return s;
-}
-
-}  // namespace detail
 
 }  // namespace io
 TRACEFLOW_NAMESPACE_END

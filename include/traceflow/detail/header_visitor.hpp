@@ -9,7 +9,7 @@
 #include <utility>
 
 TRACEFLOW_NAMESPACE_BEGIN
-namespace decode::detail {
+namespace detail {
 
 /// The headers the decoder walks through, in the order it meets them.
 enum class HeaderKind : std::uint8_t {
@@ -41,5 +41,5 @@ struct NullVisitor {
     constexpr void operator()(HeaderKind, std::size_t, std::size_t, unsigned) const noexcept {}
 };
 
-}  // namespace decode::detail
+}  // namespace detail
 TRACEFLOW_NAMESPACE_END

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The TCP header: ports, flags, sequence numbers and where the payload starts.
+// The TCP header decoder: ports, flags, sequence numbers and where the payload starts.
 #pragma once
 
 #include "../version.hpp"
@@ -8,14 +8,17 @@
 #include <cstdint>
 
 #include "../byte_view.hpp"
-#include "../detail/endian.hpp"
+#include "../decode/outcome.hpp"
+#include "../decode/tcp_segment.hpp"
+#include "endian.hpp"
 #include "header_visitor.hpp"
-#include "ip.hpp"
-#include "outcome.hpp"
-#include "tcp_segment.hpp"
+#include "ip_layers.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
-namespace decode::detail {
+namespace detail {
+
+using decode::Outcome;
+using decode::TcpSegment;
 
 /// Decodes the TCP header that `ip` located. The 20 fixed bytes must be
 /// captured and inside the IP length. A data offset reaching past the
@@ -48,5 +51,5 @@ template <typename Visitor>
     return Outcome::tcp;
 }
 
-}  // namespace decode::detail
+}  // namespace detail
 TRACEFLOW_NAMESPACE_END
