@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "detail/frame_counting.hpp"
+#include "detail/trace_batcher.hpp"
 #include "decode/decoder.hpp"
 #include "decode/outcome.hpp"
 #include "extract_stats.hpp"
@@ -56,12 +57,16 @@ inline void make_capture_packet(const io::Record& record, const decode::TcpSegme
 /// written. `options.stop` ends reading between records (FeedStatus::stopped);
 /// `options.live_clock` advances the tracer's clock while a stream is quiet.
 /// `options.on_error` is for several inputs (below); here errors are thrown.
+/// A tracer that writes no files gets the packets through trace_batch(), up
+/// to 128 at a time (traced before any wait for input, error or return); if
+/// a callback throws, the rest of that batch is counted but not traced.
 template <typename Tracer>
 FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, const FeedOptions& options) {
     io::Record record;
     decode::TcpSegment seg;
     CapturePacket packet;
     detail::LiveClock clock;
+    detail::TraceBatcher<Tracer, CapturePacket> batcher(tracer);
     io::ByteSource& source = reader.source();
     const bool live = options.live_clock && source.is_stream();
     // The hook refers to this call's locals: it is removed on the way out.
@@ -76,6 +81,7 @@ FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, 
         source.on_wait(
             [&](io::WaitEvent event) {
                 if (detail::stop_requested(options)) return false;
+                batcher.flush();  // what came before the wait is traced now, not when more comes
                 if (event == io::WaitEvent::starting) clock.dry();
                 else if (live)
                     if (const auto now = clock.now()) detail::advance_clock(tracer, *now);
@@ -85,8 +91,10 @@ FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, 
     }
     try {
         while (!detail::stop_requested(options)) {
-            if (detail::frame_limit_reached(options, stats.frames) || !reader.next(record))
+            if (detail::frame_limit_reached(options, stats.frames) || !reader.next(record)) {
+                batcher.flush();
                 return FeedStatus::complete;
+            }
             const std::uint64_t number = stats.frames + 1;
             const decode::Outcome outcome =
                 decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
@@ -95,10 +103,15 @@ FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, 
             if (live) clock.saw(record.frame.timestamp);
             if (outcome != decode::Outcome::tcp) continue;
             make_capture_packet(record, seg, number, packet);
-            tracer.dump(packet);  // writes the frame only when the tracer writes files
+            if (batcher.batching()) packet.frame.bytes = ByteView();  // not read; the reader's buffer moves on
+            batcher.add(packet);  // dump(): writes the frame only when the tracer writes files
         }
     } catch (const io::ReadStopped&) {
+    } catch (...) {
+        batcher.flush();  // the records before the error are traced, then it propagates
+        throw;
     }
+    batcher.flush();
     return FeedStatus::stopped;
 }
 

@@ -179,7 +179,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
             // No files to write: the whole batch through trace_batch(), whose
             // prefetching overlaps the flow lookups (counted first, in order).
             bool batched = false;
-            if constexpr (detail::traces_batches<Tracer>::value) batched = !copy_bytes;
+            if constexpr (detail::traces_batches<Tracer, CapturePacket>::value) batched = !copy_bytes;
             for (std::size_t i = 0; i < batch.packets.size(); ++i) {
                 const CapturePacket& packet = batch.packets[i];
                 for (; s < batch.skipped.size() && batch.skipped[s].number < packet.index; ++s)
@@ -187,7 +187,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                 detail::count_frame(stats, packet.index, batch.sizes[i], decode::Outcome::tcp);
                 if (!batched) tracer.dump(packet);
             }
-            if constexpr (detail::traces_batches<Tracer>::value) {
+            if constexpr (detail::traces_batches<Tracer, CapturePacket>::value) {
                 if (batched) tracer.trace_batch(batch.packets.data(), batch.packets.size());
             }
             for (; s < batch.skipped.size(); ++s) count_skipped(batch.skipped[s]);

@@ -8,36 +8,15 @@
 #include <cstdint>
 #include <exception>
 #include <optional>
-#include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "../decode/outcome.hpp"
 #include "../extract.hpp"
 #include "../timestamp.hpp"
+#include "trace_batcher.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail {
-
-// Does the tracer say whether it needs frame bytes (TraceFlow::writes_files)?
-template <typename Tracer, typename = void>
-struct reports_writing : std::false_type {};
-template <typename Tracer>
-struct reports_writing<Tracer, std::void_t<decltype(std::declval<const Tracer&>().writes_files())>>
-    : std::true_type {};
-
-template <typename Tracer>
-bool needs_frame_bytes(const Tracer& tracer) {
-    if constexpr (reports_writing<Tracer>::value) return tracer.writes_files();
-    else return true;  // unknown tracer: keep the bytes
-}
-
-// Does the tracer trace a batch of packets at once (TraceFlow::trace_batch)?
-template <typename Tracer, typename = void>
-struct traces_batches : std::false_type {};
-template <typename Tracer>
-struct traces_batches<Tracer, std::void_t<decltype(std::declval<Tracer&>().trace_batch(
-                                  std::declval<const CapturePacket*>(), std::size_t{}))>> : std::true_type {};
 
 // Packets read and decoded ahead, handed from the reading thread to the
 // tracing one. Frames that are not TCP are kept as (number, outcome, size)
