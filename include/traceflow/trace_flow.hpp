@@ -229,7 +229,7 @@ public:
     /// Bytes held per open flow by the table and flow records (frame lists and labels not included).
     [[nodiscard]] static constexpr std::size_t bytes_per_flow_fixed() noexcept {
         // A flow record, up to two table slots (load <= 1/2), one free-list entry.
-        return sizeof(detail::OpenFlow<address_type>) + 2 * 8 + sizeof(std::uint32_t);
+        return sizeof(detail::OpenFlow<address_type>) + 2 * (sizeof(Key) + 8) + sizeof(std::uint32_t);
     }
 
 private:

@@ -1,77 +1,55 @@
 // SPDX-License-Identifier: MIT
-// FlowTable: identity by whole key (the caller's match) even when hashes
-// collide; erase keeps every other entry reachable (checked against std::map
-// over random operations).
+// FlowTable: identity by whole key even when hashes collide; erase keeps every
+// other key reachable (checked against std::map over random operations).
 #include <traceflow/detail/flow_table.hpp>
 
 #include <map>
 #include <random>
-#include <vector>
 
 #include "test_catch.hpp"
 
 using traceflow::detail::FlowTable;
 
 TEST_CASE("colliding hashes never merge keys", "[flow_table]") {
-    FlowTable table(16);
-    std::vector<int> key_of_value;  // what the flow records hold: the key of each value
+    FlowTable<int> table(16);
     const std::uint64_t same_hash = 0xDEADBEEF00000000ULL;
-    auto find = [&](int key) {
-        return table.find(same_hash, [&](std::uint32_t v) { return key_of_value[v] == key; });
-    };
-    for (int k = 0; k < 100; ++k) {
-        key_of_value.push_back(k);
-        table.insert(same_hash, static_cast<std::uint32_t>(k));
-    }
+    for (int k = 0; k < 100; ++k) CHECK(table.try_emplace(k, same_hash, static_cast<std::uint32_t>(k)).second);
     CHECK(table.size() == 100);
     for (int k = 0; k < 100; ++k) {
-        const auto* v = find(k);
+        const auto* v = table.find(k, same_hash);
         REQUIRE(v != nullptr);
         CHECK(*v == static_cast<std::uint32_t>(k));
     }
-    CHECK(find(100) == nullptr);
-    CHECK(table.candidate(same_hash) < 100);  // one of the values under that hash
-    CHECK(table.candidate(0x1234567800000000ULL) == FlowTable::none);
-    for (int k = 0; k < 100; k += 2) table.erase(same_hash, static_cast<std::uint32_t>(k));
-    for (int k = 0; k < 100; ++k) CHECK((find(k) != nullptr) == (k % 2 == 1));
-    CHECK(table.size() == 50);
+    CHECK(table.find(100, same_hash) == nullptr);
+    for (int k = 0; k < 100; k += 2) table.erase(k, same_hash);
+    for (int k = 0; k < 100; ++k) CHECK((table.find(k, same_hash) != nullptr) == (k % 2 == 1));
 }
 
 TEST_CASE("random inserts and erases agree with std::map", "[flow_table][property]") {
     std::mt19937_64 rng(7);
-    FlowTable table(16);
-    std::map<std::uint64_t, std::uint32_t> model;  // key -> value
-    std::vector<std::uint64_t> key_of_value;         // value -> key, as flow records would hold it
+    FlowTable<std::uint64_t> table(16);
+    std::map<std::uint64_t, std::uint32_t> model;
     // A deliberately weak hash (few distinct values) makes long probe runs and wrap-around.
     const auto weak_hash = [](std::uint64_t k) { return (k % 37) << 32 | (k % 37); };
-    auto find = [&](std::uint64_t key) {
-        return table.find(weak_hash(key), [&](std::uint32_t v) { return key_of_value[v] == key; });
-    };
     for (int step = 0; step < 200000; ++step) {
         const std::uint64_t key = rng() % 3000;
-        const auto it = model.find(key);
         if (rng() % 3 == 0) {
-            if (it != model.end()) {
-                table.erase(weak_hash(key), it->second);
-                model.erase(it);
-            }
-        } else if (it == model.end()) {
-            const auto value = static_cast<std::uint32_t>(key_of_value.size());
-            key_of_value.push_back(key);
-            table.insert(weak_hash(key), value);
-            model.emplace(key, value);
+            table.erase(key, weak_hash(key));
+            model.erase(key);
         } else {
-            const auto* v = find(key);
-            REQUIRE(v != nullptr);
-            REQUIRE(*v == it->second);
+            const auto value = static_cast<std::uint32_t>(step);
+            const auto [slot, inserted] = table.try_emplace(key, weak_hash(key), value);
+            const auto [it, model_inserted] = model.emplace(key, value);
+            REQUIRE(inserted == model_inserted);
+            REQUIRE(*slot == it->second);
         }
         if (step % 10000 == 0) {
             REQUIRE(table.size() == model.size());
             for (std::uint64_t k = 0; k < 3000; ++k) {
-                const auto* v = find(k);
-                const auto m = model.find(k);
-                REQUIRE((v != nullptr) == (m != model.end()));
-                if (v != nullptr) REQUIRE(*v == m->second);
+                const auto* v = table.find(k, weak_hash(k));
+                const auto it = model.find(k);
+                REQUIRE((v != nullptr) == (it != model.end()));
+                if (v != nullptr) REQUIRE(*v == it->second);
             }
         }
     }

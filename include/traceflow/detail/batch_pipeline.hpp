@@ -14,8 +14,7 @@ namespace detail {
 
 /// Traces packets 0..count-1 in order through `trace(i, key, hash, from_a)`,
 /// with exactly its effect, after prefetching for each packet a few packets
-/// ahead: its table slot (16 ahead), its flow record (8 ahead; the first
-/// whose hash bits match, almost always its own), the end of
+/// ahead: its table slot (16 ahead), its flow record (8 ahead), the end of
 /// its frame list (4 ahead), each stage waiting for what the one before
 /// brought in. `make_key(i, from_a)` gives packet i's key.
 template <typename Key, typename Store, typename MakeKey, typename Trace>
@@ -40,10 +39,9 @@ void trace_pipelined(std::size_t count, const Store& store, MakeKey&& make_key, 
         }
         if (i >= record_ahead && i - record_ahead < count) {
             Pending& p = ring[(i - record_ahead) % ring_size];
-            // By hash bits alone: comparing the key would wait for the record.
-            const std::uint32_t candidate = store.candidate(p.hash);
-            p.id = candidate < store.slots() ? candidate : no_slot;
-            if (p.id != no_slot) store.prefetch_record(p.id);
+            const std::uint32_t* found = store.find(p.key, p.hash);
+            p.id = found != nullptr ? *found : no_slot;
+            if (found != nullptr) store.prefetch_record(*found);
         }
         if (i >= frames_ahead + record_ahead && i - frames_ahead - record_ahead < count) {
             const Pending& p = ring[(i - frames_ahead - record_ahead) % ring_size];

@@ -87,10 +87,8 @@ public:
 
     /// The slot of the open flow keyed `key`, or nullptr.
     [[nodiscard]] const std::uint32_t* find(const Key& key, std::uint64_t hash) const noexcept {
-        return table_.find(hash, [&](std::uint32_t id) { return flows_[id].scope == key.scope && key_of(id) == key; });
+        return table_.find(key, hash);
     }
-    /// The flow `hash` most likely belongs to (FlowTable::none if none): a prefetch hint.
-    [[nodiscard]] std::uint32_t candidate(std::uint64_t hash) const noexcept { return table_.candidate(hash); }
     void prefetch(std::uint64_t hash) const noexcept { table_.prefetch(hash); }
 
     /// The table key of open flow `id`.
@@ -122,7 +120,7 @@ public:
     void insert(std::uint32_t id, const Key& key, std::uint64_t hash) {
         flows_[id].scope = key.scope;
         flows_[id].hash = hash;
-        table_.insert(hash, id);
+        table_.try_emplace(key, hash, id);
         opened_.push_back(flows_, id);
         if (recency_) recent_.push_back(flows_, id);
     }
@@ -134,7 +132,7 @@ public:
 
     /// Removes flow `id` from the table and orders and frees its slot.
     void release(std::uint32_t id) {
-        table_.erase(flows_[id].hash, id);
+        table_.erase(key_of(id), flows_[id].hash);
         opened_.erase(flows_, id);
         if (recency_) recent_.erase(flows_, id);
         flows_[id] = Flow{};
@@ -210,7 +208,7 @@ private:
     bool bidirectional_;
     bool recency_;
     bool statistics_;
-    FlowTable table_;  // hash -> slot; the keys are the records'
+    FlowTable<Key> table_;
     std::vector<Flow> flows_;       // slots, reused through free_
     std::vector<StatsSlot> stats_;  // by slot, only with statistics on
     std::vector<std::uint32_t> free_;

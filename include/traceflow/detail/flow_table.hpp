@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
-// FlowTable: open-addressing index from a flow's hash to its 32-bit slot number; the keys stay in the flow records.
+// FlowTable: open-addressing map from a whole flow key to a 32-bit slot number.
 #pragma once
 
 #include "../version.hpp"
 
-#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -14,64 +13,62 @@
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail {
 
-/// Linear probing over a power-of-two array, load factor <= 1/2. A slot is
-/// 8 bytes: 32 bits of the key's hash and the value (the flow's slot in the
-/// store). The key itself is not copied here: the caller's `matches(value)`
-/// compares it with the flow record, which a lookup reads next anyway, so
-/// identity is always the whole key (a hash collision never merges two
-/// flows) while the table stays small enough to sit in cache and TLB reach.
-/// Erase shifts back: no tombstones, short lookups after millions of closes.
+/// Linear probing over a power-of-two array, load factor <= 1/2. Each slot
+/// keeps the key and 32 bits of its hash: the hash bits pick the slot and
+/// skip most mismatches, and identity is always the full key comparison
+/// (a hash collision never merges two flows). Erase shifts back, so there
+/// are no tombstones and lookups stay short after millions of closes.
+template <typename Key>
 class FlowTable {
 public:
     using Value = std::uint32_t;
-    static constexpr Value none = 0xFFFFFFFFu;
 
     explicit FlowTable(std::size_t initial_capacity = 1024) { rehash(round_up(initial_capacity)); }
 
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
-    /// Bytes of the slot array (for memory reports).
-    [[nodiscard]] std::size_t bytes() const noexcept { return slots_.size() * sizeof(Slot); }
 
-    /// The value under `hash` for which `matches(value)` holds, or nullptr.
-    template <typename Matches>
-    [[nodiscard]] const Value* find(std::uint64_t hash, Matches&& matches) const {
+    /// The value stored under `key`, or nullptr.
+    [[nodiscard]] Value* find(const Key& key, std::uint64_t hash) noexcept {
         const std::uint32_t tag = tag_of(hash);
         for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
-            const Slot& s = slots_[i];
+            Slot& s = slots_[i];
             if (s.tag == 0) return nullptr;
-            if (s.tag == tag && matches(s.value)) return &s.value;
+            if (s.tag == tag && s.key == key) return &s.value;
         }
     }
 
-    /// The first value whose hash bits equal `hash`'s, or `none`: a prefetch
-    /// hint for batching callers (almost always the flow; never relied on).
-    [[nodiscard]] Value candidate(std::uint64_t hash) const noexcept {
-        const std::uint32_t tag = tag_of(hash);
-        for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
-            const Slot& s = slots_[i];
-            if (s.tag == 0) return none;
-            if (s.tag == tag) return s.value;
-        }
+    /// The value stored under `key`, or nullptr.
+    [[nodiscard]] const Value* find(const Key& key, std::uint64_t hash) const noexcept {
+        return const_cast<FlowTable*>(this)->find(key, hash);
     }
 
-    /// Adds `value` under `hash`; the caller knows its key is not present.
-    void insert(std::uint64_t hash, Value value) {
+    /// Finds `key` or inserts it with `value`; returns the stored value and
+    /// whether it was inserted.
+    std::pair<Value*, bool> try_emplace(const Key& key, std::uint64_t hash, Value value) {
         if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
         const std::uint32_t tag = tag_of(hash);
         std::size_t i = tag & mask_;
-        while (slots_[i].tag != 0) i = (i + 1) & mask_;
-        slots_[i] = Slot{tag, value};
+        for (;; i = (i + 1) & mask_) {
+            Slot& s = slots_[i];
+            if (s.tag == 0) break;
+            if (s.tag == tag && s.key == key) return {&s.value, false};
+        }
+        Slot& s = slots_[i];
+        s.tag = tag;
+        s.key = key;
+        s.value = value;
         ++size_;
+        return {&s.value, true};
     }
 
-    /// Removes `value` stored under `hash`, if present.
-    void erase(std::uint64_t hash, Value value) noexcept {
+    /// Removes `key` if present.
+    void erase(const Key& key, std::uint64_t hash) noexcept {
         const std::uint32_t tag = tag_of(hash);
         std::size_t i = tag & mask_;
         for (;; i = (i + 1) & mask_) {
             const Slot& s = slots_[i];
             if (s.tag == 0) return;
-            if (s.tag == tag && s.value == value) break;
+            if (s.tag == tag && s.key == key) break;
         }
         backward_shift_erase(slots_, mask_, i, [](const Slot& slot) { return std::uint64_t{slot.tag}; });
         --size_;
@@ -88,8 +85,9 @@ public:
 
 private:
     struct Slot {
-        std::uint32_t tag = 0;  // 0 = empty
+        Key key{};
         Value value = 0;
+        std::uint32_t tag = 0;  // 0 = empty
     };
 
     // The high half of a well-mixed hash; never 0 so 0 can mean "empty".
@@ -108,11 +106,11 @@ private:
         std::vector<Slot> old(new_capacity);
         old.swap(slots_);
         mask_ = slots_.size() - 1;
-        for (const Slot& s : old) {
+        for (Slot& s : old) {
             if (s.tag == 0) continue;
             std::size_t i = s.tag & mask_;
             while (slots_[i].tag != 0) i = (i + 1) & mask_;
-            slots_[i] = s;
+            slots_[i] = std::move(s);
         }
     }
 
