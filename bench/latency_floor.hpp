@@ -13,15 +13,16 @@ struct SynthKeyView {
 
 // What trace_batch() cannot avoid per packet on `flows` live flows in random
 // order, with its prefetch distances: the flow's key read from the packet
-// source, a hash, one open-addressing table probe (slot prefetched 16 packets
-// ahead), the flow record (8 ahead), the end of its frame list (4 after
-// that), then the record updated and the frame number appended. Table, record
-// and frame-list sizes are TraceFlow's (load <= 1/2, `record_bytes` per
-// flow, one frame list per flow). No labels, no lifecycle, no branches on flags.
+// source, a hash, one open-addressing table probe by hash bits (8-byte slot
+// prefetched 16 packets ahead), the flow record (8 ahead), the end of its
+// frame list (4 after that), then the key compared with the record's, the
+// record updated and the frame number appended. Table, record and frame-list
+// sizes are TraceFlow's (load <= 1/2, `record_bytes` per flow, one frame list
+// per flow). No labels, no lifecycle, no branches on flags.
 class LatencyFloor {
 public:
     LatencyFloor(const std::vector<SynthKeyView>& keys, std::size_t record_bytes, std::size_t frames_per_flow)
-        : keys_(keys), record_words_((std::max<std::size_t>(record_bytes, 64) + 7) / 8) {
+        : keys_(keys), record_words_((std::max<std::size_t>(record_bytes, 64) + 7) / 8) {  // >= 8 words
         std::size_t capacity = 16;
         while (capacity < 2 * keys.size()) capacity *= 2;
         mask_ = capacity - 1;
@@ -33,7 +34,9 @@ public:
             const std::uint64_t h = hash(keys[id]);
             std::size_t i = h & mask_;
             while (slots_[i].tag != 0) i = (i + 1) & mask_;
-            slots_[i] = Slot{keys[id].words[0], keys[id].words[1], keys[id].words[2], id, tag(h)};
+            slots_[i] = Slot{tag(h), id};
+            std::uint64_t* record = &records_[std::size_t{id} * record_words_];
+            for (int w = 0; w < 3; ++w) record[2 + w] = keys[id].words[w];  // the key lives in the record
         }
     }
 
@@ -57,7 +60,7 @@ public:
             }
             if (i >= record_ahead && i - record_ahead < count) {
                 Pending& p = ring[(i - record_ahead) % ring_size];
-                p.id = find(keys_[p.flow], p.hash);
+                p.id = candidate(p.hash);
                 __builtin_prefetch(&records_[std::size_t{p.id} * record_words_], 1);
             }
             if (i >= frames_ahead + record_ahead && i - frames_ahead - record_ahead < count) {
@@ -66,7 +69,8 @@ public:
                 __builtin_prefetch(f.data() + f.size(), 1);
             }
             if (i >= ahead) {
-                const Pending& p = ring[(i - ahead) % ring_size];
+                Pending& p = ring[(i - ahead) % ring_size];
+                if (!matches(p.id, keys_[p.flow])) p.id = find(keys_[p.flow], p.hash);
                 std::uint64_t* record = &records_[std::size_t{p.id} * record_words_];
                 record[0] = i;  // `last`
                 ++record[1];
@@ -79,9 +83,8 @@ public:
 
 private:
     struct Slot {
-        std::uint64_t k0 = 0, k1 = 0, k2 = 0;  // the key's bytes (compared whole)
-        std::uint32_t value = 0;
         std::uint32_t tag = 0;
+        std::uint32_t value = 0;
     };
     static std::uint64_t hash(const SynthKeyView& k) {
         std::uint64_t x = k.words[0] * 0x9E3779B97F4A7C15ULL ^ k.words[1] * 0xC2B2AE3D27D4EB4FULL ^ k.words[2];
@@ -91,11 +94,21 @@ private:
         return x;
     }
     static std::uint32_t tag(std::uint64_t h) { return static_cast<std::uint32_t>(h >> 32) | 1u; }
+    bool matches(std::uint32_t id, const SynthKeyView& k) const {
+        const std::uint64_t* record = &records_[std::size_t{id} * record_words_];
+        return record[2] == k.words[0] && record[3] == k.words[1] && record[4] == k.words[2];
+    }
+    // The first slot whose hash bits match (what TraceFlow prefetches).
+    std::uint32_t candidate(std::uint64_t h) const {
+        const std::uint32_t t = tag(h);
+        for (std::size_t i = h & mask_;; i = (i + 1) & mask_)
+            if (slots_[i].tag == t) return slots_[i].value;
+    }
     std::uint32_t find(const SynthKeyView& k, std::uint64_t h) const {
         const std::uint32_t t = tag(h);
         for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
             const Slot& s = slots_[i];
-            if (s.tag == t && s.k0 == k.words[0] && s.k1 == k.words[1] && s.k2 == k.words[2]) return s.value;
+            if (s.tag == t && matches(s.value, k)) return s.value;
         }
     }
 
