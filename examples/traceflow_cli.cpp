@@ -22,7 +22,6 @@
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 #define TRACEFLOW_CLI_POSIX 1
 #endif
@@ -142,28 +141,6 @@ bool stdout_is_closed() {
 #endif
 }
 
-// Output files held open at once when --max-open-files is not given: the soft
-// descriptor limit is raised to the hard one, and half of it is used, from 64
-// up to 4096 (64 where the limit is unknown). More open files, fewer reopens.
-std::size_t automatic_open_files() {
-    constexpr std::size_t least = 64;
-    constexpr std::size_t most = 4096;
-#if defined(TRACEFLOW_CLI_POSIX)
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return least;
-    if (limit.rlim_cur != RLIM_INFINITY && (limit.rlim_max == RLIM_INFINITY || limit.rlim_cur < limit.rlim_max)) {
-        rlimit raised = limit;
-        raised.rlim_cur = limit.rlim_max;
-        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
-    }
-    if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur / 2 >= most) return most;
-    const auto half = static_cast<std::size_t>(limit.rlim_cur / 2);
-    return half < least ? least : half;
-#else
-    return least;
-#endif
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,8 +151,6 @@ int main(int argc, char** argv) {
     traceflow::TraceFlowOptions trace_options = options.trace;
     // Streaming: flows are printed as they end, so ended flows need not be kept.
     if (options.stream) trace_options.keep_closed = false;
-    if (!options.trace.fout.empty() && !options.max_open_files_given)
-        trace_options.max_open_files = automatic_open_files();
     const auto start = std::chrono::steady_clock::now();
     traceflow::ExtractStats stats;
     int status = exit_ok;

@@ -38,7 +38,6 @@ struct Options {
     bool decap = false;        // --decap: unwrap VXLAN, Geneve, GRE
     bool force = false;        // --force: write into a folder that is not empty
     std::uint64_t max_frames = 0;  // -c: stop after this many frames (0: no limit)
-    bool max_open_files_given = false;  // --max-open-files; else the tool picks from the descriptor limit
 };
 
 [[noreturn]] inline void usage_error(const std::string& message) {
@@ -95,8 +94,7 @@ inline void print_help(std::FILE* out) {
         "                          (default {label}, as pcapkit; a warning when one starts with '.')\n"
         "      --byteorder ORDER   little|big: byte order of pcap/pcapng output (default: this machine's)\n"
         "      --nanosecond        pcap output with nanosecond times (pcapng always has them)\n"
-        "      --max-open-files N  output files held open at once (default: half the descriptor\n"
-        "                          limit, raised to its hard limit; 64 to 4096)\n"
+        "      --max-open-files N  output files held open at once (default 64)\n"
         "\n"
         "Flows (defaults reproduce pcapkit's TraceFlow):\n"
         "      --bidirectional     one flow per connection, labelled from its initiator\n"
@@ -290,7 +288,6 @@ inline Options parse_arguments(int argc, char** argv) {
                 const auto n = parse_count(v);
                 if (!n || *n == 0 || *n > 1000000) usage_error("--max-open-files needs a number from 1 to 1e6, not '" + v + "'");
                 given.max_open_files = true;
-                o.max_open_files_given = true;
                 o.trace.max_open_files = static_cast<std::size_t>(*n);
             } else if (arg == "--bidirectional") {
                 flag();
