@@ -36,6 +36,7 @@ struct TraceFlowOptions {
     ByteOrder byteorder = ByteOrder::native;      ///< pcap output byte order
     bool nanosecond = false;                      ///< pcap output with nanosecond times
     std::size_t max_open_files = 64;              ///< descriptors the writers may hold at once
+    std::size_t output_buffer_bytes = std::size_t{8} << 20;  ///< memory for frames waiting to be written, all flows together
     WarningSink warning = stderr_warning_sink();  ///< where warnings go
     /// Output file name of each flow, without extension: {label} {src} {srcport}
     /// {dst} {dstport} {first} (addresses as in the label, {first} the first packet's time).

@@ -38,7 +38,7 @@ class FlowOutput {
 public:
     /// Throws std::invalid_argument for a bad name template, IoError for the output root.
     explicit FlowOutput(const TraceFlowOptions& options)
-        : names_(options.name_template), files_(std::make_unique<FileCache>(options.max_open_files)) {
+        : names_(options.name_template), files_(std::make_unique<FileCache>(options.max_open_files, options.output_buffer_bytes)) {
         if (options.fout.empty()) return;
         const OutputFormat* format = format_registry().find(options.format);
         if (format == nullptr) {
