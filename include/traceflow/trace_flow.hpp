@@ -182,7 +182,8 @@ public:
     void for_each_index(Fn&& fn) const {
         for (std::uint32_t id = store_.first_opened(); id != detail::no_slot; id = store_.next_opened(id)) {
             const buffer_type& b = store_[id].buffer;
-            fn(index_type{detail::writer_path(b.fpout), b.index, b.label, EndReason::open, final_stats(id), b.id});
+            fn(index_type{detail::writer_path(b.fpout), b.index.to_vector(), b.label, EndReason::open, final_stats(id),
+                          b.id});
         }
         for (auto&& record : handoff_.closed()) fn(std::move(record));  // made afresh
     }
@@ -341,13 +342,13 @@ private:
         index_type record{detail::writer_path(buffer.fpout), {}, {}, reason, final_stats(id), buffer.id};
         buffer_type& just_closed = handoff_.just_closed();
         if (ending == Ending::keep_buffer) {
-            record.index = buffer.index;
+            record.index = buffer.index.to_vector();
             record.label = buffer.label;
             just_closed.index = std::move(buffer.index);
             just_closed.label = std::move(buffer.label);
             just_closed.id = buffer.id;
         } else {
-            record.index = std::move(buffer.index);
+            record.index = buffer.index.to_vector();
             record.label = std::move(buffer.label);
         }
         std::unique_ptr<FlowWriter> writer = std::move(buffer.fpout);

@@ -150,8 +150,7 @@ public:
     }
     void prefetch_frames(std::uint32_t id) const noexcept {
 #if defined(__GNUC__) || defined(__clang__)
-        const std::vector<std::uint64_t>& frames = flows_[id].buffer.index;
-        if (frames.size() < frames.capacity()) __builtin_prefetch(frames.data() + frames.size(), 1);
+        if (const std::uint8_t* end = flows_[id].buffer.index.append_position()) __builtin_prefetch(end, 1);
 #else
         (void)id;
 #endif
