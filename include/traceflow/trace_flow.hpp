@@ -229,8 +229,8 @@ public:
     [[nodiscard]] const TraceFlowOptions& options() const noexcept { return options_; }
     /// Bytes held per open flow by the table and flow records (frame lists and labels not included).
     [[nodiscard]] static constexpr std::size_t bytes_per_flow_fixed() noexcept {
-        // A flow record, up to two table slots (load <= 1/2), one free-list entry.
-        return sizeof(detail::OpenFlow<address_type>) + 2 * (sizeof(Key) + 8) + sizeof(std::uint32_t);
+        // A flow record, up to two 8-byte table slots (load <= 1/2), one free-list entry.
+        return sizeof(detail::OpenFlow<address_type>) + 2 * 8 + sizeof(std::uint32_t);
     }
 
 private:

@@ -32,6 +32,7 @@ struct OpenFlow {
     BasicBuffer<AddressT> buffer;
     TcpConnection tcp;
     bool orig_is_a = true;     // the originator is the key's `a` side
+    bool id_is_a = true;       // buffer.id.src is the key's `a` side
     SlotLinks recent;          // last-seen order
     std::uint32_t scope = 0;   // VLAN / interface part of the key
     std::uint64_t hash = 0;    // of the table key
@@ -87,8 +88,11 @@ public:
 
     /// The slot of the open flow keyed `key`, or nullptr.
     [[nodiscard]] const std::uint32_t* find(const Key& key, std::uint64_t hash) const noexcept {
-        return table_.find(key, hash);
+        return table_.find(hash, [&](std::uint32_t id) noexcept { return has_key(id, key); });
     }
+    /// The slot most likely to hold the flow of `hash` (FlowTable::none when
+    /// none can): a prefetch hint that reads the table only.
+    [[nodiscard]] std::uint32_t candidate(std::uint64_t hash) const noexcept { return table_.candidate(hash); }
     void prefetch(std::uint64_t hash) const noexcept { table_.prefetch(hash); }
 
     /// The table key of open flow `id`.
@@ -116,11 +120,14 @@ public:
         return id;
     }
 
-    /// Makes slot `id` the open flow of `key` (newest in both orders).
+    /// Makes slot `id`, whose buffer.id is set, the open flow of `key`, not
+    /// open yet (newest in both orders).
     void insert(std::uint32_t id, const Key& key, std::uint64_t hash) {
-        flows_[id].scope = key.scope;
-        flows_[id].hash = hash;
-        table_.try_emplace(key, hash, id);
+        Flow& f = flows_[id];
+        f.scope = key.scope;
+        f.hash = hash;
+        f.id_is_a = address_equal(f.buffer.id.src, key.a) && f.buffer.id.srcport == key.pa;
+        table_.insert(hash, id);
         opened_.push_back(flows_, id);
         if (recency_) recent_.push_back(flows_, id);
     }
@@ -132,7 +139,7 @@ public:
 
     /// Removes flow `id` from the table and orders and frees its slot.
     void release(std::uint32_t id) {
-        table_.erase(key_of(id), flows_[id].hash);
+        table_.erase(flows_[id].hash, id);
         opened_.erase(flows_, id);
         if (recency_) recent_.erase(flows_, id);
         flows_[id] = Flow{};
@@ -207,7 +214,18 @@ private:
     bool bidirectional_;
     bool recency_;
     bool statistics_;
-    FlowTable<Key> table_;
+    // Whether open flow `id` is keyed `key` (the table keeps no keys: they are here).
+    [[nodiscard]] bool has_key(std::uint32_t id, const Key& key) const noexcept {
+        const Flow& f = flows_[id];
+        const BufferID<AddressT>& b = f.buffer.id;
+        if (f.scope != key.scope) return false;
+        return f.id_is_a ? b.srcport == key.pa && b.dstport == key.pb && address_equal(b.src, key.a) &&
+                               address_equal(b.dst, key.b)
+                         : b.dstport == key.pa && b.srcport == key.pb && address_equal(b.dst, key.a) &&
+                               address_equal(b.src, key.b);
+    }
+
+    FlowTable table_;
     std::vector<Flow> flows_;       // slots, reused through free_
     std::vector<StatsSlot> stats_;  // by slot, only with statistics on
     std::vector<std::uint32_t> free_;
