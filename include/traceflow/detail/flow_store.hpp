@@ -16,26 +16,26 @@
 #include "flow_counting.hpp"
 #include "flow_key.hpp"
 #include "flow_table.hpp"
+#include "slot_chunks.hpp"
 #include "slot_list.hpp"
 #include "tcp_connection.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail {
 
-/// One open flow. What every packet touches comes first, so that in pcapkit
-/// mode a packet reads and writes one cache line of its record (`last` and
-/// the frame list); the tcp lifecycle's fields follow, then what only opening
-/// and ending a flow use.
+/// One open flow. What every packet touches comes first: the key (the
+/// Buffer's id with `scope` and `id_is_a`: the table compares it here), the
+/// frame list and `last`; the tcp lifecycle's fields follow, then what only
+/// opening and ending a flow use.
 template <typename AddressT>
 struct OpenFlow {
-    Timestamp last;
     BasicBuffer<AddressT> buffer;
-    TcpConnection tcp;
-    bool orig_is_a = true;     // the originator is the key's `a` side
-    bool id_is_a = true;       // buffer.id.src is the key's `a` side
-    SlotLinks recent;          // last-seen order
     std::uint32_t scope = 0;   // VLAN / interface part of the key
-    std::uint64_t hash = 0;    // of the table key
+    bool id_is_a = true;       // buffer.id.src is the key's `a` side
+    bool orig_is_a = true;     // the originator is the key's `a` side
+    Timestamp last;
+    TcpConnection tcp;
+    SlotLinks recent;          // last-seen order
     Timestamp first;
     SlotLinks opened;          // opening order
 };
@@ -72,8 +72,9 @@ class FlowStore {
 public:
     using Key = FlowKey<AddressT>;
     using Flow = OpenFlow<AddressT>;
-    using OpenList = SlotList<Flow, &Flow::opened>;
-    using RecentList = SlotList<Flow, &Flow::recent>;
+    using Slots = SlotChunks<Flow>;
+    using OpenList = SlotList<Flow, &Flow::opened, Slots>;
+    using RecentList = SlotList<Flow, &Flow::recent, Slots>;
 
     FlowStore(bool bidirectional, bool recency, bool statistics)
         : bidirectional_(bidirectional), recency_(recency), statistics_(statistics) {}
@@ -114,7 +115,7 @@ public:
             flows_.emplace_back();
         }
         if (statistics_) {
-            if (stats_.size() <= id) stats_.resize(std::size_t{id} + 1);
+            stats_.grow_to(std::size_t{id} + 1);
             stats_[id] = StatsSlot{};
         }
         return id;
@@ -125,7 +126,6 @@ public:
     void insert(std::uint32_t id, const Key& key, std::uint64_t hash) {
         Flow& f = flows_[id];
         f.scope = key.scope;
-        f.hash = hash;
         f.id_is_a = address_equal(f.buffer.id.src, key.a) && f.buffer.id.srcport == key.pa;
         table_.insert(hash, id);
         opened_.push_back(flows_, id);
@@ -139,7 +139,7 @@ public:
 
     /// Removes flow `id` from the table and orders and frees its slot.
     void release(std::uint32_t id) {
-        table_.erase(flows_[id].hash, id);
+        table_.erase(hash_value(key_of(id)), id);
         opened_.erase(flows_, id);
         if (recency_) recent_.erase(flows_, id);
         flows_[id] = Flow{};
@@ -226,8 +226,8 @@ private:
     }
 
     FlowTable table_;
-    std::vector<Flow> flows_;       // slots, reused through free_
-    std::vector<StatsSlot> stats_;  // by slot, only with statistics on
+    Slots flows_;                   // slots, reused through free_
+    SlotChunks<StatsSlot> stats_;   // by slot, only with statistics on
     std::vector<std::uint32_t> free_;
     OpenList opened_;
     RecentList recent_;
