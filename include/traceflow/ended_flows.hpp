@@ -16,7 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "buffer_id.hpp"
 #include "detail/flow_id_trait.hpp"
+#include "detail/label_prefix.hpp"
 #include "index.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -106,9 +108,13 @@ public:
         const PathKind kind = path == nullptr ? PathKind::none
                               : is_pattern(*path, record.label) ? PathKind::pattern
                                                                 : PathKind::explicit_path;
+        // A label that starts as its key makes it (make_label) keeps only the rest.
+        const std::size_t key_part = label_prefix_size(record);
         scratch_.push_back(static_cast<std::uint8_t>(static_cast<unsigned>(record.reason) |
-                                                     static_cast<unsigned>(kind) << 4));
-        put_string(record.label);
+                                                     static_cast<unsigned>(kind) << 4 |
+                                                     (key_part != 0 ? label_from_key : 0u)));
+        put(record.label.size() - key_part);
+        scratch_.insert(scratch_.end(), record.label.begin() + static_cast<std::ptrdiff_t>(key_part), record.label.end());
         if (kind == PathKind::explicit_path) put_string(*path);
         put(record.index.size());
         std::uint64_t previous = 0;
@@ -152,11 +158,13 @@ public:
         const std::uint8_t* p = blocks_[static_cast<std::size_t>(where >> 32)].get() + (where & 0xFFFFFFFFu);
         IndexT out;
         out.reason = static_cast<EndReason>(*p & 0x0Fu);
-        const auto kind = static_cast<PathKind>(*p >> 4);
+        const auto kind = static_cast<PathKind>(*p >> 4 & 3u);
+        const bool key_label = (*p & label_from_key) != 0;
         ++p;
-        out.label = get_string(p);
-        if (kind == PathKind::pattern) out.fpout = prefix_ + out.label + suffix_;
-        else if (kind == PathKind::explicit_path) out.fpout = get_string(p);
+        const auto label_size = static_cast<std::size_t>(get(p));
+        const char* label = reinterpret_cast<const char*>(p);
+        p += label_size;
+        if (kind == PathKind::explicit_path) out.fpout = get_string(p);
         out.index.resize(static_cast<std::size_t>(get(p)));
         std::uint64_t previous = 0;
         for (std::uint64_t& frame : out.index) {
@@ -175,7 +183,13 @@ public:
             } else {
                 out.id = ids_[i];
             }
+            if constexpr (is_buffer_id<flow_id>::value) {
+                if (key_label)
+                    detail::append_label_prefix(out.label, out.id.src, out.id.srcport, out.id.dst, out.id.dstport);
+            }
         }
+        out.label.append(label, label_size);
+        if (kind == PathKind::pattern) out.fpout = prefix_ + out.label + suffix_;
         if (i < stats_.size()) out.stats = stats_[i];
         return out;
     }
@@ -215,7 +229,25 @@ private:
     };
     using flow_id = typename id_of<IndexT>::type;
 
+    template <typename T>
+    struct is_buffer_id : std::false_type {};
+    template <typename A>
+    struct is_buffer_id<BufferID<A>> : std::true_type {};
+
     enum class PathKind : std::uint8_t { none = 0, pattern = 1, explicit_path = 2 };
+    static constexpr unsigned label_from_key = 0x40;  // header bit: the label's key part is not stored
+
+    // Length of the part of `record.label` its key makes, when the label starts with it (else 0).
+    std::size_t label_prefix_size(const IndexT& record) {
+        if constexpr (is_buffer_id<flow_id>::value) {
+            label_scratch_.clear();
+            detail::append_label_prefix(label_scratch_, record.id.src, record.id.srcport, record.id.dst,
+                                        record.id.dstport);
+            if (record.label.compare(0, label_scratch_.size(), label_scratch_) == 0) return label_scratch_.size();
+        }
+        (void)record;
+        return 0;
+    }
     static constexpr std::size_t block_size = std::size_t{256} << 10;
 
     bool is_pattern(const std::string& path, const std::string& label) const {
@@ -272,6 +304,7 @@ private:
     std::vector<std::shared_ptr<const FlowStats>> stats_;  // by record, once any record had statistics
     std::vector<std::uint8_t> scratch_;
     std::vector<flow_id> ids_;  // keys that cannot be copied as bytes, by record
+    std::string label_scratch_;
     std::string prefix_;
     std::string suffix_;
 };

@@ -24,20 +24,24 @@ TRACEFLOW_NAMESPACE_BEGIN
 namespace detail {
 
 /// One open flow. What every packet touches comes first: the key (the
-/// Buffer's id with `scope` and `id_is_a`: the table compares it here), the
-/// frame list and `last`; the tcp lifecycle's fields follow, then what only
-/// opening and ending a flow use.
+/// Buffer's id with `scope` and `id_is_a`: the table compares it here) and
+/// the frame list; the tcp lifecycle's fields follow, then the orders. Its
+/// first and last times are kept apart (FlowTimes), only when used.
 template <typename AddressT>
 struct OpenFlow {
     BasicBuffer<AddressT> buffer;
     std::uint32_t scope = 0;   // VLAN / interface part of the key
     bool id_is_a = true;       // buffer.id.src is the key's `a` side
     bool orig_is_a = true;     // the originator is the key's `a` side
-    Timestamp last;
     TcpConnection tcp;
     SlotLinks recent;          // last-seen order
-    Timestamp first;
     SlotLinks opened;          // opening order
+};
+
+/// An open flow's first and last packet times (statistics and timeouts only).
+struct FlowTimes {
+    Timestamp first;
+    Timestamp last;
 };
 
 /// The table key of a tuple: directional as given, or bidirectional with the
@@ -76,8 +80,9 @@ public:
     using OpenList = SlotList<Flow, &Flow::opened, Slots>;
     using RecentList = SlotList<Flow, &Flow::recent, Slots>;
 
-    FlowStore(bool bidirectional, bool recency, bool statistics)
-        : bidirectional_(bidirectional), recency_(recency), statistics_(statistics) {}
+    /// `times`: keep each flow's first and last times (FlowTimes).
+    FlowStore(bool bidirectional, bool recency, bool statistics, bool times)
+        : bidirectional_(bidirectional), recency_(recency), statistics_(statistics), times_on_(times) {}
 
     [[nodiscard]] std::size_t size() const noexcept { return table_.size(); }
     [[nodiscard]] Flow& operator[](std::uint32_t id) noexcept { return flows_[id]; }
@@ -86,6 +91,10 @@ public:
     [[nodiscard]] bool statistics() const noexcept { return statistics_; }
     [[nodiscard]] StatsSlot& stats(std::uint32_t id) noexcept { return stats_[id]; }
     [[nodiscard]] const StatsSlot& stats(std::uint32_t id) const noexcept { return stats_[id]; }
+    /// Whether times() are kept.
+    [[nodiscard]] bool keeps_times() const noexcept { return times_on_; }
+    [[nodiscard]] FlowTimes& times(std::uint32_t id) noexcept { return times_[id]; }
+    [[nodiscard]] const FlowTimes& times(std::uint32_t id) const noexcept { return times_[id]; }
 
     /// The slot of the open flow keyed `key`, or nullptr.
     [[nodiscard]] const std::uint32_t* find(const Key& key, std::uint64_t hash) const noexcept {
@@ -118,6 +127,7 @@ public:
             stats_.grow_to(std::size_t{id} + 1);
             stats_[id] = StatsSlot{};
         }
+        if (times_on_) times_.grow_to(std::size_t{id} + 1);
         return id;
     }
 
@@ -214,6 +224,7 @@ private:
     bool bidirectional_;
     bool recency_;
     bool statistics_;
+    bool times_on_;
     // Whether open flow `id` is keyed `key` (the table keeps no keys: they are here).
     [[nodiscard]] bool has_key(std::uint32_t id, const Key& key) const noexcept {
         const Flow& f = flows_[id];
@@ -228,6 +239,7 @@ private:
     FlowTable table_;
     Slots flows_;                   // slots, reused through free_
     SlotChunks<StatsSlot> stats_;   // by slot, only with statistics on
+    SlotChunks<FlowTimes> times_;   // by slot, only when times are kept
     std::vector<std::uint32_t> free_;
     OpenList opened_;
     RecentList recent_;
