@@ -24,9 +24,11 @@
 TRACEFLOW_NAMESPACE_BEGIN
 
 /// The ended flows a tracer keeps (TraceFlow::closed()), in ending order.
-/// A record takes about 130 bytes for a 45-character label, 43 frames and
-/// an IPv4 key: the label's bytes, the end reason, the frame numbers as
-/// variable-length deltas and the key's non-zero bytes, in large blocks. Reading one makes an `IndexT` (by value),
+/// A record takes about 80 bytes for 43 frames and an IPv4 key: the label's
+/// bytes (only what follows `{src}_{srcport}-{dst}_{dstport}-` when the key
+/// makes that part, as in every label TraceFlow makes), the end reason, the
+/// frame numbers as variable-length deltas and the key's non-zero bytes, in
+/// large blocks. Reading one makes an `IndexT` (by value),
 /// so range-for works with `const Index&` or `auto`, not with a non-const
 /// reference.
 ///

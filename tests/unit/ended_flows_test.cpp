@@ -169,3 +169,47 @@ TEST_CASE("TraceFlow keeps ended flows compactly and lists them as before", "[en
         }
     }
 }
+
+TEST_CASE("EndedFlows rebuilds the key part of a label exactly, and stores it in fewer bytes", "[ended_flows][label]") {
+    std::mt19937_64 rng(99);
+    EndedFlows made, unrelated;
+    made.set_path_pattern("out/", ".pcap");
+    std::vector<Index> kept;
+    for (int i = 0; i < 20000; ++i) {  // several 256 KiB blocks
+        Index r;
+        std::uint8_t bytes[32];
+        for (std::uint8_t& b : bytes) b = static_cast<std::uint8_t>(rng() % 3 == 0 ? 0 : rng());
+        const bool v6 = rng() % 3 == 0;
+        const auto v4 = [&] { return traceflow::IpAddress::v4(static_cast<std::uint32_t>(rng())); };
+        r.id.src = v6 ? traceflow::IpAddress::v6(bytes) : v4();
+        r.id.dst = v6 ? traceflow::IpAddress::v6(bytes + 16) : v4();
+        r.id.srcport = static_cast<std::uint16_t>(rng());
+        r.id.dstport = static_cast<std::uint16_t>(rng());
+        const traceflow::Timestamp t{static_cast<std::int64_t>(rng() % 2000000000),
+                                     static_cast<std::uint32_t>(rng() % 1000000000)};
+        r.label = traceflow::make_label(r.id.src, r.id.srcport, r.id.dst, r.id.dstport, t);
+        switch (rng() % 6) {
+            case 0: r.label += "-g2"; break;                                     // made unique
+            case 1: r.label[rng() % r.label.size()] ^= 0x20; break;              // any byte changed
+            case 2: r.label = r.label.substr(0, rng() % r.label.size()); break;  // cut, even in the key part
+            default: break;                                                      // as TraceFlow makes it
+        }
+        for (int f = 0; f < 5; ++f) r.index.push_back(static_cast<std::uint64_t>(i * 10 + f));
+        if (rng() % 2 == 0) r.fpout = "out/" + r.label + ".pcap";
+        r.reason = EndReason::fin_one_side;
+        kept.push_back(r);
+        made.push_back(r);
+        Index other = r;
+        other.id = {};  // the key no longer makes the label: stored whole
+        unrelated.push_back(other);
+    }
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        const Index got = made[i];
+        REQUIRE(got.label == kept[i].label);
+        REQUIRE(got.fpout == kept[i].fpout);
+        REQUIRE(got.id == kept[i].id);
+        REQUIRE(unrelated[i].label == kept[i].label);
+    }
+    // The key part (about 30 bytes for IPv4) is not stored.
+    CHECK(made.memory_bytes() < unrelated.memory_bytes());
+}
