@@ -18,7 +18,9 @@
 
 #include "buffer_id.hpp"
 #include "detail/flow_id_trait.hpp"
+#include "community_id.hpp"
 #include "detail/label_prefix.hpp"
+#include "detail/stats_codec.hpp"
 #include "index.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -112,11 +114,12 @@ public:
                                                                 : PathKind::explicit_path;
         // A label that starts as its key makes it (make_label) keeps only the rest.
         const std::size_t key_part = label_prefix_size(record);
-        scratch_.push_back(static_cast<std::uint8_t>(static_cast<unsigned>(record.reason) |
-                                                     static_cast<unsigned>(kind) << 4 |
-                                                     (key_part != 0 ? label_from_key : 0u)));
+        scratch_.push_back(static_cast<std::uint8_t>(
+            static_cast<unsigned>(record.reason) | static_cast<unsigned>(kind) << 4 |
+            (key_part != 0 ? label_from_key : 0u) | (record.stats != nullptr ? has_stats : 0u)));
         put(record.label.size() - key_part);
-        scratch_.insert(scratch_.end(), record.label.begin() + static_cast<std::ptrdiff_t>(key_part), record.label.end());
+        scratch_.insert(scratch_.end(), record.label.begin() + static_cast<std::ptrdiff_t>(key_part),
+                        record.label.end());
         if (kind == PathKind::explicit_path) put_string(*path);
         put(record.index.size());
         std::uint64_t previous = 0;
@@ -143,11 +146,12 @@ public:
                 ids_.push_back(record.id);
             }
         }
-        place();
-        if (record.stats != nullptr || !stats_.empty()) {
-            stats_.resize(offsets_.size() - 1);
-            stats_.push_back(record.stats);
+        // Statistics as varints (~40 bytes instead of a shared FlowStats of ~300).
+        if (record.stats != nullptr) {
+            const std::string made = key_community_id(record);
+            detail::put_stats(scratch_, *record.stats, !made.empty() && made == record.stats->community_id);
         }
+        place();
     }
 
     /// Number of records.
@@ -162,6 +166,7 @@ public:
         out.reason = static_cast<EndReason>(*p & 0x0Fu);
         const auto kind = static_cast<PathKind>(*p >> 4 & 3u);
         const bool key_label = (*p & label_from_key) != 0;
+        const bool stats = (*p & has_stats) != 0;
         ++p;
         const auto label_size = static_cast<std::size_t>(get(p));
         const char* label = reinterpret_cast<const char*>(p);
@@ -192,7 +197,12 @@ public:
         }
         out.label.append(label, label_size);
         if (kind == PathKind::pattern) out.fpout = prefix_ + out.label + suffix_;
-        if (i < stats_.size()) out.stats = stats_[i];
+        if (stats) {
+            bool community_known = false;
+            FlowStats s = detail::get_stats(p, community_known);
+            if (community_known) s.community_id = key_community_id(out);
+            out.stats = std::make_shared<const FlowStats>(std::move(s));
+        }
         return out;
     }
     /// The first record, made afresh (the container must not be empty).
@@ -209,15 +219,13 @@ public:
         // Memory goes back too: streaming callers clear to bound it.
         std::vector<std::unique_ptr<std::uint8_t[]>>().swap(blocks_);
         std::vector<std::uint64_t>().swap(offsets_);
-        std::vector<std::shared_ptr<const FlowStats>>().swap(stats_);
         std::vector<flow_id>().swap(ids_);
         used_ = capacity_ = block_bytes_ = 0;
     }
 
-    /// Heap bytes held (blocks, offsets and statistics pointers; not the statistics themselves).
+    /// Heap bytes held (blocks, statistics included, and offsets).
     [[nodiscard]] std::size_t memory_bytes() const noexcept {
-        return block_bytes_ + offsets_.capacity() * sizeof(std::uint64_t) +
-               stats_.capacity() * sizeof(std::shared_ptr<const FlowStats>);
+        return block_bytes_ + offsets_.capacity() * sizeof(std::uint64_t);
     }
 
 private:
@@ -238,6 +246,15 @@ private:
 
     enum class PathKind : std::uint8_t { none = 0, pattern = 1, explicit_path = 2 };
     static constexpr unsigned label_from_key = 0x40;  // header bit: the label's key part is not stored
+    static constexpr unsigned has_stats = 0x80;       // header bit: statistics follow the key
+
+    // The Community ID an IpAddress key gives (empty for other keys): not stored when it is the statistics' one.
+    static std::string key_community_id(const IndexT& record) {
+        if constexpr (std::is_same_v<flow_id, BufferID<IpAddress>>)
+            return community_id(record.id.src, record.id.srcport, record.id.dst, record.id.dstport);
+        (void)record;
+        return {};
+    }
 
     // Length of the part of `record.label` its key makes, when the label starts with it (else 0).
     std::size_t label_prefix_size(const IndexT& record) {
@@ -303,7 +320,6 @@ private:
     std::size_t capacity_ = 0;   // size of the last block
     std::size_t block_bytes_ = 0;
     std::vector<std::uint64_t> offsets_;  // block index << 32 | offset in it, by record
-    std::vector<std::shared_ptr<const FlowStats>> stats_;  // by record, once any record had statistics
     std::vector<std::uint8_t> scratch_;
     std::vector<flow_id> ids_;  // keys that cannot be copied as bytes, by record
     std::string label_scratch_;
