@@ -36,8 +36,8 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// ```
 class FrameNumbers {
 public:
-    using value_type = std::uint64_t;
-    using size_type = std::size_t;
+    using value_type = std::uint64_t;  ///< a frame number
+    using size_type = std::size_t;     ///< a count of frame numbers
 
     /// Reads the numbers in order; dereferencing yields a value.
     class const_iterator {
@@ -78,7 +78,7 @@ public:
         const std::uint8_t* end_ = nullptr;
         std::uint64_t value_ = 0;
     };
-    using iterator = const_iterator;
+    using iterator = const_iterator;  ///< the numbers cannot be changed in place
 
     /// An empty sequence; it allocates nothing until the first push_back().
     FrameNumbers() noexcept = default;
@@ -115,6 +115,7 @@ public:
         }
         return *this;
     }
+    /// Gives the block back.
     ~FrameNumbers() = default;
 
     /// Appends `frame` (any value, in any order). Throws only std::bad_alloc.
