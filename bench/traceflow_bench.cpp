@@ -431,8 +431,7 @@ double latency_floor(const std::vector<SynthKey>& keys, const std::vector<std::u
         view[i].words[2] = i;
     }
     using Tracer = traceflow::TraceFlow<CapturePacket>;
-    const std::size_t key_bytes = 2 * sizeof(traceflow::IpAddress) + 8;
-    const std::size_t record = Tracer::bytes_per_flow_fixed() - 2 * (key_bytes + 8) - 4;
+    const std::size_t record = Tracer::bytes_per_flow_fixed() - 2 * 8 - 4;  // less two table slots, a free-list entry
     LatencyFloor floor(view, record, 2 * (seq.size() / std::max<std::size_t>(1, keys.size())) + 16);
     const std::int64_t t0 = now_ns();
     const std::uint64_t sum = floor.run(seq);

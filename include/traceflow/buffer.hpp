@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "buffer_id.hpp"
 #include "flow_writer.hpp"
+#include "frame_numbers.hpp"
 #include "fwd.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -19,7 +19,7 @@ TRACEFLOW_NAMESPACE_BEGIN
 template <typename AddressT>
 struct BasicBuffer {
     std::unique_ptr<FlowWriter> fpout;  ///< the flow's output writer; null when no file is written
-    std::vector<std::uint64_t> index;   ///< frame numbers so far, in arrival order
+    FrameNumbers index;                 ///< frame numbers so far, in arrival order (compact; to_vector() copies them out)
     std::string label;                  ///< `{src}_{srcport}-{dst}_{dstport}-{ts}` of the first packet
     BufferID<AddressT> id;              ///< the flow's key; bidirectional: as its initiator sent it (not in pcapkit)
 };

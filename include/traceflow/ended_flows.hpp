@@ -16,15 +16,21 @@
 #include <utility>
 #include <vector>
 
+#include "buffer_id.hpp"
 #include "detail/flow_id_trait.hpp"
+#include "community_id.hpp"
+#include "detail/label_prefix.hpp"
+#include "detail/stats_codec.hpp"
 #include "index.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
 /// The ended flows a tracer keeps (TraceFlow::closed()), in ending order.
-/// A record takes about 130 bytes for a 45-character label, 43 frames and
-/// an IPv4 key: the label's bytes, the end reason, the frame numbers as
-/// variable-length deltas and the key's non-zero bytes, in large blocks. Reading one makes an `IndexT` (by value),
+/// A record takes about 70 bytes for 43 frames and an IPv4 key: the label
+/// (only what follows `{src}_{srcport}-{dst}_{dstport}-` when the key makes
+/// that part, as in every label TraceFlow makes; a time part two characters
+/// a byte), the end reason, the frame numbers as variable-length deltas, the
+/// key's non-zero bytes and any statistics as varints, in large blocks. Reading one makes an `IndexT` (by value),
 /// so range-for works with `const Index&` or `auto`, not with a non-const
 /// reference.
 ///
@@ -106,9 +112,12 @@ public:
         const PathKind kind = path == nullptr ? PathKind::none
                               : is_pattern(*path, record.label) ? PathKind::pattern
                                                                 : PathKind::explicit_path;
-        scratch_.push_back(static_cast<std::uint8_t>(static_cast<unsigned>(record.reason) |
-                                                     static_cast<unsigned>(kind) << 4));
-        put_string(record.label);
+        // A label that starts as its key makes it (make_label) keeps only the rest.
+        const std::size_t key_part = label_prefix_size(record);
+        scratch_.push_back(static_cast<std::uint8_t>(
+            static_cast<unsigned>(record.reason) | static_cast<unsigned>(kind) << 4 |
+            (key_part != 0 ? label_from_key : 0u) | (record.stats != nullptr ? has_stats : 0u)));
+        put_label_tail(record.label.data() + key_part, record.label.size() - key_part);
         if (kind == PathKind::explicit_path) put_string(*path);
         put(record.index.size());
         std::uint64_t previous = 0;
@@ -135,11 +144,12 @@ public:
                 ids_.push_back(record.id);
             }
         }
-        place();
-        if (record.stats != nullptr || !stats_.empty()) {
-            stats_.resize(offsets_.size() - 1);
-            stats_.push_back(record.stats);
+        // Statistics as varints (~40 bytes instead of a shared FlowStats of ~300).
+        if (record.stats != nullptr) {
+            const std::string made = key_community_id(record);
+            detail::put_stats(scratch_, *record.stats, !made.empty() && made == record.stats->community_id);
         }
+        place();
     }
 
     /// Number of records.
@@ -152,11 +162,15 @@ public:
         const std::uint8_t* p = blocks_[static_cast<std::size_t>(where >> 32)].get() + (where & 0xFFFFFFFFu);
         IndexT out;
         out.reason = static_cast<EndReason>(*p & 0x0Fu);
-        const auto kind = static_cast<PathKind>(*p >> 4);
+        const auto kind = static_cast<PathKind>(*p >> 4 & 3u);
+        const bool key_label = (*p & label_from_key) != 0;
+        const bool stats = (*p & has_stats) != 0;
         ++p;
-        out.label = get_string(p);
-        if (kind == PathKind::pattern) out.fpout = prefix_ + out.label + suffix_;
-        else if (kind == PathKind::explicit_path) out.fpout = get_string(p);
+        const std::uint64_t label_head = get(p);  // size << 1 | packed
+        const auto label_size = static_cast<std::size_t>(label_head >> 1);
+        const std::uint8_t* label = p;
+        p += (label_head & 1) != 0 ? (label_size + 1) / 2 : label_size;
+        if (kind == PathKind::explicit_path) out.fpout = get_string(p);
         out.index.resize(static_cast<std::size_t>(get(p)));
         std::uint64_t previous = 0;
         for (std::uint64_t& frame : out.index) {
@@ -175,8 +189,24 @@ public:
             } else {
                 out.id = ids_[i];
             }
+            if constexpr (is_buffer_id<flow_id>::value) {
+                if (key_label)
+                    detail::append_label_prefix(out.label, out.id.src, out.id.srcport, out.id.dst, out.id.dstport);
+            }
         }
-        if (i < stats_.size()) out.stats = stats_[i];
+        if ((label_head & 1) != 0) {
+            for (std::size_t k = 0; k < label_size; ++k)
+                out.label.push_back(time_chars[label[k / 2] >> (k % 2 * 4) & 15u]);
+        } else {
+            out.label.append(reinterpret_cast<const char*>(label), label_size);
+        }
+        if (kind == PathKind::pattern) out.fpout = prefix_ + out.label + suffix_;
+        if (stats) {
+            bool community_known = false;
+            FlowStats s = detail::get_stats(p, community_known);
+            if (community_known) s.community_id = key_community_id(out);
+            out.stats = std::make_shared<const FlowStats>(std::move(s));
+        }
         return out;
     }
     /// The first record, made afresh (the container must not be empty).
@@ -193,15 +223,13 @@ public:
         // Memory goes back too: streaming callers clear to bound it.
         std::vector<std::unique_ptr<std::uint8_t[]>>().swap(blocks_);
         std::vector<std::uint64_t>().swap(offsets_);
-        std::vector<std::shared_ptr<const FlowStats>>().swap(stats_);
         std::vector<flow_id>().swap(ids_);
         used_ = capacity_ = block_bytes_ = 0;
     }
 
-    /// Heap bytes held (blocks, offsets and statistics pointers; not the statistics themselves).
+    /// Heap bytes held (blocks, statistics included, and offsets).
     [[nodiscard]] std::size_t memory_bytes() const noexcept {
-        return block_bytes_ + offsets_.capacity() * sizeof(std::uint64_t) +
-               stats_.capacity() * sizeof(std::shared_ptr<const FlowStats>);
+        return block_bytes_ + offsets_.capacity() * sizeof(std::uint64_t);
     }
 
 private:
@@ -215,7 +243,55 @@ private:
     };
     using flow_id = typename id_of<IndexT>::type;
 
+    template <typename T>
+    struct is_buffer_id : std::false_type {};
+    template <typename A>
+    struct is_buffer_id<BufferID<A>> : std::true_type {};
+
     enum class PathKind : std::uint8_t { none = 0, pattern = 1, explicit_path = 2 };
+    static constexpr unsigned label_from_key = 0x40;  // header bit: the label's key part is not stored
+    static constexpr unsigned has_stats = 0x80;       // header bit: statistics follow the key
+
+    // The Community ID an IpAddress key gives (empty for other keys): not stored when it is the statistics' one.
+    static std::string key_community_id(const IndexT& record) {
+        if constexpr (std::is_same_v<flow_id, BufferID<IpAddress>>)
+            return community_id(record.id.src, record.id.srcport, record.id.dst, record.id.dstport);
+        (void)record;
+        return {};
+    }
+
+    // A label's time part ("1796024674.626853", "-g2") packs two characters a byte.
+    static constexpr char time_chars[16] = "0123456789.-+eg";
+    static unsigned time_code(char c) noexcept {
+        for (unsigned k = 0; k < 15; ++k)
+            if (time_chars[k] == c) return k;
+        return 15;
+    }
+    // The label from `tail` on: its size << 1 | packed, then its bytes (packed when all are time_chars).
+    void put_label_tail(const char* tail, std::size_t n) {
+        bool packable = true;
+        for (std::size_t k = 0; k < n && packable; ++k) packable = time_code(tail[k]) != 15;
+        put(std::uint64_t{n} << 1 | (packable ? 1u : 0u));
+        if (!packable) {
+            scratch_.insert(scratch_.end(), tail, tail + n);
+            return;
+        }
+        for (std::size_t k = 0; k < n; k += 2)
+            scratch_.push_back(static_cast<std::uint8_t>(time_code(tail[k]) |
+                                                         (k + 1 < n ? time_code(tail[k + 1]) << 4 : 0u)));
+    }
+
+    // Length of the part of `record.label` its key makes, when the label starts with it (else 0).
+    std::size_t label_prefix_size(const IndexT& record) {
+        if constexpr (is_buffer_id<flow_id>::value) {
+            label_scratch_.clear();
+            detail::append_label_prefix(label_scratch_, record.id.src, record.id.srcport, record.id.dst,
+                                        record.id.dstport);
+            if (record.label.compare(0, label_scratch_.size(), label_scratch_) == 0) return label_scratch_.size();
+        }
+        (void)record;
+        return 0;
+    }
     static constexpr std::size_t block_size = std::size_t{256} << 10;
 
     bool is_pattern(const std::string& path, const std::string& label) const {
@@ -269,9 +345,9 @@ private:
     std::size_t capacity_ = 0;   // size of the last block
     std::size_t block_bytes_ = 0;
     std::vector<std::uint64_t> offsets_;  // block index << 32 | offset in it, by record
-    std::vector<std::shared_ptr<const FlowStats>> stats_;  // by record, once any record had statistics
     std::vector<std::uint8_t> scratch_;
     std::vector<flow_id> ids_;  // keys that cannot be copied as bytes, by record
+    std::string label_scratch_;
     std::string prefix_;
     std::string suffix_;
 };

@@ -13,6 +13,7 @@ struct Timestamp;
 struct ByteView;
 struct Frame;
 struct FrameView;
+class FrameNumbers;
 template <typename T, typename = void>
 struct frame_traits;
 template <typename T, typename = void>

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "address_traits.hpp"
+#include "detail/label_prefix.hpp"
 #include "ip_address.hpp"
 #include "timestamp.hpp"
 #include "timestamp_traits.hpp"
@@ -25,14 +26,7 @@ template <typename AddressT, typename TimeT>
                                      std::uint16_t dstport, const TimeT& time) {
     std::string out;
     out.reserve(64);
-    detail::append_address(out, src);
-    out.push_back('_');
-    detail::append_decimal(out, srcport);
-    out.push_back('-');
-    detail::append_address(out, dst);
-    out.push_back('_');
-    detail::append_decimal(out, dstport);
-    out.push_back('-');
+    detail::append_label_prefix(out, src, srcport, dst, dstport);
     detail::append_label_time(out, time);
     std::replace(out.begin(), out.end(), ':', '.');
     return out;

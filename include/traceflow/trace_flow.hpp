@@ -67,7 +67,8 @@ public:
                  options_.active_timeout.count() > 0),
           output_(options_),
           store_(options_.keying == FlowKeying::bidirectional,
-                 options_.idle_timeout.count() > 0 || options_.max_flows > 0, options_.statistics),
+                 options_.idle_timeout.count() > 0 || options_.max_flows > 0, options_.statistics,
+                 options_.statistics || options_.idle_timeout.count() > 0 || options_.active_timeout.count() > 0),
           timers_(options_.idle_timeout, options_.active_timeout),
           tcp_(options_.keying == FlowKeying::bidirectional, options_.fin_linger, options_.rst_linger),
           labels_(!options_.keep_closed),
@@ -182,7 +183,8 @@ public:
     void for_each_index(Fn&& fn) const {
         for (std::uint32_t id = store_.first_opened(); id != detail::no_slot; id = store_.next_opened(id)) {
             const buffer_type& b = store_[id].buffer;
-            fn(index_type{detail::writer_path(b.fpout), b.index, b.label, EndReason::open, final_stats(id), b.id});
+            fn(index_type{detail::writer_path(b.fpout), b.index.to_vector(), b.label, EndReason::open, final_stats(id),
+                          b.id});
         }
         for (auto&& record : handoff_.closed()) fn(std::move(record));  // made afresh
     }
@@ -228,8 +230,8 @@ public:
     [[nodiscard]] const TraceFlowOptions& options() const noexcept { return options_; }
     /// Bytes held per open flow by the table and flow records (frame lists and labels not included).
     [[nodiscard]] static constexpr std::size_t bytes_per_flow_fixed() noexcept {
-        // A flow record, up to two table slots (load <= 1/2), one free-list entry.
-        return sizeof(detail::OpenFlow<address_type>) + 2 * (sizeof(Key) + 8) + sizeof(std::uint32_t);
+        // A flow record, up to two 8-byte table slots (load <= 1/2), one free-list entry.
+        return sizeof(detail::OpenFlow<address_type>) + 2 * 8 + sizeof(std::uint32_t);
     }
 
 private:
@@ -283,7 +285,7 @@ private:
         }
         detail::OpenFlow<address_type>& flow = store_[id];
         flow.buffer.index.push_back(packet.index);
-        flow.last = now;
+        if (store_.keeps_times()) store_.times(id).last = now;
         store_.touch(id);
         const int dir = bidirectional() && from_a != flow.orig_is_a ? 1 : 0;
         if (store_.statistics())
@@ -303,7 +305,7 @@ private:
         const std::uint32_t id = store_.allocate();
         detail::OpenFlow<address_type>& flow = store_[id];
         const Timestamp now = detail::packet_time(packet);
-        flow.first = flow.last = now;
+        if (store_.keeps_times()) store_.times(id) = detail::FlowTimes{now, now};
         // The originator sent the SYN; a SYN-ACK seen first came from the responder.
         const bool sender_is_orig = !(packet.syn && detail::packet_ack(packet)) || !bidirectional();
         flow.orig_is_a = !bidirectional() || sender_is_orig == from_a;
@@ -311,6 +313,7 @@ private:
         const key_type& fid = flow.buffer.id = detail::packet_id<key_type>(packet, !sender_is_orig);
         flow.buffer.label = make_label(fid.src, fid.srcport, fid.dst, fid.dstport, packet.timestamp);
         labels_.make_unique(flow.buffer.label, now.total_nanoseconds());
+        flow.buffer.label.shrink_to_fit();  // held while open: no room for growth
         flow.buffer.fpout = output_.make_writer(options_, flow.buffer.label, fid, now, detail::packet_protocol(packet));
         store_.insert(id, key, hash);
         handoff_.opened(flow.buffer);
@@ -330,7 +333,8 @@ private:
     std::shared_ptr<const FlowStats> final_stats(std::uint32_t id) const {
         if (!store_.statistics()) return nullptr;
         const Key k = store_.key_of(id);
-        return store_.stats(id).finished(store_[id].first, store_[id].last, k.a, k.pa, k.b, k.pb);
+        const detail::FlowTimes& t = store_.times(id);
+        return store_.stats(id).finished(t.first, t.last, k.a, k.pa, k.b, k.pb);
     }
 
     // Records the flow as ended, completes its file, then runs the callbacks
@@ -341,13 +345,13 @@ private:
         index_type record{detail::writer_path(buffer.fpout), {}, {}, reason, final_stats(id), buffer.id};
         buffer_type& just_closed = handoff_.just_closed();
         if (ending == Ending::keep_buffer) {
-            record.index = buffer.index;
+            record.index = buffer.index.to_vector();
             record.label = buffer.label;
             just_closed.index = std::move(buffer.index);
             just_closed.label = std::move(buffer.label);
             just_closed.id = buffer.id;
         } else {
-            record.index = std::move(buffer.index);
+            record.index = buffer.index.to_vector();
             record.label = std::move(buffer.label);
         }
         std::unique_ptr<FlowWriter> writer = std::move(buffer.fpout);

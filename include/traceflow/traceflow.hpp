@@ -15,6 +15,7 @@
 #include "flow_writer.hpp"
 #include "formats/builtin.hpp"
 #include "frame.hpp"
+#include "frame_numbers.hpp"
 #include "fwd.hpp"
 #include "index.hpp"
 #include "io/capture_reader.hpp"

@@ -39,9 +39,11 @@ void trace_pipelined(std::size_t count, const Store& store, MakeKey&& make_key, 
         }
         if (i >= record_ahead && i - record_ahead < count) {
             Pending& p = ring[(i - record_ahead) % ring_size];
-            const std::uint32_t* found = store.find(p.key, p.hash);
-            p.id = found != nullptr ? *found : no_slot;
-            if (found != nullptr) store.prefetch_record(*found);
+            // The table's first slot with the hash's tag: the key is compared in
+            // the record, which this brings in (a rare tag clash costs a wasted hint).
+            const std::uint32_t found = store.candidate(p.hash);
+            p.id = found < store.slots() ? found : no_slot;
+            if (p.id != no_slot) store.prefetch_record(p.id);
         }
         if (i >= frames_ahead + record_ahead && i - frames_ahead - record_ahead < count) {
             const Pending& p = ring[(i - frames_ahead - record_ahead) % ring_size];

@@ -16,27 +16,32 @@
 #include "flow_counting.hpp"
 #include "flow_key.hpp"
 #include "flow_table.hpp"
+#include "slot_chunks.hpp"
 #include "slot_list.hpp"
 #include "tcp_connection.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail {
 
-/// One open flow. What every packet touches comes first, so that in pcapkit
-/// mode a packet reads and writes one cache line of its record (`last` and
-/// the frame list); the tcp lifecycle's fields follow, then what only opening
-/// and ending a flow use.
+/// One open flow. What every packet touches comes first: the key (the
+/// Buffer's id with `scope` and `id_is_a`: the table compares it here) and
+/// the frame list; the tcp lifecycle's fields follow, then the orders. Its
+/// first and last times are kept apart (FlowTimes), only when used.
 template <typename AddressT>
 struct OpenFlow {
-    Timestamp last;
     BasicBuffer<AddressT> buffer;
-    TcpConnection tcp;
-    bool orig_is_a = true;     // the originator is the key's `a` side
-    SlotLinks recent;          // last-seen order
     std::uint32_t scope = 0;   // VLAN / interface part of the key
-    std::uint64_t hash = 0;    // of the table key
-    Timestamp first;
+    bool id_is_a = true;       // buffer.id.src is the key's `a` side
+    bool orig_is_a = true;     // the originator is the key's `a` side
+    TcpConnection tcp;
+    SlotLinks recent;          // last-seen order
     SlotLinks opened;          // opening order
+};
+
+/// An open flow's first and last packet times (statistics and timeouts only).
+struct FlowTimes {
+    Timestamp first;
+    Timestamp last;
 };
 
 /// The table key of a tuple: directional as given, or bidirectional with the
@@ -71,11 +76,13 @@ class FlowStore {
 public:
     using Key = FlowKey<AddressT>;
     using Flow = OpenFlow<AddressT>;
-    using OpenList = SlotList<Flow, &Flow::opened>;
-    using RecentList = SlotList<Flow, &Flow::recent>;
+    using Slots = SlotChunks<Flow>;
+    using OpenList = SlotList<Flow, &Flow::opened, Slots>;
+    using RecentList = SlotList<Flow, &Flow::recent, Slots>;
 
-    FlowStore(bool bidirectional, bool recency, bool statistics)
-        : bidirectional_(bidirectional), recency_(recency), statistics_(statistics) {}
+    /// `times`: keep each flow's first and last times (FlowTimes).
+    FlowStore(bool bidirectional, bool recency, bool statistics, bool times)
+        : bidirectional_(bidirectional), recency_(recency), statistics_(statistics), times_on_(times) {}
 
     [[nodiscard]] std::size_t size() const noexcept { return table_.size(); }
     [[nodiscard]] Flow& operator[](std::uint32_t id) noexcept { return flows_[id]; }
@@ -84,11 +91,18 @@ public:
     [[nodiscard]] bool statistics() const noexcept { return statistics_; }
     [[nodiscard]] StatsSlot& stats(std::uint32_t id) noexcept { return stats_[id]; }
     [[nodiscard]] const StatsSlot& stats(std::uint32_t id) const noexcept { return stats_[id]; }
+    /// Whether times() are kept.
+    [[nodiscard]] bool keeps_times() const noexcept { return times_on_; }
+    [[nodiscard]] FlowTimes& times(std::uint32_t id) noexcept { return times_[id]; }
+    [[nodiscard]] const FlowTimes& times(std::uint32_t id) const noexcept { return times_[id]; }
 
     /// The slot of the open flow keyed `key`, or nullptr.
     [[nodiscard]] const std::uint32_t* find(const Key& key, std::uint64_t hash) const noexcept {
-        return table_.find(key, hash);
+        return table_.find(hash, [&](std::uint32_t id) noexcept { return has_key(id, key); });
     }
+    /// The slot most likely to hold the flow of `hash` (FlowTable::none when
+    /// none can): a prefetch hint that reads the table only.
+    [[nodiscard]] std::uint32_t candidate(std::uint64_t hash) const noexcept { return table_.candidate(hash); }
     void prefetch(std::uint64_t hash) const noexcept { table_.prefetch(hash); }
 
     /// The table key of open flow `id`.
@@ -110,17 +124,20 @@ public:
             flows_.emplace_back();
         }
         if (statistics_) {
-            if (stats_.size() <= id) stats_.resize(std::size_t{id} + 1);
+            stats_.grow_to(std::size_t{id} + 1);
             stats_[id] = StatsSlot{};
         }
+        if (times_on_) times_.grow_to(std::size_t{id} + 1);
         return id;
     }
 
-    /// Makes slot `id` the open flow of `key` (newest in both orders).
+    /// Makes slot `id`, whose buffer.id is set, the open flow of `key`, not
+    /// open yet (newest in both orders).
     void insert(std::uint32_t id, const Key& key, std::uint64_t hash) {
-        flows_[id].scope = key.scope;
-        flows_[id].hash = hash;
-        table_.try_emplace(key, hash, id);
+        Flow& f = flows_[id];
+        f.scope = key.scope;
+        f.id_is_a = address_equal(f.buffer.id.src, key.a) && f.buffer.id.srcport == key.pa;
+        table_.insert(hash, id);
         opened_.push_back(flows_, id);
         if (recency_) recent_.push_back(flows_, id);
     }
@@ -132,7 +149,7 @@ public:
 
     /// Removes flow `id` from the table and orders and frees its slot.
     void release(std::uint32_t id) {
-        table_.erase(key_of(id), flows_[id].hash);
+        table_.erase(hash_value(key_of(id)), id);
         opened_.erase(flows_, id);
         if (recency_) recent_.erase(flows_, id);
         flows_[id] = Flow{};
@@ -150,8 +167,7 @@ public:
     }
     void prefetch_frames(std::uint32_t id) const noexcept {
 #if defined(__GNUC__) || defined(__clang__)
-        const std::vector<std::uint64_t>& frames = flows_[id].buffer.index;
-        if (frames.size() < frames.capacity()) __builtin_prefetch(frames.data() + frames.size(), 1);
+        if (const std::uint8_t* end = flows_[id].buffer.index.append_position()) __builtin_prefetch(end, 1);
 #else
         (void)id;
 #endif
@@ -208,9 +224,22 @@ private:
     bool bidirectional_;
     bool recency_;
     bool statistics_;
-    FlowTable<Key> table_;
-    std::vector<Flow> flows_;       // slots, reused through free_
-    std::vector<StatsSlot> stats_;  // by slot, only with statistics on
+    bool times_on_;
+    // Whether open flow `id` is keyed `key` (the table keeps no keys: they are here).
+    [[nodiscard]] bool has_key(std::uint32_t id, const Key& key) const noexcept {
+        const Flow& f = flows_[id];
+        const BufferID<AddressT>& b = f.buffer.id;
+        if (f.scope != key.scope) return false;
+        return f.id_is_a ? b.srcport == key.pa && b.dstport == key.pb && address_equal(b.src, key.a) &&
+                               address_equal(b.dst, key.b)
+                         : b.dstport == key.pa && b.srcport == key.pb && address_equal(b.dst, key.a) &&
+                               address_equal(b.src, key.b);
+    }
+
+    FlowTable table_;
+    Slots flows_;                   // slots, reused through free_
+    SlotChunks<StatsSlot> stats_;   // by slot, only with statistics on
+    SlotChunks<FlowTimes> times_;   // by slot, only when times are kept
     std::vector<std::uint32_t> free_;
     OpenList opened_;
     RecentList recent_;

@@ -46,12 +46,14 @@ public:
         while (!deadlines_.empty() && deadlines_.top_deadline() <= now) end(deadlines_.top(), Fired::linger_over);
         if (idle_.count() > 0) {
             for (std::uint32_t id = store.least_recent();
-                 id != no_slot && later(store[id].last.total_nanoseconds(), idle_) <= now; id = store.least_recent())
+                 id != no_slot && later(store.times(id).last.total_nanoseconds(), idle_) <= now;
+                 id = store.least_recent())
                 end(id, Fired::idle);
         }
         if (active_.count() > 0) {
             for (std::uint32_t id = store.first_opened();
-                 id != no_slot && later(store[id].first.total_nanoseconds(), active_) <= now; id = store.first_opened())
+                 id != no_slot && later(store.times(id).first.total_nanoseconds(), active_) <= now;
+                 id = store.first_opened())
                 end(id, Fired::active);
         }
     }

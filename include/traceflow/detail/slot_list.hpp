@@ -19,21 +19,22 @@ struct SlotLinks {
     std::uint32_t next = no_slot;
 };
 
-/// A list of elements of `std::vector<T>`, threaded through `T::*Member`.
-template <typename T, SlotLinks T::*Member>
+/// A list of elements of `Slots` (indexed by slot number, e.g.
+/// `std::vector<T>` or SlotChunks<T>), threaded through `T::*Member`.
+template <typename T, SlotLinks T::*Member, typename Slots = std::vector<T>>
 class SlotList {
 public:
     [[nodiscard]] std::uint32_t front() const noexcept { return head_; }
     [[nodiscard]] std::uint32_t back() const noexcept { return tail_; }
     [[nodiscard]] bool empty() const noexcept { return head_ == no_slot; }
-    [[nodiscard]] static std::uint32_t next(const std::vector<T>& v, std::uint32_t id) noexcept {
+    [[nodiscard]] static std::uint32_t next(const Slots& v, std::uint32_t id) noexcept {
         return (v[id].*Member).next;
     }
 
-    void push_back(std::vector<T>& v, std::uint32_t id) noexcept { insert_after(v, tail_, id); }
+    void push_back(Slots& v, std::uint32_t id) noexcept { insert_after(v, tail_, id); }
 
     /// Inserts `id` after `at` (no_slot: at the front).
-    void insert_after(std::vector<T>& v, std::uint32_t at, std::uint32_t id) noexcept {
+    void insert_after(Slots& v, std::uint32_t at, std::uint32_t id) noexcept {
         SlotLinks& l = v[id].*Member;
         l.prev = at;
         l.next = at == no_slot ? head_ : (v[at].*Member).next;
@@ -43,7 +44,7 @@ public:
         else head_ = id;
     }
 
-    void erase(std::vector<T>& v, std::uint32_t id) noexcept {
+    void erase(Slots& v, std::uint32_t id) noexcept {
         SlotLinks& l = v[id].*Member;
         if (l.prev != no_slot) (v[l.prev].*Member).next = l.next;
         else head_ = l.next;
@@ -52,7 +53,7 @@ public:
         l.prev = l.next = no_slot;
     }
 
-    void move_to_back(std::vector<T>& v, std::uint32_t id) noexcept {
+    void move_to_back(Slots& v, std::uint32_t id) noexcept {
         if (tail_ == id) return;
         erase(v, id);
         push_back(v, id);
