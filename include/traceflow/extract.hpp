@@ -57,9 +57,10 @@ inline void make_capture_packet(const io::Record& record, const decode::TcpSegme
 /// written. `options.stop` ends reading between records (FeedStatus::stopped);
 /// `options.live_clock` advances the tracer's clock while a stream is quiet.
 /// `options.on_error` is for several inputs (below); here errors are thrown.
-/// A tracer that writes no files gets the packets through trace_batch(), up
-/// to 128 at a time (traced before any wait for input, error or return); if
-/// a callback throws, the rest of that batch is counted but not traced.
+/// A tracer that writes no files gets the packets up to 128 at a time
+/// (traced before any wait for input, error or return), through
+/// trace_batch() or dump(), whichever is timed faster on this input; if a
+/// callback throws, the rest of that batch is counted but not traced.
 template <typename Tracer>
 FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, const FeedOptions& options) {
     io::Record record;
