@@ -160,10 +160,8 @@ int main(int argc, char** argv) {
         traceflow::TraceFlow<traceflow::CapturePacket> tracer(trace_options);
         out.writes_files = tracer.writes_files();
         const bool show_progress = !options.quiet && stderr_is_terminal();
-        // Writing files, one thread is faster (the hand-over would copy every
-        // frame; docs/benchmarks.md, target 4): two only for index-only runs.
-        const bool threaded = options.threads == 2 || (options.threads == 0 && !out.writes_files &&
-                                                        std::thread::hardware_concurrency() >= 2);
+        const bool threaded =
+            options.threads == 2 || (options.threads == 0 && std::thread::hardware_concurrency() >= 2);
         const bool stats_on = options.stats;  // JSON/CSV collect statistics for first/last; --stats prints them
         if (options.stream) {
             print_listing_header(options.listing, stats_on);

@@ -33,7 +33,7 @@ struct Options {
     bool stats = false;        // print the per-flow statistics (--stats)
     bool quiet = false;
     bool stream = false;       // --stream: print each flow as it ends (JSON or CSV only)
-    unsigned threads = 0;      // 0: 2 when the machine has a second core and no file is written, else 1
+    unsigned threads = 0;      // 0: 2 when the machine has a second core, else 1
     std::string filter;        // --filter: tcpdump syntax, empty for none
     bool decap = false;        // --decap: unwrap VXLAN, Geneve, GRE
     bool force = false;        // --force: write into a folder that is not empty
@@ -117,7 +117,7 @@ inline void print_help(std::FILE* out) {
         "                          order), open flows at the end; on a pipe, lingers and\n"
         "                          timeouts also run on the wall clock while it is quiet\n"
         "  -j, --threads N         1, or 2 to read and decode on a second thread (default:\n"
-        "                          2 on 2+ cores without -o, 1 with it; same output either way)\n"
+        "                          2 when there are 2 or more cores; same output either way)\n"
         "  -q, --quiet             no summary on stderr\n"
         "  -h, --help              this help\n"
         "      --version           print the version\n"
