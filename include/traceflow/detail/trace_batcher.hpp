@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
-// TraceBatcher: what the feeds ask of a tracer (does it write files, does it
-// trace batches), and the packets feed() gathers to trace a batch at a time.
+// TraceBatcher: the packets feed() gathers to trace a batch at a time.
 #pragma once
 
 #include "../version.hpp"
@@ -8,32 +7,12 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
-#include <type_traits>
 #include <utility>
+
+#include "tracer_traits.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail {
-
-// Does the tracer say whether it needs frame bytes (TraceFlow::writes_files)?
-template <typename Tracer, typename = void>
-struct reports_writing : std::false_type {};
-template <typename Tracer>
-struct reports_writing<Tracer, std::void_t<decltype(std::declval<const Tracer&>().writes_files())>>
-    : std::true_type {};
-
-template <typename Tracer>
-bool needs_frame_bytes(const Tracer& tracer) {
-    if constexpr (reports_writing<Tracer>::value) return tracer.writes_files();
-    else return true;  // unknown tracer: keep the bytes
-}
-
-// Does the tracer trace a batch of packets at once (TraceFlow::trace_batch)?
-template <typename Tracer, typename PacketT, typename = void>
-struct traces_batches : std::false_type {};
-template <typename Tracer, typename PacketT>
-struct traces_batches<Tracer, PacketT,
-                      std::void_t<decltype(std::declval<Tracer&>().trace_batch(std::declval<const PacketT*>(),
-                                                                                std::size_t{}))>> : std::true_type {};
 
 // feed()'s packets on their way to the tracer. A tracer that writes no files
 // gets them a batch at a time; otherwise each goes to dump() at once. A batch
