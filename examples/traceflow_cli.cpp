@@ -218,8 +218,8 @@ int main(int argc, char** argv) {
         // FLOW column to the longest label.
         std::size_t width = default_flow_width;
         if (options.listing == Listing::table) {
-            width = 4;  // "FLOW"
-            tracer.for_each_index([&](const traceflow::Index& flow) { width = std::max(width, flow.label.size()); });
+            width = std::max<std::size_t>(4, tracer.closed().longest_label());  // 4: "FLOW"
+            for (const auto& flow : tracer.open_flows()) width = std::max(width, flow.label.size());
         }
         const std::size_t listed = tracer.open_count() + tracer.closed().size();
         if (!options.stream && (options.listing != Listing::table || listed != 0))

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -25,6 +26,21 @@ namespace cli {
 
 /// Width of the table's FLOW column when the labels are not known in advance.
 constexpr std::size_t default_flow_width = 64;
+
+// Appends `v` in decimal.
+inline void append_number(std::string& out, std::uint64_t v) {
+    char digits[20];
+    const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+    out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
+// Appends `text` padded with spaces to `width`: after it (left-aligned) or before it.
+inline void append_padded(std::string& out, std::string_view text, std::size_t width, bool left_aligned) {
+    const std::size_t pad = text.size() < width ? width - text.size() : 0;
+    if (!left_aligned) out.append(pad, ' ');
+    out.append(text);
+    if (left_aligned) out.append(pad, ' ');
+}
 
 inline std::string csv_field(std::string_view text) {
     if (text.find_first_of(",\"\n") == std::string_view::npos) return std::string(text);
@@ -73,8 +89,9 @@ inline void flow_fields(const traceflow::Index& flow, bool stats, std::vector<Fi
             json += ", ";
             csv += ' ';
         }
-        json += number(flow.index[i]);
-        csv += number(flow.index[i]);
+        const std::size_t at = csv.size();
+        append_number(csv, flow.index[i]);
+        json.append(csv, at, std::string::npos);
     }
     out.push_back({"index", json + "]", csv});
     out.push_back({"fpout", flow.fpout ? json_string(*flow.fpout) : "null", csv_field(flow.fpout.value_or(""))});
@@ -127,27 +144,31 @@ inline void print_listing_header(Listing listing, bool stats, std::size_t flow_w
 /// One flow as a line of the listing.
 inline void print_flow(const traceflow::Index& flow, Listing listing, bool stats,
                        std::size_t flow_width = default_flow_width) {
-    std::string line;
+    static thread_local std::string line;  // its room is reused line after line
+    line.clear();
     if (listing == Listing::table) {
-        std::string frames;
-        for (std::size_t i = 0; i < flow.index.size() && i < 8; ++i) {
-            if (i != 0) frames += ',';
-            frames += std::to_string(flow.index[i]);
-        }
-        if (flow.index.size() > 8) frames += ",...";
-        line = flow.label;
-        if (line.size() < flow_width) line.append(flow_width - line.size(), ' ');
-        char buf[256];
-        std::snprintf(buf, sizeof buf, " %8zu  %-14s", flow.index.size(), traceflow::to_string(flow.reason));
-        line += buf;
+        append_padded(line, flow.label, flow_width, true);
+        std::string count;
+        append_number(count, flow.index.size());
+        line += ' ';
+        append_padded(line, count, 8, false);
+        line += "  ";
+        append_padded(line, traceflow::to_string(flow.reason), 14, true);
         if (stats) {
             static const traceflow::FlowStats no_stats;
             const traceflow::FlowStats& s = flow.stats ? *flow.stats : no_stats;
+            char buf[256];
             std::snprintf(buf, sizeof buf, " %-7s %-12s %12llu", s.conn_state.c_str(), s.history.c_str(),
                           static_cast<unsigned long long>(s.bytes[0] + s.bytes[1]));
             line += buf;
         }
-        line += " " + frames + "\n";
+        line += ' ';
+        for (std::size_t i = 0; i < flow.index.size() && i < 8; ++i) {
+            if (i != 0) line += ',';
+            append_number(line, flow.index[i]);
+        }
+        if (flow.index.size() > 8) line += ",...";
+        line += '\n';
     } else {
         static thread_local std::vector<Field> fields;
         flow_fields(flow, stats, fields);
@@ -155,7 +176,8 @@ inline void print_flow(const traceflow::Index& flow, Listing listing, bool stats
             if (listing == Listing::json) {
                 line += line.empty() ? "{\"" : ", \"";
                 line += f.name;
-                line += "\": " + f.json;
+                line += "\": ";
+                line += f.json;
             } else {
                 if (!line.empty()) line += ',';
                 line += f.csv;

@@ -120,13 +120,23 @@ public:
         put_label_tail(record.label.data() + key_part, record.label.size() - key_part);
         if (kind == PathKind::explicit_path) put_string(*path);
         put(record.index.size());
+        // Zigzag deltas: frame numbers usually grow, but any order is kept.
+        // Encoded through a small buffer: a push_back per byte was a call per byte.
+        std::uint8_t chunk[512];
+        std::size_t used = 0;
         std::uint64_t previous = 0;
         for (const std::uint64_t frame : record.index) {
-            // Zigzag deltas: frame numbers usually grow, but any order is kept.
+            if (used > sizeof chunk - 10) {
+                scratch_.insert(scratch_.end(), chunk, chunk + used);
+                used = 0;
+            }
             const std::uint64_t delta = frame - previous;
-            put(delta << 1 ^ (0 - (delta >> 63)));
+            std::uint64_t z = delta << 1 ^ (0 - (delta >> 63));
+            for (; z >= 0x80; z >>= 7) chunk[used++] = static_cast<std::uint8_t>(z | 0x80);
+            chunk[used++] = static_cast<std::uint8_t>(z);
             previous = frame;
         }
+        scratch_.insert(scratch_.end(), chunk, chunk + used);
         if constexpr (detail::has_flow_id<IndexT>::value) {
             if constexpr (std::is_trivially_copyable_v<decltype(record.id)>) {
                 // A bitmap of the key's non-zero bytes, then those bytes: an
@@ -150,17 +160,30 @@ public:
             detail::put_stats(scratch_, *record.stats, !made.empty() && made == record.stats->community_id);
         }
         place();
+        longest_label_ = std::max(longest_label_, record.label.size());
     }
 
     /// Number of records.
     [[nodiscard]] std::size_t size() const noexcept { return offsets_.size(); }
+    /// Length of the longest label kept (0 when none): a table can size its
+    /// column without reading every record back.
+    [[nodiscard]] std::size_t longest_label() const noexcept { return longest_label_; }
     /// True when no record is kept.
     [[nodiscard]] bool empty() const noexcept { return offsets_.empty(); }
     /// The record at `i` (0 = the first flow that ended), made afresh.
     [[nodiscard]] IndexT operator[](std::size_t i) const {
+        IndexT out;
+        read(i, out);
+        return out;
+    }
+    /// Makes `out` the record at `i`, reusing its strings' and vector's room
+    /// (listing every record through one `out` allocates almost nothing).
+    void read(std::size_t i, IndexT& out) const {
         const std::uint64_t where = offsets_[i];
         const std::uint8_t* p = blocks_[static_cast<std::size_t>(where >> 32)].get() + (where & 0xFFFFFFFFu);
-        IndexT out;
+        out.fpout.reset();
+        out.label.clear();
+        out.stats.reset();
         out.reason = static_cast<EndReason>(*p & 0x0Fu);
         const auto kind = static_cast<PathKind>(*p >> 4 & 3u);
         const bool key_label = (*p & label_from_key) != 0;
@@ -207,7 +230,6 @@ public:
             if (community_known) s.community_id = key_community_id(out);
             out.stats = std::make_shared<const FlowStats>(std::move(s));
         }
-        return out;
     }
     /// The first record, made afresh (the container must not be empty).
     [[nodiscard]] IndexT front() const { return (*this)[0]; }
@@ -224,7 +246,7 @@ public:
         std::vector<std::unique_ptr<std::uint8_t[]>>().swap(blocks_);
         std::vector<std::uint64_t>().swap(offsets_);
         std::vector<flow_id>().swap(ids_);
-        used_ = capacity_ = block_bytes_ = 0;
+        used_ = capacity_ = block_bytes_ = longest_label_ = 0;
     }
 
     /// Heap bytes held (blocks, statistics included, and offsets).
@@ -344,6 +366,7 @@ private:
     std::size_t used_ = 0;       // bytes used in the last block
     std::size_t capacity_ = 0;   // size of the last block
     std::size_t block_bytes_ = 0;
+    std::size_t longest_label_ = 0;
     std::vector<std::uint64_t> offsets_;  // block index << 32 | offset in it, by record
     std::vector<std::uint8_t> scratch_;
     std::vector<flow_id> ids_;  // keys that cannot be copied as bytes, by record

@@ -103,9 +103,15 @@ FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, 
             if (options.progress && (number & 0xFFFF) == 0) options.progress(reader);
             if (live) clock.saw(record.frame.timestamp);
             if (outcome != decode::Outcome::tcp) continue;
-            make_capture_packet(record, seg, number, packet);
-            if (batcher.batching()) packet.frame.bytes = ByteView();  // not read; the reader's buffer moves on
-            batcher.add(packet);  // dump(): writes the frame only when the tracer writes files
+            if (batcher.batching()) {
+                CapturePacket& slot = batcher.slot();
+                make_capture_packet(record, seg, number, slot);
+                slot.frame.bytes = ByteView();  // not read; the reader's buffer moves on
+                batcher.commit();
+            } else {
+                make_capture_packet(record, seg, number, packet);
+                batcher.add(packet);  // dump(): writes the frame only when the tracer writes files
+            }
         }
     } catch (const io::ReadStopped&) {
     } catch (...) {

@@ -178,15 +178,27 @@ public:
         for_each_index([&out](index_type&& record) { out.push_back(std::move(record)); });
         return out;
     }
-    /// Calls `fn(index_type&&)` with each record index() lists, in its order, one at a time.
+    /// Calls `fn(index_type&&)` with each record index() lists, in its order,
+    /// one at a time. The records are made in one object, each into the room
+    /// the one before left (fn may move from it).
     template <typename Fn>
     void for_each_index(Fn&& fn) const {
+        index_type record;
         for (std::uint32_t id = store_.first_opened(); id != detail::no_slot; id = store_.next_opened(id)) {
             const buffer_type& b = store_[id].buffer;
-            fn(index_type{detail::writer_path(b.fpout), b.index.to_vector(), b.label, EndReason::open, final_stats(id),
-                          b.id});
+            record.fpout = detail::writer_path(b.fpout);
+            record.index.assign(b.index.begin(), b.index.end());
+            record.label = b.label;
+            record.reason = EndReason::open;
+            record.stats = final_stats(id);
+            record.id = b.id;
+            fn(std::move(record));
         }
-        for (auto&& record : handoff_.closed()) fn(std::move(record));  // made afresh
+        const auto& closed = handoff_.closed();
+        for (std::size_t i = 0; i < closed.size(); ++i) {
+            closed.read(i, record);
+            fn(std::move(record));
+        }
     }
     /// Same as index().
     [[nodiscard]] std::vector<index_type> submit() const { return index(); }

@@ -3,6 +3,7 @@
 #include <traceflow/ended_flows.hpp>
 #include <traceflow/trace_flow.hpp>
 
+#include <algorithm>
 #include <random>
 
 #include "test_catch.hpp"
@@ -95,6 +96,36 @@ TEST_CASE("EndedFlows gives back every record exactly, by index and by iteration
         CHECK(ended.empty());
         CHECK(ended.begin() == ended.end());
         CHECK(ended.memory_bytes() == 0);
+    }
+}
+
+TEST_CASE("EndedFlows::read into one record gives what operator[] gives, whatever it held before",
+          "[ended_flows]") {
+    for (std::uint64_t seed = 21; seed <= 30; ++seed) {
+        std::mt19937_64 rng(seed);
+        EndedFlows ended;
+        ended.set_path_pattern("out/", ".pcap");
+        std::vector<Index> kept;
+        std::size_t longest = 0;
+        for (std::size_t i = 0; i < 300; ++i) {
+            // Statistics, paths and long frame lists come and go, so a field left
+            // over from the record before would show.
+            kept.push_back(random_record(rng, "out/", ".pcap", rng() % 2 == 0));
+            kept.back().id.srcport = static_cast<std::uint16_t>(rng());
+            ended.push_back(kept.back());
+            longest = std::max(longest, kept.back().label.size());
+            CHECK(ended.longest_label() == longest);
+        }
+        Index reused;
+        for (std::size_t i = 0; i < kept.size(); ++i) {
+            const std::size_t at = rng() % kept.size();  // any order
+            ended.read(at, reused);
+            REQUIRE(same(reused, kept[at]));
+            REQUIRE(reused.id == kept[at].id);
+            if (i % 3 == 0) Index taken = std::move(reused);  // a caller may move from it
+        }
+        ended.clear();
+        CHECK(ended.longest_label() == 0);
     }
 }
 

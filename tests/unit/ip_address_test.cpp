@@ -52,3 +52,20 @@ TEST_CASE("addresses compare by family and bytes and hash apart", "[ip_address]"
     CHECK(set.size() == 3);
     CHECK(a.hash() != v6.hash());
 }
+
+TEST_CASE("assign_v4 and assign_v6 make in place what v4() and v6() return", "[ip_address]") {
+    const std::uint8_t v4_bytes[4] = {192, 168, 7, 1};
+    std::uint8_t v6_bytes[16];
+    for (std::uint8_t i = 0; i < 16; ++i) v6_bytes[i] = static_cast<std::uint8_t>(0xF0 + i);
+    IpAddress a;
+    a.assign_v6(v6_bytes);
+    CHECK(a == IpAddress::v6(v6_bytes));
+    CHECK(a.to_string() == "f0f1:f2f3:f4f5:f6f7:f8f9:fafb:fcfd:feff");
+    a.assign_v4(v4_bytes);  // over an IPv6 address: no byte of it may stay
+    CHECK(a == IpAddress::v4(v4_bytes));
+    CHECK(a.hash() == IpAddress::v4(v4_bytes).hash());
+    CHECK(a.to_string() == "192.168.7.1");
+    a.assign_v6(v6_bytes);
+    CHECK(a == IpAddress::v6(v6_bytes));
+    CHECK(a != IpAddress::v4(v4_bytes));
+}

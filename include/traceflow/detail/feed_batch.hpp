@@ -21,7 +21,7 @@ namespace detail {
 // Packets read and decoded ahead, handed from the reading thread to the
 // tracing one. Frames that are not TCP are kept as (number, outcome, size)
 // so the tracing thread counts every frame in order, exactly as feed() does.
-struct FeedBatch {
+struct alignas(64) FeedBatch {  // own cache lines: the two threads write neighbouring batches
     struct Skipped {
         std::uint64_t number;
         std::uint64_t size;

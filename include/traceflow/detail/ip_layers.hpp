@@ -69,11 +69,11 @@ struct IpResult {
 /// Sets the addresses of `out` from the IP header at `ip`.
 inline void set_addresses(const std::uint8_t* ip, bool v4, TcpSegment& out) noexcept {
     if (v4) {
-        out.src = IpAddress::v4(ip + 12);
-        out.dst = IpAddress::v4(ip + 16);
+        out.src.assign_v4(ip + 12);
+        out.dst.assign_v4(ip + 16);
     } else {
-        out.src = IpAddress::v6(ip + 8);
-        out.dst = IpAddress::v6(ip + 24);
+        out.src.assign_v6(ip + 8);
+        out.dst.assign_v6(ip + 24);
     }
 }
 

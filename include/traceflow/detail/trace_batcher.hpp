@@ -37,6 +37,14 @@ public:
     /// caller may let them point at a buffer that moves on.
     [[nodiscard]] bool batching() const noexcept { return batching_; }
 
+    /// While batching: the batch's next packet, to fill in place, then commit().
+    /// (A packet made elsewhere and copied in stalls on its 16-byte loads:
+    /// store forwarding fails on the smaller stores that just made it.)
+    [[nodiscard]] PacketT& slot() noexcept { return packets_[count_]; }
+    void commit() {
+        if (++count_ == capacity) flush();
+    }
+
     void add(const PacketT& packet) {
         if (!batching_) {
             tracer_.dump(packet);

@@ -30,19 +30,20 @@ template <typename Tracer>
 class FilteredTracer {
 public:
     /// Keeps a reference to `tracer`; it must outlive this adapter.
-    FilteredTracer(Tracer& tracer, Filter filter) : tracer_(&tracer), filter_(std::move(filter)) {}
+    FilteredTracer(Tracer& tracer, Filter filter)
+        : tracer_(&tracer), filter_(std::move(filter)), accepts_all_(filter_.empty()) {}
 
     /// Forwards `packet` to the tracer's dump() when it matches.
     template <typename PacketT>
     void dump(const PacketT& packet) {
-        if (filter_.matches_packet(packet)) tracer_->dump(packet);
+        if (accepts_all_ || filter_.matches_packet(packet)) tracer_->dump(packet);
         else ++filtered_out_;
     }
 
     /// Forwards `packet` to the tracer's trace() when it matches; true when it did.
     template <typename PacketT>
     bool trace(const PacketT& packet) {
-        if (!filter_.matches_packet(packet)) {
+        if (!accepts_all_ && !filter_.matches_packet(packet)) {
             ++filtered_out_;
             return false;
         }
@@ -53,6 +54,10 @@ public:
     /// Forwards the matching packets of a batch, in order, as one batch.
     template <typename PacketT>
     void trace_batch(const PacketT* packets, std::size_t count) {
+        if (accepts_all_) {  // no filter: not even a pass over the batch
+            tracer_->trace_batch(packets, count);
+            return;
+        }
         kept_.clear();
         for (std::size_t i = 0; i < count; ++i) {
             if (filter_.matches_packet(packets[i])) kept_.push_back(i);
@@ -87,6 +92,7 @@ public:
 private:
     Tracer* tracer_;
     Filter filter_;
+    bool accepts_all_;  // the empty filter: packets go straight through
     std::uint64_t filtered_out_ = 0;
     std::vector<std::size_t> kept_;
 };
