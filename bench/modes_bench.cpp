@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // traceflow_modes: every lifecycle x keying x statistics x timeout mode, index only, as a ratio to the record walk.
 //
-//   traceflow_modes CAPTURE... [--repeat N] [--only TEXT] [--buffer BYTES] [--give-up X]
+//   traceflow_modes CAPTURE... [--repeat N] [--only TEXT] [--buffer BYTES] [--give-up X] [--threaded]
 //   traceflow_modes --dump-peers CAPTURE [--repeat N] [--pcapsplitter PATH] [--out DIR]
 //
 // For each capture (e.g. one whose time steps back, its sorted and its
@@ -10,7 +10,8 @@
 // of N repeats (default 3), page cache warm, cold heap. A mode slower than
 // --give-up times the walk (default 8) in its first repeat is not repeated, and
 // a run is stopped after --cap seconds (default 40; its figure is then the
-// time so far scaled to the whole file, a lower bound).
+// time so far scaled to the whole file, a lower bound). --threaded: every mode
+// through feed_threaded(), as the CLI runs it on two or more cores.
 // --dump-peers: one file per flow on tmpfs, traceflow against PcapSplitter
 // and tcpflow and against the floor (walk + creating as many files + writing
 // as many bytes). See docs/benchmarks.md.
@@ -36,7 +37,7 @@ struct Mode {
         n += keying == traceflow::FlowKeying::bidirectional ? ", bidirectional" : ", directional";
         n += statistics ? ", stats on" : ", stats off";
         n += std::string(", ") + timeouts[timeout];
-        if (threaded) n += ", feed_threaded (the CLI's default)";
+        if (threaded) n += ", feed_threaded";
         return n;
     }
     traceflow::TraceFlowOptions options() const {
@@ -50,15 +51,20 @@ struct Mode {
     }
 };
 
-std::vector<Mode> all_modes() {
+// Every mode through feed(), after the CLI's default; `threaded`: every mode
+// through feed_threaded(), as the CLI runs them on two or more cores.
+std::vector<Mode> all_modes(bool threaded) {
     std::vector<Mode> modes;
-    Mode threaded;
-    threaded.threaded = true;
-    modes.push_back(threaded);
+    if (!threaded) {
+        Mode cli_default;
+        cli_default.threaded = true;
+        modes.push_back(cli_default);
+    }
     for (auto lifecycle : {traceflow::Lifecycle::pcapkit, traceflow::Lifecycle::tcp})
         for (auto keying : {traceflow::FlowKeying::directional, traceflow::FlowKeying::bidirectional})
             for (bool statistics : {false, true})
-                for (int timeout = 0; timeout < 3; ++timeout) modes.push_back(Mode{lifecycle, keying, statistics, timeout, false});
+                for (int timeout = 0; timeout < 3; ++timeout)
+                    modes.push_back(Mode{lifecycle, keying, statistics, timeout, threaded});
     return modes;
 }
 
@@ -110,6 +116,7 @@ struct Args {
     double give_up = 8;
     double cap = 40;
     bool dump_peers = false;
+    bool threaded = false;  // every mode through feed_threaded()
     std::string pcapsplitter = "/work/peers/build-ppp/examples_bin/PcapSplitter";
     std::string out = "/dev/shm";
 };
@@ -117,6 +124,7 @@ struct Args {
 [[noreturn]] void usage() {
     std::fprintf(stderr,
                  "usage: traceflow_modes CAPTURE... [--repeat N] [--only TEXT] [--buffer BYTES] [--give-up X] [--cap S]\n"
+                 "                       [--threaded]  (every mode through feed_threaded(), as the CLI)\n"
                  "       traceflow_modes --dump-peers CAPTURE [--repeat N] [--pcapsplitter PATH] [--out DIR]\n");
     std::exit(2);
 }
@@ -135,6 +143,7 @@ Args parse(int argc, char** argv) {
         else if (s == "--give-up") a.give_up = std::atof(value().c_str());
         else if (s == "--cap") a.cap = std::atof(value().c_str());
         else if (s == "--dump-peers") a.dump_peers = true;
+        else if (s == "--threaded") a.threaded = true;
         else if (s == "--pcapsplitter") a.pcapsplitter = value();
         else if (s == "--out") a.out = value();
         else if (!s.empty() && s[0] == '-') usage();
@@ -161,7 +170,7 @@ void print_header(const Args& args) {
 int run_modes(const Args& args) {
     print_header(args);
     std::vector<Mode> modes;
-    for (const Mode& m : all_modes())
+    for (const Mode& m : all_modes(args.threaded))
         if (args.only.empty() || m.name().find(args.only) != std::string::npos) modes.push_back(m);
     struct Figures {
         WalkResult info;
@@ -194,7 +203,7 @@ int run_modes(const Args& args) {
         std::printf("- `%s`: %" PRIu64 " records, %s; walk median %.3f s\n", args.captures[c].c_str(), f.info.records,
                     human(double(f.info.file_bytes), "B").c_str(), median(f.walk));
     }
-    std::printf("\n| mode (index only, feed())");
+    std::printf("\n| mode (index only, %s)", args.threaded ? "feed_threaded()" : "feed()");
     for (std::size_t c = 0; c < args.captures.size(); ++c)
         std::printf(" | %s: x walk (s) | flows | peak B/flow", fs::path(args.captures[c]).filename().c_str());
     std::printf(" |\n|---");
