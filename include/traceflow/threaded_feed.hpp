@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <memory>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -24,29 +25,32 @@
 
 TRACEFLOW_NAMESPACE_BEGIN
 
-/// feed() with the reading and decoding on a second thread, a few thousand
-/// packets ahead of the tracer (which stays on the calling thread, so the
-/// callbacks run there). The result is identical to feed(): the same packets
-/// in the same order, the same frame numbers and counts; a damaged file
-/// throws FormatError after every record before the damage was traced. An
-/// exception from the tracer stops the reading thread and propagates.
-/// `options.stop` is checked per record on the reading thread, and the
-/// tracer traces exactly the records read before it (as feed() does). On a
-/// stream, what was read is handed to the tracer whenever the input runs
-/// dry, so nothing waits for a batch to fill; the live clock's ticks follow
-/// the packets read before them. `options.progress` runs on the reading
-/// thread every 65536 records: it may look at the reader, not at the tracer
-/// or `stats`. Uses up to 8 batches of 512 packets (plus their frame bytes,
-/// up to 2 MiB a batch, when the tracer writes files). Worth it when a
-/// second core is free.
+/// feed() with the reading on a second thread, a few thousand records ahead
+/// of the tracer (which stays on the calling thread, so the callbacks run
+/// there). Records are decoded by whichever thread has time: the tracer, or
+/// the reading thread while the tracer is behind. The result is identical
+/// to feed(): the same packets in the same order, the same frame numbers and
+/// counts; a damaged file throws FormatError after every record before the
+/// damage was traced. An exception from the tracer stops the reading thread
+/// and propagates. `options.stop` is checked per record on the reading
+/// thread, and the tracer traces exactly the records read before it (as
+/// feed() does). On a stream, what was read is handed to the tracer
+/// whenever the input runs dry, so nothing waits for a batch to fill; the
+/// live clock's ticks follow the packets read before them.
+/// `options.progress` runs on the reading thread every 65536 records: it may
+/// look at the reader, not at the tracer or `stats`. Uses 8 batches of 512
+/// records, and 6 of the source's buffers (6 MiB for a default ByteSource)
+/// read in turn, so that no frame is copied. Worth it when a second core is free.
 template <typename Tracer>
 FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
                          const FeedOptions& options) {
     constexpr std::size_t ring = 8;
-    constexpr std::size_t max_packets = 512;  // 8 x 512 decoded packets: ~0.6 MiB; 4 x 512 was 7 % slower
-    constexpr std::size_t max_bytes = std::size_t{2} << 20;
-    const bool copy_bytes = detail::needs_frame_bytes(tracer);
-    std::vector<detail::FeedBatch> batches(ring);
+    constexpr std::size_t batch_records = 512;  // 8 x 512; 4 x 512 was 7 % slower
+    // The source's buffers: 6 x 1 MiB reach ~9000 records back, past the 4096
+    // in flight. 12 x 256 KiB or 8 x 512 KiB were no faster.
+    constexpr std::size_t kept_buffers = 6;
+    std::unique_ptr<detail::FeedBatch[]> batches(new detail::FeedBatch[ring]);
+    for (std::size_t i = 0; i < ring; ++i) batches[i].reserve(batch_records);
     // What the threads share, and what only the reading thread writes, on
     // cache lines of their own (as are the batches): with them on lines the
     // tracing thread reads, reading for a tracer with nothing to do took 1.5x as long.
@@ -70,28 +74,33 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     std::atomic<bool>& stopping = handoff.stopping;
     detail::LiveClock& clock = read_side.clock;
     std::size_t& filling = read_side.filling;
-    const std::uint64_t first_number = stats.frames;
+    const std::uint64_t start_number = stats.frames;
     io::ByteSource& source = reader.source();
     const bool live = options.live_clock && source.is_stream();
 
-    // Reading thread: waits until batch `filling` is free; false when the tracer failed.
+    // Reading thread: waits until batch `filling` is free; false when the
+    // tracer failed. While every batch is full, the tracer is the slower: it
+    // decodes one of them for it meanwhile, the newest (the tracer's last).
     auto acquire = [&]() -> bool {
-        std::unique_lock<std::mutex> lock(mutex);
-        changed.wait(lock, [&] { return stopping.load() || filling - consumed < ring; });
-        if (stopping.load()) return false;
-        batches[filling % ring].clear();
-        return true;
+        for (;;) {
+            detail::FeedBatch* help = nullptr;
+            {
+                std::unique_lock<std::mutex> lock(mutex);
+                if (stopping.load()) return false;
+                if (filling - consumed < ring) {
+                    batches[filling % ring].clear();
+                    return true;
+                }
+                for (std::size_t m = filling; m-- > consumed + 1 && help == nullptr;)
+                    if (batches[m % ring].decoder.load(std::memory_order_relaxed) == detail::FeedBatch::undecoded)
+                        help = &batches[m % ring];
+                if (help == nullptr)
+                    changed.wait(lock, [&] { return stopping.load() || filling - consumed < ring; });
+            }
+            if (help != nullptr && help->claim()) help->decode(options.decode);
+        }
     };
     auto publish = [&] {
-        detail::FeedBatch& batch = batches[filling % ring];
-        if (copy_bytes) {  // the copies lie in packet order, now that `bytes` no longer moves
-            std::size_t offset = 0;
-            for (std::size_t i = 0; i < batch.packets.size(); ++i) {
-                const auto size = static_cast<std::size_t>(batch.sizes[i]);
-                batch.packets[i].frame.bytes = ByteView(batch.bytes.data() + offset, size);
-                offset += size;
-            }
-        }
         {
             std::lock_guard<std::mutex> lock(mutex);
             produced = ++filling;
@@ -112,49 +121,54 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
         publish();
         return acquire();
     };
+    // The source is about to read over buffer `generation`: hands over the
+    // batch being filled if it has records there, and waits until every
+    // batch that has is traced. Batches are in order, so the oldest untraced
+    // one tells.
+    auto release = [&](std::uint64_t generation) {
+        if (!batches[filling % ring].empty() && batches[filling % ring].first_generation <= generation) {
+            publish();
+            if (!acquire()) throw io::ReadStopped();
+        }
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] {
+            return stopping.load() || consumed == produced || batches[consumed % ring].first_generation > generation;
+        });
+        if (stopping.load()) throw io::ReadStopped();
+    };
 
     auto read_ahead = [&] {
-        io::Record record;
-        decode::TcpSegment seg;
-        std::uint64_t number = first_number;
+        std::uint64_t number = start_number;
         if (!acquire()) return;
         for (;;) {
             bool last = false;
             try {
                 for (;;) {
-                    const detail::FeedBatch& full = batches[filling % ring];
-                    if (full.packets.size() >= max_packets || full.bytes.size() >= max_bytes ||
-                        stopping.load(std::memory_order_relaxed))
-                        break;
+                    detail::FeedBatch& current = batches[filling % ring];
+                    if (current.full() || stopping.load(std::memory_order_relaxed)) break;
                     if (detail::stop_requested(options)) {
-                        batches[filling % ring].stopped = last = true;
+                        current.stopped = last = true;
                         break;
                     }
-                    if (detail::frame_limit_reached(options, number) || !reader.next(record)) {
+                    io::Record* const slot = &current.records[current.count];
+                    if (detail::frame_limit_reached(options, number) || !reader.next(*slot)) {
                         last = true;
                         break;
                     }
-                    detail::FeedBatch& batch = batches[filling % ring];  // next() may have handed one over
+                    // A hook in next() may have handed the batch over: the record goes on in the next one.
+                    detail::FeedBatch& batch = batches[filling % ring];
+                    io::Record& record = batch.records[batch.count];
+                    if (&record != slot) record = *slot;
+                    if (batch.count++ == 0) {
+                        batch.first_number = number + 1;
+                        batch.first_generation = source.generation();
+                    }
                     ++number;
                     if (options.progress && (number & 0xFFFF) == 0) options.progress(reader);
                     if (live) clock.saw(record.frame.timestamp);
-                    const decode::Outcome outcome =
-                        decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
-                    if (outcome != decode::Outcome::tcp) {
-                        batch.skipped.push_back({number, record.frame.bytes.size, outcome});
-                        continue;
-                    }
-                    batch.sizes.push_back(record.frame.bytes.size);
-                    if (copy_bytes)
-                        batch.bytes.insert(batch.bytes.end(), record.frame.bytes.begin(), record.frame.bytes.end());
-                    // Made in place: a copy of a packet just written field by field
-                    // stalls on every 16-byte load (store forwarding fails).
-                    CapturePacket& packet = batch.packets.emplace_back();
-                    make_capture_packet(record, seg, number, packet);
-                    packet.frame.bytes = ByteView();  // the reader's buffer moves on; publish() points to the copies
                 }
             } catch (const io::ReadStopped&) {
-                if (stopping.load()) return;  // the tracer failed while a wait handed a batch over
+                if (stopping.load()) return;  // the tracer failed while a hook handed a batch over
                 batches[filling % ring].stopped = last = true;
             } catch (...) {
                 batches[filling % ring].error = std::current_exception();
@@ -166,47 +180,47 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
         }
     };
 
-    // The hook refers to this call's locals: it is removed on the way out (after the join).
+    // The hooks refer to this call's locals: they are removed on the way out (after the join).
     struct Unhook {
         io::ByteSource& source;
-        bool installed;
+        bool waits;
         ~Unhook() {
-            if (installed) source.on_wait({});
+            if (waits) source.on_wait({});
+            source.keep_buffers(0, {});
         }
     } unhook{source, source.is_stream()};
-    if (unhook.installed) source.on_wait(on_wait, options.wake_interval);
-
-    auto count_skipped = [&stats](const detail::FeedBatch::Skipped& s) {
-        detail::count_frame(stats, s.number, s.size, s.outcome);
-    };
+    if (unhook.waits) source.on_wait(on_wait, options.wake_interval);
+    source.keep_buffers(kept_buffers, release);
 
     std::thread reading(read_ahead);
     std::exception_ptr read_error;
     bool stopped = false;
+    // No files to write: a batch's packets go through trace_batch(), whose
+    // prefetching overlaps the flow lookups; otherwise each through dump().
+    bool batched = false;
+    if constexpr (detail::traces_batches<Tracer, CapturePacket>::value) batched = !detail::needs_frame_bytes(tracer);
     try {
         for (std::size_t n = 0;; ++n) {
             {
                 std::unique_lock<std::mutex> lock(mutex);
                 changed.wait(lock, [&] { return produced > n; });
             }
-            const detail::FeedBatch& batch = batches[n % ring];
-            std::size_t s = 0;
-            // No files to write: the whole batch through trace_batch(), whose
-            // prefetching overlaps the flow lookups (counted first, in order).
-            bool batched = false;
-            if constexpr (detail::traces_batches<Tracer, CapturePacket>::value) batched = !copy_bytes;
-            const std::size_t count = batch.packets.size();
-            for (std::size_t i = 0; i < count; ++i) {
-                const CapturePacket& packet = batch.packets[i];
-                for (; s < batch.skipped.size() && batch.skipped[s].number < packet.index; ++s)
-                    count_skipped(batch.skipped[s]);
-                detail::count_frame(stats, packet.index, batch.sizes[i], decode::Outcome::tcp);
-                if (!batched) tracer.dump(packet);
+            detail::FeedBatch& batch = batches[n % ring];
+            if (batch.claim()) {
+                batch.decode(options.decode);
+            } else {
+                while (!batch.is_decoded()) std::this_thread::yield();  // the reading thread is on it
+            }
+            // Counted in order, each TCP frame just before it is traced (all of them first when batched).
+            std::size_t next = 0;
+            for (std::size_t i = 0; i < batch.count; ++i) {
+                const decode::Outcome outcome = batch.outcomes[i];
+                detail::count_frame(stats, batch.first_number + i, batch.records[i].frame.bytes.size, outcome);
+                if (outcome == decode::Outcome::tcp && !batched) tracer.dump(batch.packets[next++]);
             }
             if constexpr (detail::traces_batches<Tracer, CapturePacket>::value) {
-                if (batched) tracer.trace_batch(batch.packets.data(), batch.packets.size());
+                if (batched && batch.tcp != 0) tracer.trace_batch(batch.packets.data(), batch.tcp);
             }
-            for (; s < batch.skipped.size(); ++s) count_skipped(batch.skipped[s]);
             if (batch.tick) detail::advance_clock(tracer, *batch.tick);
             const bool last = batch.last;
             stopped = batch.stopped;

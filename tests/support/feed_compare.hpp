@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -27,10 +28,12 @@ struct FeedResult {
 
 // Feeds `bytes` one way or the other into a tracer writing `format` files
 // under `out` (none when `out` is empty); `throw_at`: a callback throws when
-// that many flows have ended.
+// that many flows have ended. With `file_buffer`, the bytes are read from a
+// file through buffers of that size (feed_threaded() then reads into several
+// in turn); otherwise in place from memory.
 inline FeedResult feed_bytes(const std::vector<std::uint8_t>& bytes, bool threaded, const std::filesystem::path& out,
                              const std::string& format = "pcap", std::size_t throw_at = 0,
-                             const std::string& name = "in.pcap") {
+                             const std::string& name = "in.pcap", std::size_t file_buffer = 0) {
     FeedResult r;
     traceflow::TraceFlowOptions options;
     options.warning = nullptr;
@@ -45,9 +48,18 @@ inline FeedResult feed_bytes(const std::vector<std::uint8_t>& bytes, bool thread
             tracer.register_callback([&](const traceflow::Index&) {
                 if (++ended == throw_at) throw std::runtime_error("callback failed");
             });
+        TempDir dir;
+        const std::string path = (dir.path() / name).string();
+        if (file_buffer != 0) {
+            std::ofstream file(path, std::ios::binary);
+            file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+            REQUIRE(file.good());
+        }
         try {  // a header too damaged to open throws here, the same for both
             auto reader =
-                traceflow::io::CaptureReader::from_memory(traceflow::ByteView(bytes.data(), bytes.size()), name);
+                file_buffer != 0
+                    ? traceflow::io::CaptureReader(traceflow::io::ByteSource(path, file_buffer))
+                    : traceflow::io::CaptureReader::from_memory(traceflow::ByteView(bytes.data(), bytes.size()), name);
             if (threaded) traceflow::feed_threaded(reader, tracer, r.stats);
             else traceflow::feed(reader, tracer, r.stats);
         } catch (const std::exception& e) {

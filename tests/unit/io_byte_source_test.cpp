@@ -83,6 +83,76 @@ TEST_CASE("byte source reads a file in chunks across buffer refills", "[io]") {
     CHECK(big.available() == 1000u);
 }
 
+TEST_CASE("byte source keeping its buffers: views stay intact until the hook lets their buffer go", "[io]") {
+    const Bytes content = counting(20000);
+    const TempFile file(content);
+    ByteSource in(file.path, 64);
+    struct View {
+        const std::uint8_t* data;
+        std::size_t offset;
+        std::size_t size;
+        std::uint64_t generation;
+        bool released;
+    };
+    std::vector<View> views;
+    auto intact = [&](const View& v) {
+        return std::equal(v.data, v.data + v.size, content.begin() + static_cast<std::ptrdiff_t>(v.offset));
+    };
+    std::vector<std::uint64_t> released;
+    in.keep_buffers(3, [&](std::uint64_t generation) {
+        for (View& v : views) {
+            if (v.released || v.generation > generation) continue;
+            CHECK(intact(v));  // still there when the source is about to read over it
+            v.released = true;
+        }
+        released.push_back(generation);
+    });
+    Bytes seen;
+    std::size_t step = 1;
+    while (in.ensure(step)) {
+        views.push_back({in.data(), seen.size(), step, in.generation(), false});
+        seen.insert(seen.end(), in.data(), in.data() + step);
+        in.consume(step);
+        step = step % 60 + 1;
+        for (const View& v : views)
+            if (!v.released) REQUIRE(intact(v));
+    }
+    seen.insert(seen.end(), in.data(), in.data() + in.available());
+    CHECK(seen == content);
+    // Three buffers: the hook lets go of each generation in turn, two behind the current one.
+    const std::uint64_t generations = in.generation();
+    CHECK(generations > 100);
+    REQUIRE(released.size() == generations - 2);
+    for (std::size_t i = 0; i < released.size(); ++i) CHECK(released[i] == i);
+
+    // A request bigger than the buffers gets a bigger one; the earlier view stays.
+    ByteSource grows(file.path, 64);
+    std::vector<std::uint64_t> let_go;
+    grows.keep_buffers(2, [&](std::uint64_t generation) { let_go.push_back(generation); });
+    REQUIRE(grows.ensure(10));
+    const std::uint8_t* first = grows.data();
+    grows.consume(10);
+    REQUIRE(grows.ensure(5000));
+    CHECK(grows.capacity() >= 5000u);
+    CHECK(std::equal(first, first + 10, content.begin()));
+    CHECK(std::equal(grows.data(), grows.data() + 5000, content.begin() + 10));
+    CHECK(let_go == std::vector<std::uint64_t>{0});  // only the first, empty buffer was read over
+
+    // Back to one buffer: reading goes on, the hook is no longer called.
+    ByteSource again(file.path, 64);
+    again.keep_buffers(4, [&](std::uint64_t) { FAIL("hook called after keep_buffers(0)"); });
+    REQUIRE(again.ensure(10));
+    again.consume(10);
+    again.keep_buffers(0, {});
+    Bytes rest;
+    while (again.ensure(50)) {
+        rest.insert(rest.end(), again.data(), again.data() + 50);
+        again.consume(50);
+    }
+    rest.insert(rest.end(), again.data(), again.data() + again.available());
+    CHECK(rest == Bytes(content.begin() + 10, content.end()));
+}
+
 TEST_CASE("byte source over memory reads in place", "[io]") {
     const Bytes content = counting(10);
     ByteSource in = ByteSource::from_memory({content.data(), content.size()}, "mem");

@@ -70,3 +70,31 @@ TEST_CASE("feed_threaded: an exception from the tracer stops reading and leaves 
         check_same(single, threaded);
     }
 }
+
+TEST_CASE("feed_threaded: over a file read into small buffers in turn, the same as feed", "[threaded_feed][property]") {
+    // The reading thread keeps records in the source's buffers until they are
+    // traced: small buffers make it go round them thousands of times (and
+    // grow one for every record bigger than a buffer), with the tracer
+    // behind, ahead, or stopping.
+    const Bytes many = repeated(testutil::read_bytes(fs::path(TRACEFLOW_TEST_DATA_DIR) / "tcp/many_short_flows.pcap"), 12);
+    const Bytes mixed = repeated(sample(), 60);
+    for (const std::size_t buffer : {std::size_t{64}, std::size_t{1500}, std::size_t{16384}}) {
+        CAPTURE(buffer);
+        for (const Bytes* input : {&many, &mixed}) {
+            const FeedResult memory = testutil::feed_bytes(*input, false, {});
+            const FeedResult threaded = testutil::feed_bytes(*input, true, {}, "pcap", 0, "in.pcap", buffer);
+            check_same(memory, threaded);
+            CHECK(memory.stats.frames > 512 * 8);  // the ring of batches goes round too
+            testutil::TempDir a, b;
+            const FeedResult single_files = testutil::feed_bytes(*input, false, a.path());
+            const FeedResult threaded_files = testutil::feed_bytes(*input, true, b.path(), "pcap", 0, "in.pcap", buffer);
+            CHECK(!single_files.files.empty());
+            check_same(single_files, threaded_files);  // frames intact: no buffer was read over too soon
+        }
+        testutil::TempDir a, b;
+        const FeedResult single = testutil::feed_bytes(mixed, false, a.path(), "pcap", 150);
+        const FeedResult threaded = testutil::feed_bytes(mixed, true, b.path(), "pcap", 150, "in.pcap", buffer);
+        REQUIRE(single.error == std::optional<std::string>("callback failed"));
+        check_same(single, threaded);
+    }
+}

@@ -16,6 +16,7 @@
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "../byte_view.hpp"
 #include "../errors.hpp"
@@ -41,6 +42,11 @@ enum class WaitEvent {
 /// Called by a ByteSource while it waits for input; returning false stops
 /// reading (the pending ensure() throws ReadStopped).
 using WaitHook = std::function<bool(WaitEvent)>;
+
+/// Called by a ByteSource that keeps its buffers (keep_buffers()) before it
+/// reads into the buffer that held generation `generation`: on return,
+/// nothing may use views into it any more. It may throw ReadStopped.
+using ReuseHook = std::function<void(std::uint64_t generation)>;
 
 /// Thrown by ByteSource::ensure() (so by the readers' next()) when the wait
 /// hook asked to stop; every record before it was delivered whole.
@@ -159,6 +165,21 @@ public:
         wait_hook_ = std::move(hook);
         wait_interval_ = interval.count() < 1 ? std::chrono::milliseconds(1) : interval;
     }
+    /// Lets views outlive the next ensure(), for a consumer that lags behind
+    /// on another thread (feed_threaded()): input is read into `count`
+    /// buffers in turn and bytes already read never move, so a view taken
+    /// while generation() was g stays valid until `hook(g)` has returned.
+    /// Buffers made from now on hold `size` bytes (0: as many as the current
+    /// one), more for a larger request. `count` below 2 (or an empty hook)
+    /// restores the single buffer.
+    void keep_buffers(std::size_t count, ReuseHook hook, std::size_t size = 0) {
+        keep_ = hook && count >= 2 ? count : 0;
+        keep_size_ = size < min_capacity ? 0 : size;
+        reuse_hook_ = keep_ != 0 ? std::move(hook) : ReuseHook();
+        if (keep_ == 0) kept_.clear();
+    }
+    /// How many times reading moved on to another buffer under keep_buffers().
+    [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
 
 private:
     static constexpr std::size_t min_capacity = 64;
@@ -173,6 +194,11 @@ private:
         swap(stream_, o.stream_);
         swap(wait_hook_, o.wait_hook_);
         swap(wait_interval_, o.wait_interval_);
+        swap(keep_, o.keep_);
+        swap(keep_size_, o.keep_size_);
+        swap(reuse_hook_, o.reuse_hook_);
+        swap(kept_, o.kept_);
+        swap(generation_, o.generation_);
         swap(close_, o.close_);
         swap(eof_, o.eof_);
         swap(buffer_, o.buffer_);
@@ -191,6 +217,7 @@ private:
         if (file_ == nullptr || eof_) return false;
 #endif
         std::size_t avail = available();
+        if (keep_ != 0) return fill(n, avail, keep_next_buffer(n, avail));
         if (n > capacity_) {
             constexpr std::size_t step = std::size_t{1} << 20;
             const std::size_t grown = (n + step - 1) / step * step;
@@ -201,13 +228,48 @@ private:
         } else if (avail != 0 && pos_ != buffer_.get()) {
             std::memmove(buffer_.get(), pos_, avail);
         }
-        std::uint8_t* base = buffer_.get();
+        return fill(n, avail, buffer_.get());
+    }
+
+    // keep_buffers(): where the unread bytes are to be read on from. The
+    // current buffer while a stream's next bytes fit after them; otherwise
+    // the next buffer (the oldest kept one, once the hook let it go), with
+    // the unread bytes copied to its front.
+    std::uint8_t* keep_next_buffer(std::size_t n, std::size_t avail) {
+        const auto used = static_cast<std::size_t>(end_ - buffer_.get());
+        if (buffer_ && stream_ && capacity_ - used >= n - avail) return buffer_.get() + (used - avail);
+        Kept next;
+        if (kept_.size() + 1 >= keep_) {
+            reuse_hook_(kept_.front().generation);  // first: nothing has changed if it throws
+            next = std::move(kept_.front());
+            kept_.erase(kept_.begin());
+        }
+        std::size_t size = keep_size_ != 0 ? keep_size_ : capacity_;
+        if (n > size) {
+            constexpr std::size_t step = std::size_t{1} << 20;
+            size = (n + step - 1) / step * step;
+        }
+        if (!next.buffer || next.capacity < size || next.capacity > 2 * size) {
+            next.buffer.reset(new std::uint8_t[size]);
+            next.capacity = size;
+        }
+        if (avail != 0) std::memcpy(next.buffer.get(), pos_, avail);
+        if (buffer_) kept_.push_back({std::move(buffer_), capacity_, generation_});
+        buffer_ = std::move(next.buffer);
+        capacity_ = next.capacity;
+        ++generation_;
+        return buffer_.get();
+    }
+
+    // Reads until `n` bytes from `base` on are readable (a regular file fills
+    // the buffer; a stream takes what has arrived); `avail` are there already.
+    bool fill(std::size_t n, std::size_t avail, std::uint8_t* base) {
         pos_ = base;
+        const std::size_t room = capacity_ - static_cast<std::size_t>(base - buffer_.get());
 #if defined(TRACEFLOW_HAVE_POSIX_IO)
-        // A regular file fills the buffer; a stream takes what has arrived.
         while (avail < n) {
             if (stream_ && wait_hook_) wait_readable(base + avail);
-            const ::ssize_t got = ::read(fd_, base + avail, capacity_ - avail);
+            const ::ssize_t got = ::read(fd_, base + avail, room - avail);
             if (got < 0) {
                 const int err = errno;
                 if (err == EINTR) {
@@ -227,7 +289,7 @@ private:
         }
 #else
         while (avail < n) {
-            const std::size_t want = capacity_ - avail;
+            const std::size_t want = room - avail;
             const std::size_t got = std::fread(base + avail, 1, want, file_);
             avail += got;
             if (got < want) {
@@ -284,6 +346,17 @@ private:
     const std::uint8_t* pos_ = nullptr;
     const std::uint8_t* end_ = nullptr;
     std::uint64_t offset_ = 0;
+    // keep_buffers(): how many, the hook, the buffers read before the current one (oldest first).
+    struct Kept {
+        std::unique_ptr<std::uint8_t[]> buffer;
+        std::size_t capacity = 0;
+        std::uint64_t generation = 0;
+    };
+    std::size_t keep_ = 0;
+    std::size_t keep_size_ = 0;
+    ReuseHook reuse_hook_;
+    std::vector<Kept> kept_;
+    std::uint64_t generation_ = 0;
 };
 
 }  // namespace io
