@@ -4,6 +4,7 @@
 
 #include "version.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -38,17 +39,19 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// whenever the input runs dry, so nothing waits for a batch to fill; the
 /// live clock's ticks follow the packets read before them.
 /// `options.progress` runs on the reading thread every 65536 records: it may
-/// look at the reader, not at the tracer or `stats`. Uses 8 batches of 512
-/// records, and 6 of the source's buffers (6 MiB for a default ByteSource)
-/// read in turn, so that no frame is copied. Worth it when a second core is free.
+/// look at the reader, not at the tracer or `stats`. Uses 8 batches of 256
+/// records, and reads into 4 buffers (of 512 KiB, or the source's capacity
+/// if smaller) in turn, so that no frame is copied. Worth it when a second
+/// core is free.
 template <typename Tracer>
 FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
                          const FeedOptions& options) {
+    // 8 batches of 256 records in flight, in 4 source buffers of 512 KiB
+    // (~2900 records of 700 bytes). 8 x 512 in 6 x 1 MiB or 8 x 512 KiB was
+    // 5-15 % slower: the kernel's copies into more memory miss the cache.
     constexpr std::size_t ring = 8;
-    constexpr std::size_t batch_records = 512;  // 8 x 512; 4 x 512 was 7 % slower
-    // The source's buffers: 6 x 1 MiB reach ~9000 records back, past the 4096
-    // in flight. 12 x 256 KiB or 8 x 512 KiB were no faster.
-    constexpr std::size_t kept_buffers = 6;
+    constexpr std::size_t batch_records = 256;
+    constexpr std::size_t kept_buffers = 4;
     std::unique_ptr<detail::FeedBatch[]> batches(new detail::FeedBatch[ring]);
     for (std::size_t i = 0; i < ring; ++i) batches[i].reserve(batch_records);
     // What the threads share, and what only the reading thread writes, on
@@ -76,6 +79,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     std::size_t& filling = read_side.filling;
     const std::uint64_t start_number = stats.frames;
     io::ByteSource& source = reader.source();
+    const std::size_t kept_size = std::min(source.capacity(), std::size_t{512} << 10);
     const bool live = options.live_clock && source.is_stream();
 
     // Reading thread: waits until batch `filling` is free; false when the
@@ -190,7 +194,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
         }
     } unhook{source, source.is_stream()};
     if (unhook.waits) source.on_wait(on_wait, options.wake_interval);
-    source.keep_buffers(kept_buffers, release);
+    source.keep_buffers(kept_buffers, release, kept_size);
 
     std::thread reading(read_ahead);
     std::exception_ptr read_error;
