@@ -199,8 +199,10 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     std::thread reading(read_ahead);
     std::exception_ptr read_error;
     bool stopped = false;
-    // No files to write: a batch's packets go through trace_batch(), whose
-    // prefetching overlaps the flow lookups; otherwise each through dump().
+    // No files to write: a batch's packets go through trace_batch() or
+    // dump(), whichever is timed faster on this input (AdaptiveTracing);
+    // otherwise each through dump() as soon as it is counted.
+    detail::AdaptiveTracingFor<Tracer, CapturePacket> adaptive(tracer);
     bool batched = false;
     if constexpr (detail::traces_batches<Tracer, CapturePacket>::value) batched = !detail::needs_frame_bytes(tracer);
     try {
@@ -223,7 +225,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                 if (outcome == decode::Outcome::tcp && !batched) tracer.dump(batch.packets[next++]);
             }
             if constexpr (detail::traces_batches<Tracer, CapturePacket>::value) {
-                if (batched && batch.tcp != 0) tracer.trace_batch(batch.packets.data(), batch.tcp);
+                if (batched) adaptive.trace(batch.packets.data(), batch.tcp);
             }
             if (batch.tick) detail::advance_clock(tracer, *batch.tick);
             const bool last = batch.last;

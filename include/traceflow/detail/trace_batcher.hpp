@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 #include "tracer_traits.hpp"
@@ -14,16 +15,71 @@
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail {
 
+// Traces runs of packets through trace_batch(), whose prefetching overlaps
+// the flow lookups when packets jump between many flows (shuffled input:
+// 1.7x faster), or through dump() one by one, which is cheaper when they
+// keep to flows already in cache (time-sorted input: trace_batch() up to
+// 1.5x slower). Which is faster depends on the capture, so both are timed
+// on a few runs every `epoch` runs and the faster is kept; the result is
+// the same either way. For tracers with trace_batch().
+template <typename Tracer, typename PacketT>
+class AdaptiveTracing {
+public:
+    explicit AdaptiveTracing(Tracer& tracer) : tracer_(tracer) {}
+
+    /// Traces packets[0, n) in order.
+    void trace(const PacketT* packets, std::size_t n) {
+        if (n == 0) return;
+        const std::size_t phase = runs_++ % epoch;
+        if (phase >= 2 * probes) {
+            trace(packets, n, pipelined_);
+            return;
+        }
+        // Probing: even runs one way, odd ones the other, timed per packet.
+        const bool pipelined = phase % 2 == 1;
+        const auto start = std::chrono::steady_clock::now();
+        trace(packets, n, pipelined);
+        const std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
+        (pipelined ? probe_pipelined_ : probe_single_) += took.count() / static_cast<double>(n);
+        if (phase == 2 * probes - 1) {
+            pipelined_ = probe_pipelined_ < probe_single_;
+            probe_pipelined_ = probe_single_ = 0;
+        }
+    }
+
+private:
+    static constexpr std::size_t epoch = 64;  // runs between two choices
+    static constexpr std::size_t probes = 3;  // timed runs each way per choice
+
+    void trace(const PacketT* packets, std::size_t n, bool pipelined) {
+        if (pipelined) {
+            tracer_.trace_batch(packets, n);
+        } else {
+            for (std::size_t i = 0; i < n; ++i) tracer_.dump(packets[i]);
+        }
+    }
+
+    Tracer& tracer_;
+    bool pipelined_ = true;
+    std::size_t runs_ = 0;
+    double probe_single_ = 0;  // ns per packet, summed over this epoch's probes
+    double probe_pipelined_ = 0;
+};
+
+// AdaptiveTracing for tracers with trace_batch(); a placeholder for the rest.
+struct NoAdaptiveTracing {
+    template <typename Tracer>
+    explicit NoAdaptiveTracing(Tracer&) {}
+};
+template <typename Tracer, typename PacketT>
+using AdaptiveTracingFor = std::conditional_t<traces_batches<Tracer, PacketT>::value,
+                                              AdaptiveTracing<Tracer, PacketT>, NoAdaptiveTracing>;
+
 // feed()'s packets on their way to the tracer. A tracer that writes no files
-// gets them a batch at a time; otherwise each goes to dump() at once. A batch
-// goes through trace_batch(), whose prefetching overlaps the flow lookups
-// when packets jump between many flows (shuffled input: 1.7x faster), or
-// through dump() one by one, which is cheaper when they keep to flows
-// already in cache (time-sorted input: trace_batch() 15 % slower). Which is
-// faster depends on the capture, so the batcher times both on a few batches
-// every `epoch` batches and keeps the faster; the result is the same either
-// way. The caller flushes before anything that must see the packets traced:
-// the end of input, an error, a wait for more input, a clock tick.
+// gets them a batch at a time, through AdaptiveTracing; otherwise each goes
+// to dump() at once. The caller flushes before anything that must see the
+// packets traced: the end of input, an error, a wait for more input, a
+// clock tick.
 template <typename Tracer, typename PacketT>
 class TraceBatcher {
 public:
@@ -56,46 +112,14 @@ public:
 
     /// Traces what was gathered (each packet once, even if a callback throws).
     void flush() {
-        if constexpr (traces_batches<Tracer, PacketT>::value) {
-            const std::size_t n = std::exchange(count_, 0);
-            if (n == 0) return;
-            const std::size_t phase = batches_++ % epoch;
-            if (phase >= 2 * probes) {
-                trace(n, pipelined_);
-                return;
-            }
-            // Probing: even batches one way, odd ones the other, timed per packet.
-            const bool pipelined = phase % 2 == 1;
-            const auto start = std::chrono::steady_clock::now();
-            trace(n, pipelined);
-            const std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
-            (pipelined ? probe_pipelined_ : probe_single_) += took.count() / static_cast<double>(n);
-            if (phase == 2 * probes - 1) {
-                pipelined_ = probe_pipelined_ < probe_single_;
-                probe_pipelined_ = probe_single_ = 0;
-            }
-        }
+        if constexpr (traces_batches<Tracer, PacketT>::value) adaptive_.trace(packets_.data(), std::exchange(count_, 0));
     }
 
 private:
-    static constexpr std::size_t epoch = 64;  // batches between two choices
-    static constexpr std::size_t probes = 3;  // timed batches each way per choice
-
-    void trace(std::size_t n, bool pipelined) {
-        if (pipelined) {
-            tracer_.trace_batch(packets_.data(), n);
-        } else {
-            for (std::size_t i = 0; i < n; ++i) tracer_.dump(packets_[i]);
-        }
-    }
-
     Tracer& tracer_;
+    AdaptiveTracingFor<Tracer, PacketT> adaptive_{tracer_};
     bool batching_ = false;
-    bool pipelined_ = true;
     std::size_t count_ = 0;
-    std::size_t batches_ = 0;
-    double probe_single_ = 0;     // ns per packet, summed over this epoch's probes
-    double probe_pipelined_ = 0;
     std::array<PacketT, capacity> packets_{};
 };
 
