@@ -39,18 +39,19 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// whenever the input runs dry, so nothing waits for a batch to fill; the
 /// live clock's ticks follow the packets read before them.
 /// `options.progress` runs on the reading thread every 65536 records: it may
-/// look at the reader, not at the tracer or `stats`. Uses 8 batches of 256
-/// records, and reads into 4 buffers (of 512 KiB, or the source's capacity
+/// look at the reader, not at the tracer or `stats`. Uses 8 batches of 128
+/// records, and reads into 4 buffers (of 256 KiB, or the source's capacity
 /// if smaller) in turn, so that no frame is copied. Worth it when a second
 /// core is free.
 template <typename Tracer>
 FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
                          const FeedOptions& options) {
-    // 8 batches of 256 records in flight, in 4 source buffers of 512 KiB
-    // (~2900 records of 700 bytes). 8 x 512 in 6 x 1 MiB or 8 x 512 KiB was
-    // 5-15 % slower: the kernel's copies into more memory miss the cache.
+    // 8 batches of 128 records in flight, in 4 source buffers of 256 KiB
+    // (1 MiB, as feed() reads into). 8 x 512 in 6 x 1 MiB was 5-15 % slower
+    // (the kernel's copies into more memory miss the cache); 8 x 256 in 4 x
+    // 512 KiB no faster, for 10 more bytes per flow at peak.
     constexpr std::size_t ring = 8;
-    constexpr std::size_t batch_records = 256;
+    constexpr std::size_t batch_records = 128;
     constexpr std::size_t kept_buffers = 4;
     std::unique_ptr<detail::FeedBatch[]> batches(new detail::FeedBatch[ring]);
     for (std::size_t i = 0; i < ring; ++i) batches[i].reserve(batch_records);
@@ -79,7 +80,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     std::size_t& filling = read_side.filling;
     const std::uint64_t start_number = stats.frames;
     io::ByteSource& source = reader.source();
-    const std::size_t kept_size = std::min(source.capacity(), std::size_t{512} << 10);
+    const std::size_t kept_size = std::min(source.capacity(), std::size_t{256} << 10);
     const bool live = options.live_clock && source.is_stream();
 
     // Reading thread: waits until batch `filling` is free; false when the
