@@ -7,14 +7,14 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <memory>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -84,8 +84,8 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     const bool live = options.live_clock && source.is_stream();
 
     // Reading thread: waits until batch `filling` is free; false when the
-    // tracer failed. While every batch is full, the tracer is the slower: it
-    // decodes one of them for it meanwhile, the newest (the tracer's last).
+    // tracer failed. While every batch is full, the tracer is the slower:
+    // this thread decodes one of them meanwhile, the newest (the tracer's last).
     auto acquire = [&]() -> bool {
         for (;;) {
             detail::FeedBatch* help = nullptr;
