@@ -208,6 +208,12 @@ private:
         swap(offset_, o.offset_);
     }
 
+    // A buffer for a request larger than the buffer: whole MiBs.
+    static std::size_t grown_size(std::size_t n) noexcept {
+        constexpr std::size_t step = std::size_t{1} << 20;
+        return (n + step - 1) / step * step;
+    }
+
     // Out of the hot path: moves the unread tail to the front (growing the
     // buffer for an oversized request) and fills the rest from the file.
     bool refill(std::size_t n) {
@@ -219,8 +225,7 @@ private:
         std::size_t avail = available();
         if (keep_ != 0) return fill(n, avail, keep_next_buffer(n, avail));
         if (n > capacity_) {
-            constexpr std::size_t step = std::size_t{1} << 20;
-            const std::size_t grown = (n + step - 1) / step * step;
+            const std::size_t grown = grown_size(n);
             std::unique_ptr<std::uint8_t[]> fresh(new std::uint8_t[grown]);
             if (avail != 0) std::memcpy(fresh.get(), pos_, avail);
             buffer_ = std::move(fresh);
@@ -245,10 +250,7 @@ private:
             kept_.erase(kept_.begin());
         }
         std::size_t size = keep_size_ != 0 ? keep_size_ : capacity_;
-        if (n > size) {
-            constexpr std::size_t step = std::size_t{1} << 20;
-            size = (n + step - 1) / step * step;
-        }
+        if (n > size) size = grown_size(n);
         if (!next.buffer || next.capacity < size || next.capacity > 2 * size) {
             next.buffer.reset(new std::uint8_t[size]);
             next.capacity = size;
