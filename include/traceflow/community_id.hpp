@@ -43,7 +43,11 @@ TRACEFLOW_NAMESPACE_BEGIN
     buf[at++] = static_cast<std::uint8_t>(pb >> 8);
     buf[at++] = static_cast<std::uint8_t>(pb);
     const auto digest = detail::sha1(buf, at);
-    return "1:" + detail::base64(digest.data(), digest.size());
+    std::string id(2 + (digest.size() + 2) / 3 * 4, '\0');  // one allocation
+    id[0] = '1';
+    id[1] = ':';
+    detail::base64_to(id.data() + 2, digest.data(), digest.size());
+    return id;
 }
 
 TRACEFLOW_NAMESPACE_END

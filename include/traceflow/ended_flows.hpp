@@ -21,6 +21,7 @@
 #include "community_id.hpp"
 #include "detail/label_prefix.hpp"
 #include "detail/stats_codec.hpp"
+#include "frame_numbers.hpp"
 #include "index.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -107,18 +108,7 @@ public:
 
     /// Keeps `record` after the others.
     void push_back(const IndexT& record) {
-        scratch_.clear();
-        const std::string* path = record.fpout ? &*record.fpout : nullptr;
-        const PathKind kind = path == nullptr ? PathKind::none
-                              : is_pattern(*path, record.label) ? PathKind::pattern
-                                                                : PathKind::explicit_path;
-        // A label that starts as its key makes it (make_label) keeps only the rest.
-        const std::size_t key_part = label_prefix_size(record);
-        scratch_.push_back(static_cast<std::uint8_t>(
-            static_cast<unsigned>(record.reason) | static_cast<unsigned>(kind) << 4 |
-            (key_part != 0 ? label_from_key : 0u) | (record.stats != nullptr ? has_stats : 0u)));
-        put_label_tail(record.label.data() + key_part, record.label.size() - key_part);
-        if (kind == PathKind::explicit_path) put_string(*path);
+        put_head(record);
         put(record.index.size());
         // Zigzag deltas: frame numbers usually grow, but any order is kept.
         // Encoded through a small buffer: a push_back per byte was a call per byte.
@@ -137,30 +127,19 @@ public:
             previous = frame;
         }
         scratch_.insert(scratch_.end(), chunk, chunk + used);
-        if constexpr (detail::has_flow_id<IndexT>::value) {
-            if constexpr (std::is_trivially_copyable_v<decltype(record.id)>) {
-                // A bitmap of the key's non-zero bytes, then those bytes: an
-                // IPv4 key is mostly zeros (addresses are 16-byte arrays).
-                std::uint8_t bytes[sizeof(record.id)];
-                std::memcpy(bytes, &record.id, sizeof bytes);
-                const std::size_t map_at = scratch_.size();
-                scratch_.resize(map_at + (sizeof bytes + 7) / 8, 0);
-                for (std::size_t i = 0; i < sizeof bytes; ++i) {
-                    if (bytes[i] == 0) continue;
-                    scratch_[map_at + i / 8] = static_cast<std::uint8_t>(scratch_[map_at + i / 8] | 1u << (i % 8));
-                    scratch_.push_back(bytes[i]);
-                }
-            } else {
-                ids_.push_back(record.id);
-            }
-        }
-        // Statistics as varints (~40 bytes instead of a shared FlowStats of ~300).
-        if (record.stats != nullptr) {
-            const std::string made = key_community_id(record);
-            detail::put_stats(scratch_, *record.stats, !made.empty() && made == record.stats->community_id);
-        }
-        place();
-        longest_label_ = std::max(longest_label_, record.label.size());
+        const std::string made = record.stats != nullptr ? key_community_id(record) : std::string();
+        put_rest(record, !made.empty() && made == record.stats->community_id);
+    }
+    /// Keeps `record` with `frames` as its frame numbers, copying their
+    /// deltas as they are (`record.index` is not read). Its statistics'
+    /// Community ID must be the one its key gives, or empty: it is made
+    /// afresh when the record is read. How a tracer keeps a flow that ended.
+    void push_back(const IndexT& record, const FrameNumbers& frames) {
+        put_head(record);
+        put(frames.size());
+        if (frames.bytes_used() != 0)
+            scratch_.insert(scratch_.end(), frames.deltas(), frames.deltas() + frames.bytes_used());
+        put_rest(record, std::is_same_v<flow_id, BufferID<IpAddress>>);
     }
 
     /// Number of records.
@@ -274,6 +253,45 @@ private:
     static constexpr unsigned label_from_key = 0x40;  // header bit: the label's key part is not stored
     static constexpr unsigned has_stats = 0x80;       // header bit: statistics follow the key
 
+    // A record's first byte (end reason, path kind, flags), its label and any explicit path.
+    void put_head(const IndexT& record) {
+        scratch_.clear();
+        const std::string* path = record.fpout ? &*record.fpout : nullptr;
+        const PathKind kind = path == nullptr ? PathKind::none
+                              : is_pattern(*path, record.label) ? PathKind::pattern
+                                                                : PathKind::explicit_path;
+        // A label that starts as its key makes it (make_label) keeps only the rest.
+        const std::size_t key_part = label_prefix_size(record);
+        scratch_.push_back(static_cast<std::uint8_t>(
+            static_cast<unsigned>(record.reason) | static_cast<unsigned>(kind) << 4 |
+            (key_part != 0 ? label_from_key : 0u) | (record.stats != nullptr ? has_stats : 0u)));
+        put_label_tail(record.label.data() + key_part, record.label.size() - key_part);
+        if (kind == PathKind::explicit_path) put_string(*path);
+    }
+    // The key, the statistics as varints (~40 bytes, not a FlowStats of ~300; their Community ID
+    // not stored when it is the key's), then the whole record.
+    void put_rest(const IndexT& record, bool community_from_key) {
+        if constexpr (detail::has_flow_id<IndexT>::value) {
+            if constexpr (std::is_trivially_copyable_v<decltype(record.id)>) {
+                // A bitmap of the key's non-zero bytes, then those bytes: an
+                // IPv4 key is mostly zeros (addresses are 16-byte arrays).
+                std::uint8_t bytes[sizeof(record.id)];
+                std::memcpy(bytes, &record.id, sizeof bytes);
+                const std::size_t map_at = scratch_.size();
+                scratch_.resize(map_at + (sizeof bytes + 7) / 8, 0);
+                for (std::size_t i = 0; i < sizeof bytes; ++i) {
+                    if (bytes[i] == 0) continue;
+                    scratch_[map_at + i / 8] = static_cast<std::uint8_t>(scratch_[map_at + i / 8] | 1u << (i % 8));
+                    scratch_.push_back(bytes[i]);
+                }
+            } else {
+                ids_.push_back(record.id);
+            }
+        }
+        if (record.stats != nullptr) detail::put_stats(scratch_, *record.stats, community_from_key);
+        place();
+        longest_label_ = std::max(longest_label_, record.label.size());
+    }
     // The Community ID an IpAddress key gives (empty for other keys): not stored when it is the statistics' one.
     static std::string key_community_id(const IndexT& record) {
         if constexpr (std::is_same_v<flow_id, BufferID<IpAddress>>)

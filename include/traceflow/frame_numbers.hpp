@@ -179,6 +179,10 @@ public:
 
     /// Bytes of deltas stored (about 1 per frame for steps under 64, at most 10).
     [[nodiscard]] std::size_t bytes_used() const noexcept { return static_cast<std::size_t>(used_class_ & used_mask); }
+    /// The bytes_used() bytes of deltas as stored, each number's zigzag
+    /// LEB128 varint of its difference from the one before (the first from
+    /// 0): EndedFlows copies them whole. Null when nothing was ever stored.
+    [[nodiscard]] const std::uint8_t* deltas() const noexcept { return data_.get(); }
     /// Bytes of the heap block (0 when nothing was ever stored).
     [[nodiscard]] std::size_t bytes_allocated() const noexcept {
         return block_bytes(static_cast<unsigned>(used_class_ >> class_shift));

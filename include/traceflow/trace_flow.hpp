@@ -342,11 +342,11 @@ private:
         });
     }
 
-    std::shared_ptr<const FlowStats> final_stats(std::uint32_t id) const {
+    std::shared_ptr<const FlowStats> final_stats(std::uint32_t id, bool with_community_id = true) const {
         if (!store_.statistics()) return nullptr;
         const Key k = store_.key_of(id);
         const detail::FlowTimes& t = store_.times(id);
-        return store_.stats(id).finished(t.first, t.last, k.a, k.pa, k.b, k.pb);
+        return store_.stats(id).finished(t.first, t.last, k.a, k.pa, k.b, k.pb, with_community_id);
     }
 
     // Records the flow as ended, completes its file, then runs the callbacks
@@ -354,22 +354,27 @@ private:
     // when completing the file throws; the error propagates after the callbacks.
     const buffer_type& end_flow(std::uint32_t id, EndReason reason, Ending ending = Ending::silent) {
         buffer_type& buffer = store_[id].buffer;
-        index_type record{detail::writer_path(buffer.fpout), {}, {}, reason, final_stats(id), buffer.id};
+        // Without callbacks, only the kept record needs the frame numbers
+        // (it copies their deltas) and the Community ID (made when read).
+        const bool whole = handoff_.shows_records();
+        index_type record{detail::writer_path(buffer.fpout), {}, {}, reason, final_stats(id, whole), buffer.id};
+        if (whole) record.index = buffer.index.to_vector();
         buffer_type& just_closed = handoff_.just_closed();
+        FrameNumbers frames;
         if (ending == Ending::keep_buffer) {
-            record.index = buffer.index.to_vector();
             record.label = buffer.label;
             just_closed.index = std::move(buffer.index);
             just_closed.label = std::move(buffer.label);
             just_closed.id = buffer.id;
         } else {
-            record.index = buffer.index.to_vector();
+            frames = std::move(buffer.index);
             record.label = std::move(buffer.label);
         }
         std::unique_ptr<FlowWriter> writer = std::move(buffer.fpout);
         timers_.forget(id);
         store_.release(id);
-        handoff_.ended(std::move(record), std::move(writer), ending == Ending::deferred);
+        handoff_.ended(std::move(record), ending == Ending::keep_buffer ? just_closed.index : frames, std::move(writer),
+                       ending == Ending::deferred);
         return handoff_.just_closed();
     }
 

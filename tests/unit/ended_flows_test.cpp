@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // EndedFlows: every record read back exactly as it was kept, whatever its frames, label and path.
+#include <traceflow/community_id.hpp>
 #include <traceflow/ended_flows.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <algorithm>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "test_catch.hpp"
 #include "test_util.hpp"
@@ -164,35 +167,49 @@ TEST_CASE("EndedFlows stores a typical flow in far fewer bytes than an Index", "
 
 TEST_CASE("TraceFlow keeps ended flows compactly and lists them as before", "[ended_flows]") {
     // Random packets over a few tuples (FINs end flows often), with and
-    // without statistics and files: closed() read back, index() and
-    // for_each_index() agree, and the callbacks saw the same records.
-    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    // without statistics and files, through dump() and trace(): closed()
+    // read back, index() and for_each_index() agree, and the callbacks saw
+    // the same records. A tracer with no callback, which keeps the frame
+    // numbers' deltas as they are and leaves the Community ID to be made
+    // when read, keeps the same records too.
+    for (std::uint64_t seed = 1; seed <= 8; ++seed) {
         std::mt19937_64 rng(seed);
         traceflow::TraceFlowOptions o;
         o.warning = nullptr;
         o.statistics = seed % 2 == 0;
         if (seed % 3 == 0) o.keying = traceflow::FlowKeying::bidirectional;
+        const bool one_by_one = seed >= 7;  // trace(): the ended flow also comes back as a Buffer
         const testutil::TempDir dir;
-        if (seed > 3) o.fout = (dir.path() / "out").string();
+        if (seed > 3 && !one_by_one) o.fout = (dir.path() / "out").string();
+        std::vector<traceflow::Packet<>> packets;
+        const char* hosts[] = {"10.0.0.1", "10.0.0.2", "192.168.7.9", "2001:db8::1"};
+        for (std::uint64_t n = 1; n <= 3000; ++n) {
+            const char* a = hosts[rng() % 2];
+            const char* b = hosts[2 + rng() % 2];
+            const bool v6 = std::string(b).find(':') != std::string::npos;
+            auto p = testutil::make_packet(n, v6 ? "2001:db8::2" : a, static_cast<std::uint16_t>(1000 + rng() % 4), b,
+                                           80, rng() % 10 == 0, rng() % 6 == 0,
+                                           traceflow::Timestamp{1'500'000'000 + static_cast<std::int64_t>(n / 7),
+                                                                static_cast<std::uint32_t>(rng() % 1000) * 1000});
+            if (rng() % 2 == 0) std::swap(p.src, p.dst), std::swap(p.srcport, p.dstport);
+            packets.push_back(std::move(p));
+        }
         std::vector<Index> seen;
+        traceflow::TraceFlowOptions bare_options = o;
+        if (!o.fout.empty()) bare_options.fout = (dir.path() / "bare").string();
+        traceflow::TraceFlow<traceflow::Packet<>> bare(bare_options);  // no callback
         {
             traceflow::TraceFlow<traceflow::Packet<>> tracer(o);
             tracer.register_callback([&seen](const Index& flow) { seen.push_back(flow); });
-            const char* hosts[] = {"10.0.0.1", "10.0.0.2", "192.168.7.9", "2001:db8::1"};
-            for (std::uint64_t n = 1; n <= 3000; ++n) {
-                const char* a = hosts[rng() % 2];
-                const char* b = hosts[2 + rng() % 2];
-                const bool v6 = std::string(b).find(':') != std::string::npos;
-                auto p = testutil::make_packet(n, v6 ? "2001:db8::2" : a, static_cast<std::uint16_t>(1000 + rng() % 4),
-                                               b, 80, rng() % 10 == 0, rng() % 6 == 0,
-                                               traceflow::Timestamp{1'500'000'000 + static_cast<std::int64_t>(n / 7),
-                                                                    static_cast<std::uint32_t>(rng() % 1000) * 1000});
-                if (rng() % 2 == 0) std::swap(p.src, p.dst), std::swap(p.srcport, p.dstport);
-                tracer.dump(p);
+            for (const auto& p : packets) {
+                if (one_by_one) (void)tracer.trace(p), (void)bare.trace(p);
+                else tracer.dump(p), bare.dump(p);
             }
             tracer.finish();
+            bare.finish();
             const traceflow::EndedFlows& closed = tracer.closed();
             REQUIRE(closed.size() == seen.size());
+            REQUIRE(bare.closed().size() == seen.size());
             REQUIRE(closed.size() > 100);
             for (std::size_t i = 0; i < seen.size(); ++i) {
                 const Index r = closed[i];
@@ -203,6 +220,17 @@ TEST_CASE("TraceFlow keeps ended flows compactly and lists them as before", "[en
                 REQUIRE(same_stats(r.stats, seen[i].stats));
                 REQUIRE(r.id == seen[i].id);
                 REQUIRE(r.fpout.has_value() == !o.fout.empty());
+                if (r.stats) {
+                    REQUIRE(r.stats->community_id ==
+                            traceflow::community_id(r.id.src, r.id.srcport, r.id.dst, r.id.dstport));
+                }
+                const Index b = bare.closed()[i];
+                REQUIRE(b.label == r.label);
+                REQUIRE(b.index == r.index);
+                REQUIRE(b.reason == r.reason);
+                REQUIRE(same_stats(b.stats, r.stats));
+                REQUIRE(b.id == r.id);
+                REQUIRE(b.fpout.has_value() == r.fpout.has_value());
             }
             const std::vector<Index> all = tracer.index();
             REQUIRE(all.size() == tracer.open_count() + closed.size());

@@ -2,9 +2,12 @@
 // TraceFlow beyond the reference, on synthetic packets: bidirectional keys,
 // the tcp lifecycle, timeouts, eviction, unique labels, statistics and
 // bounded-memory streaming.
+#include <traceflow/detail/sha1.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <string>
 
 #include "test_catch.hpp"
 #include "test_util.hpp"
@@ -265,4 +268,27 @@ TEST_CASE("Community ID v1 matches the published vectors", "[lifecycle][communit
     CHECK(traceflow::community_id(*IpAddress::parse("1.2.3.4"), 1122, *IpAddress::parse("5.6.7.8"), 3344, 17) ==
           "1:0Mu9InQx6z4ZiCZM/7HXi2WMhOg=");
     CHECK(traceflow::community_id(*IpAddress::parse("1.2.3.4"), 1, *IpAddress::parse("::1"), 2).empty());
+}
+
+TEST_CASE("SHA-1 under Community ID matches FIPS 180 and Python's hashlib", "[lifecycle][community_id]") {
+    const auto hex_sha1 = [](const std::string& message) {
+        const auto digest =
+            traceflow::detail::sha1(reinterpret_cast<const std::uint8_t*>(message.data()), message.size());
+        std::string hex;
+        for (const std::uint8_t byte : digest) hex += "0123456789abcdef"[byte >> 4], hex += "0123456789abcdef"[byte & 15];
+        return hex;
+    };
+    // Lengths around the block edges: the padding fits the last block (55),
+    // spills into a second (56), or follows a whole block (64); and many blocks.
+    CHECK(hex_sha1("") == "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+    CHECK(hex_sha1("abc") == "a9993e364706816aba3e25717850c26c9cd0d89d");
+    CHECK(hex_sha1(std::string(55, 'a')) == "c1c8bbdc22796e28c0e15163d20899b65621d65a");
+    CHECK(hex_sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+          "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+    CHECK(hex_sha1(std::string(64, 'a')) == "0098ba824b5c16427bd7a1122a5a442a25ec644d");
+    CHECK(hex_sha1(std::string(1000000, 'a')) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+    const std::uint8_t bytes[] = {0, 1, 2, 3, 0xff, 0xfe};
+    CHECK(traceflow::detail::base64(bytes, 4) == "AAECAw==");
+    CHECK(traceflow::detail::base64(bytes + 4, 2) == "//4=");
+    CHECK(traceflow::detail::base64(bytes, 0).empty());
 }

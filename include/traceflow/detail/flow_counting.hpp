@@ -34,16 +34,18 @@ struct StatsSlot {
         facts.add(dir, syn, ack, fin, rst, payload != 0, stats.history);
     }
 
-    /// The flow's final FlowStats; the Community ID needs IpAddress keys.
+    /// The flow's final FlowStats; the Community ID (which needs IpAddress
+    /// keys) only `with_community_id`.
     template <typename AddressT>
     [[nodiscard]] std::shared_ptr<const FlowStats> finished(const Timestamp& first, const Timestamp& last,
                                                             const AddressT& a, std::uint16_t pa, const AddressT& b,
-                                                            std::uint16_t pb) const {
+                                                            std::uint16_t pb, bool with_community_id = true) const {
         auto s = std::make_shared<FlowStats>(stats);
         s->first = first;
         s->last = last;
         s->conn_state = facts.conn_state();
-        if constexpr (std::is_same_v<AddressT, IpAddress>) s->community_id = community_id(a, pa, b, pb);
+        if constexpr (std::is_same_v<AddressT, IpAddress>)
+            if (with_community_id) s->community_id = community_id(a, pa, b, pb);
         return s;
     }
 };

@@ -14,6 +14,7 @@
 
 #include "../flow_writer.hpp"
 #include "../ended_flows.hpp"
+#include "../frame_numbers.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail {
@@ -49,13 +50,20 @@ public:
         for (const OpenCallback& callback : open_callbacks_) callback(buffer);
     }
 
-    /// Records an ended flow. Its writer is completed (and the callbacks run)
-    /// now, or, when `defer`, at the next settle() (after dump() wrote the
-    /// ending frame through just_closed().fpout).
-    void ended(IndexT&& record, std::unique_ptr<FlowWriter> writer, bool defer) {
+    /// True when callbacks see each ended flow's record whole: its `index`
+    /// filled and its statistics' Community ID made. Otherwise only the
+    /// kept record needs them, and it takes the frame numbers as they are
+    /// and makes the Community ID when read.
+    [[nodiscard]] bool shows_records() const noexcept { return !callbacks_.empty(); }
+
+    /// Records an ended flow whose frame numbers are `frames` (`record.index`
+    /// too when shows_records()). Its writer is completed (and the callbacks
+    /// run) now, or, when `defer`, at the next settle() (after dump() wrote
+    /// the ending frame through just_closed().fpout).
+    void ended(IndexT&& record, const FrameNumbers& frames, std::unique_ptr<FlowWriter> writer, bool defer) {
         // Kept compactly; the callbacks see the whole record (the last one).
         last_ = std::move(record);
-        if (keep_closed_) closed_.push_back(last_);
+        if (keep_closed_) closed_.push_back(last_, frames);
         if (defer) {
             just_closed_.fpout = std::move(writer);
             pending_ = true;
