@@ -5,6 +5,7 @@
 #include <traceflow/threaded_feed.hpp>
 #include <traceflow/traceflow.hpp>
 
+#include "cli/ended_listing.hpp"
 #include "cli/listing.hpp"
 #include "cli/options.hpp"
 
@@ -224,10 +225,18 @@ int main(int argc, char** argv) {
         const std::size_t listed = tracer.open_count() + tracer.closed().size();
         if (!options.stream && (options.listing != Listing::table || listed != 0))
             print_listing_header(options.listing, stats_on, width);
-        tracer.for_each_index([&](const traceflow::Index& flow) {
-            print_flow(flow, options.listing, stats_on, width);
-            count_reason(flow_count, flow);
-        });
+        // Open flows, then the ended ones, read back and formatted on two threads when tracing used two.
+        EndedListingPlan plan;
+        plan.two_threads = threaded;
+        list_ended_flows(
+            [&] {
+                tracer.for_each_open_index([&](const traceflow::Index& flow) {
+                    print_flow(flow, options.listing, stats_on, width);
+                    count_reason(flow_count, flow);
+                });
+            },
+            tracer.closed(), options.listing, stats_on, width, flow_count, plan,
+            [](const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); });
     } catch (const traceflow::Error& e) {
         std::fprintf(stderr, "traceflow: error: %s\n", e.what());
         return exit_io;

@@ -179,11 +179,9 @@ inline void print_listing_header(Listing listing, bool stats, std::size_t flow_w
     }
 }
 
-/// One flow as a line of the listing.
-inline void print_flow(const traceflow::Index& flow, Listing listing, bool stats,
-                       std::size_t flow_width = default_flow_width) {
-    static thread_local std::string line;  // its room is reused line after line
-    line.clear();
+/// Appends one flow's line of the listing to `line`.
+inline void append_flow_line(std::string& line, const traceflow::Index& flow, Listing listing, bool stats,
+                             std::size_t flow_width = default_flow_width) {
     if (listing == Listing::table) {
         append_padded(line, flow.label, flow_width, true);
         std::string count;
@@ -212,6 +210,14 @@ inline void print_flow(const traceflow::Index& flow, Listing listing, bool stats
         write_flow_fields(flow, stats, fields);
         line += listing == Listing::json ? "}\n" : "\n";
     }
+}
+
+/// One flow as a line of the listing, on standard output.
+inline void print_flow(const traceflow::Index& flow, Listing listing, bool stats,
+                       std::size_t flow_width = default_flow_width) {
+    static thread_local std::string line;  // its room is reused line after line
+    line.clear();
+    append_flow_line(line, flow, listing, stats, flow_width);
     std::fwrite(line.data(), 1, line.size(), stdout);
 }
 

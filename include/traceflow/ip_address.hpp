@@ -117,10 +117,14 @@ inline std::uint64_t IpAddress::hash() const noexcept {
 
 inline void IpAddress::append_to(std::string& out) const {
     if (is_v4()) {
-        for (int i = 0; i < 4; ++i) {
-            if (i != 0) out.push_back('.');
-            detail::append_decimal(out, bytes_[static_cast<std::size_t>(i)]);
+        // Written backwards into one buffer, appended once.
+        char buf[15];
+        char* start = buf + sizeof buf;
+        for (std::size_t i = 4; i-- > 0;) {
+            start = detail::write_decimal_backwards(start, bytes_[i]);
+            if (i != 0) *--start = '.';
         }
+        out.append(start, static_cast<std::size_t>(buf + sizeof buf - start));
         return;
     }
     unsigned groups[8];

@@ -183,6 +183,18 @@ public:
     /// the one before left (fn may move from it).
     template <typename Fn>
     void for_each_index(Fn&& fn) const {
+        index_type record = for_each_open_index(fn);
+        const auto& closed = handoff_.closed();
+        for (std::size_t i = 0; i < closed.size(); ++i) {
+            closed.read(i, record);
+            fn(std::move(record));
+        }
+    }
+    /// The first part of for_each_index(): the open flows' records only (the
+    /// ended ones can be read from closed(), by several threads at once).
+    /// Returns the object the records were made in, for reuse.
+    template <typename Fn>
+    index_type for_each_open_index(Fn&& fn) const {
         index_type record;
         for (std::uint32_t id = store_.first_opened(); id != detail::no_slot; id = store_.next_opened(id)) {
             const buffer_type& b = store_[id].buffer;
@@ -194,11 +206,7 @@ public:
             record.id = b.id;
             fn(std::move(record));
         }
-        const auto& closed = handoff_.closed();
-        for (std::size_t i = 0; i < closed.size(); ++i) {
-            closed.read(i, record);
-            fn(std::move(record));
-        }
+        return record;
     }
     /// Same as index().
     [[nodiscard]] std::vector<index_type> submit() const { return index(); }
