@@ -157,6 +157,7 @@ public:
     }
     /// Makes `out` the record at `i`, reusing its strings' and vector's room
     /// (listing every record through one `out` allocates almost nothing).
+    /// Reading changes nothing here: threads may read at once, each into its own `out`.
     void read(std::size_t i, IndexT& out) const {
         const std::uint64_t where = offsets_[i];
         const std::uint8_t* p = blocks_[static_cast<std::size_t>(where >> 32)].get() + (where & 0xFFFFFFFFu);

@@ -243,6 +243,17 @@ TEST_CASE("TraceFlow keeps ended flows compactly and lists them as before", "[en
                 ++i;
             });
             CHECK(i == all.size());
+            // for_each_open_index() is the open part: the first open_count() records, in order.
+            CHECK(tracer.open_count() > 0);
+            i = 0;
+            tracer.for_each_open_index([&](Index&& r) {
+                REQUIRE(i < tracer.open_count());
+                CHECK(r.reason == EndReason::open);
+                CHECK(r.label == all[i].label);
+                CHECK(r.index == all[i].index);
+                ++i;
+            });
+            CHECK(i == tracer.open_count());
             for (std::size_t k = 0; k < closed.size(); ++k) CHECK(all[tracer.open_count() + k].label == seen[k].label);
         }
     }
