@@ -25,15 +25,17 @@ struct TcpFacts {
     }
     [[nodiscard]] bool has(Letter letter, int dir) const noexcept { return (seen & bit(letter, dir)) != 0; }
 
-    /// Records one packet; appends history letters seen for the first time.
+    /// Records one packet; `append(char)` gets the history letters seen for
+    /// the first time (each letter once per direction: 12 at most).
+    template <typename Append>
     void add(int dir, bool syn_flag, bool ack_flag, bool fin_flag, bool rst_flag, bool has_payload,
-             std::string& history) {
+             Append&& append) {
         static constexpr char names[letters][2] = {{'S', 's'}, {'H', 'h'}, {'A', 'a'},
                                                    {'D', 'd'}, {'F', 'f'}, {'R', 'r'}};
         const auto mark = [&](Letter letter) {
             if (has(letter, dir)) return;
             seen = static_cast<std::uint16_t>(seen | bit(letter, dir));
-            history.push_back(names[letter][dir]);
+            append(names[letter][dir]);
         };
         if (syn_flag) mark(ack_flag ? synack : syn);
         if (rst_flag) mark(rst);
