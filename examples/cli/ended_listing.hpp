@@ -38,8 +38,9 @@ struct EndedListingPlan {
 /// With two threads, both format chunks of records, each taking the next
 /// not yet taken: a helper from the first on (while `list_before()` runs),
 /// into texts this thread emits in order; this thread while the next chunk
-/// is not ready. What is formatted ahead is bounded by `plan`. Reading the ended flows
-/// back (labels, frame numbers) was the serial tail of a CLI run, ~10 % of it.
+/// is not ready. What is formatted ahead is bounded by `plan`. Reading the
+/// ended flows back (labels, frame numbers) was the serial tail of a CLI
+/// run, ~10 % of it.
 template <typename Before, typename Emit>
 void list_ended_flows(Before&& list_before, const traceflow::EndedFlows& flows, Listing listing, bool stats,
                       std::size_t width, ReasonCounts& counts, const EndedListingPlan& plan, Emit&& emit) {
