@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "slot_list.hpp"
 
@@ -17,8 +18,8 @@ namespace detail {
 /// ahead: its table slot (16 ahead), its flow record (8 ahead), the end of
 /// its frame list (4 ahead), each stage waiting for what the one before
 /// brought in. `make_key(i, from_a)` gives packet i's key.
-template <typename Key, typename Store, typename MakeKey, typename Trace>
-void trace_pipelined(std::size_t count, const Store& store, MakeKey&& make_key, Trace&& trace) {
+template <typename Key, bool PrefetchSide, typename Store, typename MakeKey, typename Trace>
+void trace_pipelined_as(std::size_t count, const Store& store, MakeKey&& make_key, Trace&& trace) {
     constexpr std::size_t ahead = 16;
     constexpr std::size_t record_ahead = 8;
     constexpr std::size_t frames_ahead = 4;
@@ -48,7 +49,10 @@ void trace_pipelined(std::size_t count, const Store& store, MakeKey&& make_key, 
         if (i >= frames_ahead + record_ahead && i - frames_ahead - record_ahead < count) {
             const Pending& p = ring[(i - frames_ahead - record_ahead) % ring_size];
             // The flow may have ended since; any live slot is a harmless hint.
-            if (p.id != no_slot && p.id < store.slots()) store.prefetch_frames(p.id);
+            if (p.id != no_slot && p.id < store.slots()) {
+                store.prefetch_frames(p.id);
+                if constexpr (PrefetchSide) store.prefetch_side(p.id);
+            }
         }
         if (i >= ahead) {
             const Pending& p = ring[(i - ahead) % ring_size];
@@ -57,6 +61,17 @@ void trace_pipelined(std::size_t count, const Store& store, MakeKey&& make_key, 
             trace(i - ahead, p.key, p.hash, p.from_a);
         }
     }
+}
+
+/// trace_pipelined_as() with the frames stage also prefetching each flow's
+/// statistics, times and last-seen neighbours when the store keeps them: a
+/// loop of its own, so modes without them compile to the plain loop.
+template <typename Key, typename Store, typename MakeKey, typename Trace>
+void trace_pipelined(std::size_t count, const Store& store, MakeKey&& make_key, Trace&& trace) {
+    if (store.has_side_data())
+        trace_pipelined_as<Key, true>(count, store, std::forward<MakeKey>(make_key), std::forward<Trace>(trace));
+    else
+        trace_pipelined_as<Key, false>(count, store, std::forward<MakeKey>(make_key), std::forward<Trace>(trace));
 }
 
 }  // namespace detail

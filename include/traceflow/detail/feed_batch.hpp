@@ -17,6 +17,7 @@
 #include "../extract.hpp"
 #include "../io/record.hpp"
 #include "../timestamp.hpp"
+#include "prefetch.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail {
@@ -93,12 +94,8 @@ private:
     // where its headers are: records lie some 700 bytes apart in buffers
     // the other core read in, beyond the hardware prefetcher's reach.
     static void prefetch_headers(const io::Record& record) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-        __builtin_prefetch(record.frame.bytes.data);
-        if (record.frame.bytes.size > 64) __builtin_prefetch(record.frame.bytes.data + 64);
-#else
-        (void)record;
-#endif
+        prefetch(record.frame.bytes.data);
+        if (record.frame.bytes.size > 64) prefetch(record.frame.bytes.data + 64);
     }
 };
 

@@ -18,9 +18,16 @@
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail {
 
+/// An open flow's first and last packet times (statistics and timeouts only).
+struct FlowTimes {
+    Timestamp first;
+    Timestamp last;
+};
+
 /// Statistics of one open flow as its packets count them: two aligned cache
-/// lines, the counters in the first. A whole FlowStats took 200 bytes, for
-/// times and three strings that are only made when the flow ends.
+/// lines, the counters in the first; the flow's times in the second, so a
+/// packet writes two adjacent lines, not a third elsewhere. A whole
+/// FlowStats took 200 bytes, for strings that are only made when the flow ends.
 struct alignas(64) StatsSlot {
     std::array<std::uint64_t, 2> packets{};
     std::array<std::uint64_t, 2> bytes{};
@@ -29,6 +36,7 @@ struct alignas(64) StatsSlot {
     std::uint32_t synack = 0;
     std::uint32_t fin = 0;
     std::uint32_t rst = 0;
+    FlowTimes times;  // kept by FlowStore::times()
     TcpFacts facts;
     std::uint8_t history_size = 0;
     char history[TcpFacts::letters * 2] = {};  // each letter once per direction
@@ -70,6 +78,7 @@ struct alignas(64) StatsSlot {
         return s;
     }
 };
+static_assert(sizeof(StatsSlot) == 128, "two cache lines per open flow");
 
 }  // namespace detail
 TRACEFLOW_NAMESPACE_END

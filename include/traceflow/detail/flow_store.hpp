@@ -16,6 +16,7 @@
 #include "flow_counting.hpp"
 #include "flow_key.hpp"
 #include "flow_table.hpp"
+#include "prefetch.hpp"
 #include "slot_chunks.hpp"
 #include "slot_list.hpp"
 #include "tcp_connection.hpp"
@@ -26,7 +27,8 @@ namespace detail {
 /// One open flow. What every packet touches comes first: the key (the
 /// Buffer's id with `scope` and `id_is_a`: the table compares it here) and
 /// the frame list; the tcp lifecycle's fields follow, then the orders. Its
-/// first and last times are kept apart (FlowTimes), only when used.
+/// first and last times are kept apart (FlowTimes), only when used: with
+/// statistics, in the flow's StatsSlot, next to what each packet counts.
 template <typename AddressT>
 struct OpenFlow {
     BasicBuffer<AddressT> buffer;
@@ -36,12 +38,6 @@ struct OpenFlow {
     TcpConnection tcp;
     SlotLinks recent;          // last-seen order
     SlotLinks opened;          // opening order
-};
-
-/// An open flow's first and last packet times (statistics and timeouts only).
-struct FlowTimes {
-    Timestamp first;
-    Timestamp last;
 };
 
 /// The table key of a tuple: directional as given, or bidirectional with the
@@ -93,8 +89,12 @@ public:
     [[nodiscard]] const StatsSlot& stats(std::uint32_t id) const noexcept { return stats_[id]; }
     /// Whether times() are kept.
     [[nodiscard]] bool keeps_times() const noexcept { return times_on_; }
-    [[nodiscard]] FlowTimes& times(std::uint32_t id) noexcept { return times_[id]; }
-    [[nodiscard]] const FlowTimes& times(std::uint32_t id) const noexcept { return times_[id]; }
+    [[nodiscard]] FlowTimes& times(std::uint32_t id) noexcept {
+        return statistics_ ? stats_[id].times : times_[id];
+    }
+    [[nodiscard]] const FlowTimes& times(std::uint32_t id) const noexcept {
+        return statistics_ ? stats_[id].times : times_[id];
+    }
 
     /// The slot of the open flow keyed `key`, or nullptr.
     [[nodiscard]] const std::uint32_t* find(const Key& key, std::uint64_t hash) const noexcept {
@@ -127,7 +127,7 @@ public:
             stats_.grow_to(std::size_t{id} + 1);
             stats_[id] = StatsSlot{};
         }
-        if (times_on_) times_.grow_to(std::size_t{id} + 1);
+        if (times_on_ && !statistics_) times_.grow_to(std::size_t{id} + 1);
         return id;
     }
 
@@ -158,19 +158,32 @@ public:
 
     /// Prefetch hints (batched tracing): a flow record, then the end of its frame list.
     void prefetch_record(std::uint32_t id) const noexcept {
-#if defined(__GNUC__) || defined(__clang__)
         const char* record = reinterpret_cast<const char*>(&flows_[id]);
-        for (std::size_t line = 0; line < sizeof(Flow); line += 64) __builtin_prefetch(record + line, 1);
-#else
-        (void)id;
-#endif
+        for (std::size_t line = 0; line < sizeof(Flow); line += 64) detail::prefetch(record + line, true);
     }
     void prefetch_frames(std::uint32_t id) const noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-        if (const std::uint8_t* end = flows_[id].buffer.index.append_position()) __builtin_prefetch(end, 1);
-#else
-        (void)id;
-#endif
+        if (const std::uint8_t* end = flows_[id].buffer.index.append_position()) detail::prefetch(end, true);
+    }
+
+    /// Whether a packet touches more than its record and frames: statistics,
+    /// times, or last-seen neighbours (prefetch_side() has work).
+    [[nodiscard]] bool has_side_data() const noexcept { return statistics_ || times_on_ || recency_; }
+    /// Prefetch hint for what else a packet of flow `id` writes: its
+    /// statistics and times, and (last-seen order kept) its neighbours'
+    /// links, read from its record, which should be in cache by now.
+    void prefetch_side(std::uint32_t id) const noexcept {
+        if (statistics_) {
+            const char* slot = reinterpret_cast<const char*>(&stats_[id]);
+            detail::prefetch(slot, true);
+            detail::prefetch(slot + 64, true);
+        } else if (times_on_) {
+            detail::prefetch(&times_[id], true);  // with statistics they are in the slot
+        }
+        if (recency_) {
+            const SlotLinks& links = flows_[id].recent;
+            if (links.prev < flows_.size()) detail::prefetch(&flows_[links.prev].recent, true);
+            if (links.next < flows_.size()) detail::prefetch(&flows_[links.next].recent, true);
+        }
     }
 
     /// Oldest open flow (no_slot when none), and the next in opening order.
@@ -239,7 +252,7 @@ private:
     FlowTable table_;
     Slots flows_;                   // slots, reused through free_
     SlotChunks<StatsSlot> stats_;   // by slot, only with statistics on
-    SlotChunks<FlowTimes> times_;   // by slot, only when times are kept
+    SlotChunks<FlowTimes> times_;   // by slot, when times are kept without statistics
     std::vector<std::uint32_t> free_;
     OpenList opened_;
     RecentList recent_;

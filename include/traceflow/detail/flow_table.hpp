@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "linear_probing.hpp"
+#include "prefetch.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail {
@@ -78,11 +79,7 @@ public:
 
     /// Hints the CPU to load the slot `hash` starts at (batching callers).
     void prefetch(std::uint64_t hash) const noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-        __builtin_prefetch(&slots_[tag_of(hash) & mask_]);
-#else
-        (void)hash;
-#endif
+        detail::prefetch(&slots_[tag_of(hash) & mask_]);
     }
 
 private:
