@@ -63,10 +63,13 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
         std::condition_variable changed;
         std::size_t produced = 0;  // batches filled
         std::size_t consumed = 0;  // batches traced
-        // The tracer failed: reading ends at the next record (set under `mutex`,
-        // so the wait below sees it; read without it between records).
-        std::atomic<bool> stopping{false};
     } handoff;
+    // The tracer failed: reading ends at the next record (set under `mutex`,
+    // so the waits see it; read without it per record, so on a line of its
+    // own, not the one the lock moves between the cores at every batch).
+    struct alignas(64) StopFlag {
+        std::atomic<bool> stopping{false};
+    } stop_flag;
     struct alignas(64) ReadSide {
         detail::LiveClock clock;
         std::size_t filling = 0;  // the batch the reading thread fills
@@ -75,7 +78,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     std::condition_variable& changed = handoff.changed;
     std::size_t& produced = handoff.produced;
     std::size_t& consumed = handoff.consumed;
-    std::atomic<bool>& stopping = handoff.stopping;
+    std::atomic<bool>& stopping = stop_flag.stopping;
     detail::LiveClock& clock = read_side.clock;
     std::size_t& filling = read_side.filling;
     const std::uint64_t start_number = stats.frames;
@@ -143,6 +146,11 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     };
 
     auto read_ahead = [&] {
+        // What each record looks at, copied to this thread's stack: `options`
+        // may share a line with what the tracing thread writes.
+        const std::atomic<bool>* const stop_token = options.stop;
+        const std::uint64_t max_frames = options.max_frames;
+        const bool reports_progress = static_cast<bool>(options.progress);
         std::uint64_t number = start_number;
         if (!acquire()) return;
         for (;;) {
@@ -151,12 +159,12 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                 for (;;) {
                     detail::FeedBatch& current = batches[filling % ring];
                     if (current.full() || stopping.load(std::memory_order_relaxed)) break;
-                    if (detail::stop_requested(options)) {
+                    if (stop_token != nullptr && stop_token->load(std::memory_order_relaxed)) {
                         current.stopped = last = true;
                         break;
                     }
                     io::Record* const slot = &current.records[current.count];
-                    if (detail::frame_limit_reached(options, number) || !reader.next(*slot)) {
+                    if ((max_frames != 0 && number >= max_frames) || !reader.next(*slot)) {
                         last = true;
                         break;
                     }
@@ -169,7 +177,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                         batch.first_generation = source.generation();
                     }
                     ++number;
-                    if (options.progress && (number & 0xFFFF) == 0) options.progress(reader);
+                    if (reports_progress && (number & 0xFFFF) == 0) options.progress(reader);
                     if (live) clock.saw(record.frame.timestamp);
                 }
             } catch (const io::ReadStopped&) {

@@ -86,15 +86,27 @@ Outcome run(const Bytes& bytes, const TraceFlowOptions& options, bool one_by_one
     return out;
 }
 
+// The same flows, in the same order, ended the same way; and, where both
+// kept statistics, the same statistics.
 void check_same(const Outcome& batched, const Outcome& single) {
     CHECK(batched.error == single.error);
     CHECK(batched.ended_in_order == single.ended_in_order);
     REQUIRE(batched.index.size() == single.index.size());
     for (std::size_t i = 0; i < single.index.size(); ++i) {
-        CHECK(batched.index[i].label == single.index[i].label);
-        CHECK(batched.index[i].index == single.index[i].index);
-        CHECK(batched.index[i].reason == single.index[i].reason);
-        CHECK(batched.index[i].id == single.index[i].id);
+        const traceflow::Index& b = batched.index[i];
+        const traceflow::Index& s = single.index[i];
+        CHECK(b.label == s.label);
+        CHECK(b.index == s.index);
+        CHECK(b.reason == s.reason);
+        CHECK(b.id == s.id);
+        if (b.stats && s.stats) {
+            CHECK(b.stats->packets == s.stats->packets);
+            CHECK(b.stats->bytes == s.stats->bytes);
+            CHECK(b.stats->first == s.stats->first);
+            CHECK(b.stats->last == s.stats->last);
+            CHECK(b.stats->history == s.stats->history);
+            CHECK(b.stats->conn_state == s.stats->conn_state);
+        }
     }
 }
 
@@ -102,16 +114,17 @@ std::vector<TraceFlowOptions> every_mode() {
     std::vector<TraceFlowOptions> modes;
     for (const auto lifecycle : {traceflow::Lifecycle::pcapkit, traceflow::Lifecycle::tcp})
         for (const auto keying : {traceflow::FlowKeying::directional, traceflow::FlowKeying::bidirectional})
-            for (const int timeout : {0, 1, 2}) {
-                TraceFlowOptions o;
-                o.warning = nullptr;
-                o.lifecycle = lifecycle;
-                o.keying = keying;
-                o.statistics = timeout == 2;
-                if (timeout == 1) o.idle_timeout = std::chrono::seconds(5);
-                if (timeout == 2) o.active_timeout = std::chrono::seconds(20);
-                modes.push_back(o);
-            }
+            for (const int timeout : {0, 1, 2})
+                for (const bool statistics : {false, true}) {
+                    TraceFlowOptions o;
+                    o.warning = nullptr;
+                    o.lifecycle = lifecycle;
+                    o.keying = keying;
+                    o.statistics = statistics;
+                    if (timeout == 1) o.idle_timeout = std::chrono::seconds(5);
+                    if (timeout == 2) o.active_timeout = std::chrono::seconds(20);
+                    modes.push_back(o);
+                }
     return modes;
 }
 
@@ -128,6 +141,27 @@ TEST_CASE("feed: batches to trace_batch give what dump() one by one gives, in ev
             CHECK(batched.tcp_frames == single.tcp_frames);
             CHECK(single.tcp_frames == 128 * 20 + 77);
             check_same(batched, single);
+        }
+    }
+}
+
+TEST_CASE("feed: statistics change no flow, in any mode, and count every packet of it", "[feed_options][property]") {
+    // With statistics on, the flow's times live in its statistics slot, and
+    // batches prefetch other lines: timeouts must still see the same times.
+    const std::vector<TraceFlowOptions> modes = every_mode();
+    for (const std::uint32_t seed : {4u, 5u}) {
+        const Bytes capture = interleaved_capture(seed, 128 * 12 + 31);
+        for (std::size_t m = 0; m + 1 < modes.size(); m += 2) {
+            REQUIRE(!modes[m].statistics);
+            REQUIRE(modes[m + 1].statistics);
+            CAPTURE(seed, m);
+            const Outcome without = run(capture, modes[m], false);
+            const Outcome with = run(capture, modes[m + 1], false);
+            check_same(with, without);
+            for (const traceflow::Index& flow : with.index) {
+                REQUIRE(flow.stats);
+                CHECK(flow.stats->packets[0] + flow.stats->packets[1] == flow.index.size());
+            }
         }
     }
 }
