@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "detail/feed_batch.hpp"
+#include "detail/spin_wait.hpp"
 #include "extract.hpp"
 #include "feed_options.hpp"
 
@@ -41,8 +42,9 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// `options.progress` runs on the reading thread every 65536 records: it may
 /// look at the reader, not at the tracer or `stats`. Uses 8 batches of 128
 /// records, and reads into 4 buffers (of 256 KiB, or the source's capacity
-/// if smaller) in turn, so that no frame is copied. Worth it when a second
-/// core is free.
+/// if smaller) in turn, so that no frame is copied. A thread that must wait
+/// for the other spins up to 50 us before it sleeps (detail::SpinWait).
+/// Worth it when a second core is free.
 template <typename Tracer>
 FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
                          const FeedOptions& options) {
@@ -61,8 +63,8 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     struct alignas(64) Handoff {
         std::mutex mutex;
         std::condition_variable changed;
-        std::size_t produced = 0;  // batches filled
-        std::size_t consumed = 0;  // batches traced
+        std::atomic<std::size_t> produced{0};  // batches filled
+        std::atomic<std::size_t> consumed{0};  // batches traced
     } handoff;
     // The tracer failed: reading ends at the next record (set under `mutex`,
     // so the waits see it; read without it per record, so on a line of its
@@ -76,8 +78,9 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     } read_side;
     std::mutex& mutex = handoff.mutex;
     std::condition_variable& changed = handoff.changed;
-    std::size_t& produced = handoff.produced;
-    std::size_t& consumed = handoff.consumed;
+    std::atomic<std::size_t>& produced = handoff.produced;
+    std::atomic<std::size_t>& consumed = handoff.consumed;
+    const detail::SpinWait spin;
     std::atomic<bool>& stopping = stop_flag.stopping;
     detail::LiveClock& clock = read_side.clock;
     std::size_t& filling = read_side.filling;
@@ -102,8 +105,12 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                 for (std::size_t m = filling; m-- > consumed + 1 && help == nullptr;)
                     if (batches[m % ring].decoder.load(std::memory_order_relaxed) == detail::FeedBatch::undecoded)
                         help = &batches[m % ring];
-                if (help == nullptr)
+                if (help == nullptr) {
+                    lock.unlock();
+                    if (spin.until([&] { return stopping.load() || filling - consumed < ring; })) continue;
+                    lock.lock();
                     changed.wait(lock, [&] { return stopping.load() || filling - consumed < ring; });
+                }
             }
             if (help != nullptr && help->claim()) help->decode(options.decode);
         }
@@ -138,10 +145,14 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
             publish();
             if (!acquire()) throw io::ReadStopped();
         }
-        std::unique_lock<std::mutex> lock(mutex);
-        changed.wait(lock, [&] {
-            return stopping.load() || consumed == produced || batches[consumed % ring].first_generation > generation;
-        });
+        const auto traced = [&] {
+            const std::size_t oldest = consumed.load();
+            return stopping.load() || oldest == produced.load() || batches[oldest % ring].first_generation > generation;
+        };
+        if (!spin.until(traced)) {
+            std::unique_lock<std::mutex> lock(mutex);
+            changed.wait(lock, traced);
+        }
         if (stopping.load()) throw io::ReadStopped();
     };
 
@@ -217,8 +228,10 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     try {
         for (std::size_t n = 0;; ++n) {
             {
-                std::unique_lock<std::mutex> lock(mutex);
-                changed.wait(lock, [&] { return produced > n; });
+                if (!spin.until([&] { return produced > n; })) {
+                    std::unique_lock<std::mutex> lock(mutex);
+                    changed.wait(lock, [&] { return produced > n; });
+                }
             }
             detail::FeedBatch& batch = batches[n % ring];
             if (batch.claim()) {
