@@ -19,8 +19,10 @@
 #include "common.hpp"
 #include "peers.hpp"
 
+#include <atomic>
 #include <cinttypes>
 #include <functional>
+#include <thread>
 
 namespace bench {
 
@@ -153,6 +155,32 @@ Args parse(int argc, char** argv) {
     return a;
 }
 
+// Two threads hand one atomic back and forth: what a cache line moving
+// between the two cores costs, there and back. It sets the pace of the
+// threaded feed and moves with the VM's placement of its vCPUs (540-580 ns
+// one day, when the walk was 2.5x faster than the day before).
+double thread_round_trip_ns() {
+    if (std::thread::hardware_concurrency() < 2) return -1;  // one core: each hand-over waits for a time slice
+    constexpr int rounds = 100000;
+    alignas(64) std::atomic<int> ball{0};
+    std::thread other([&ball] {
+        for (int i = 0; i < rounds; ++i) {
+            while (ball.load(std::memory_order_acquire) != 2 * i + 1) {
+            }
+            ball.store(2 * i + 2, std::memory_order_release);
+        }
+    });
+    const std::int64_t t0 = now_ns();
+    for (int i = 0; i < rounds; ++i) {
+        ball.store(2 * i + 1, std::memory_order_release);
+        while (ball.load(std::memory_order_acquire) != 2 * i + 2) {
+        }
+    }
+    const std::int64_t t1 = now_ns();
+    other.join();
+    return double(t1 - t0) / rounds;
+}
+
 void print_header(const Args& args) {
 #if defined(__clang__)
     const std::string compiler = std::string("clang ") + __clang_version__;
@@ -163,8 +191,10 @@ void print_header(const Args& args) {
 #endif
     double load[3] = {0, 0, 0};
     if (getloadavg(load, 3) != 3) load[0] = load[1] = load[2] = -1;
-    std::printf("# traceflow_modes %s (%s); repeats %d (medians), cold heap, page cache warm; load %.2f %.2f %.2f\n\n",
-                traceflow::version_string, compiler.c_str(), args.repeat, load[0], load[1], load[2]);
+    std::printf("# traceflow_modes %s (%s); repeats %d (medians), cold heap, page cache warm; load %.2f %.2f %.2f; "
+                "a line between two threads: %.0f ns round trip\n\n",
+                traceflow::version_string, compiler.c_str(), args.repeat, load[0], load[1], load[2],
+                thread_round_trip_ns());
 }
 
 int run_modes(const Args& args) {
