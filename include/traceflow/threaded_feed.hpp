@@ -89,6 +89,12 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     const std::size_t kept_size = std::min(source.capacity(), std::size_t{256} << 10);
     const bool live = options.live_clock && source.is_stream();
 
+    // Waits until `ready()`: spinning first, then asleep until a notify.
+    auto wait_until = [&](auto&& ready) {
+        if (spin.until(ready)) return;
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, ready);
+    };
     // Reading thread: waits until batch `filling` is free; false when the
     // tracer failed. While every batch is full, the tracer is the slower:
     // this thread decodes one of them meanwhile, the newest (the tracer's last).
@@ -107,9 +113,8 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                         help = &batches[m % ring];
                 if (help == nullptr) {
                     lock.unlock();
-                    if (spin.until([&] { return stopping.load() || filling - consumed < ring; })) continue;
-                    lock.lock();
-                    changed.wait(lock, [&] { return stopping.load() || filling - consumed < ring; });
+                    wait_until([&] { return stopping.load() || filling - consumed < ring; });
+                    continue;  // checked again under the lock
                 }
             }
             if (help != nullptr && help->claim()) help->decode(options.decode);
@@ -149,10 +154,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
             const std::size_t oldest = consumed.load();
             return stopping.load() || oldest == produced.load() || batches[oldest % ring].first_generation > generation;
         };
-        if (!spin.until(traced)) {
-            std::unique_lock<std::mutex> lock(mutex);
-            changed.wait(lock, traced);
-        }
+        wait_until(traced);
         if (stopping.load()) throw io::ReadStopped();
     };
 
@@ -227,12 +229,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     if constexpr (detail::traces_batches<Tracer, CapturePacket>::value) batched = !detail::needs_frame_bytes(tracer);
     try {
         for (std::size_t n = 0;; ++n) {
-            {
-                if (!spin.until([&] { return produced > n; })) {
-                    std::unique_lock<std::mutex> lock(mutex);
-                    changed.wait(lock, [&] { return produced > n; });
-                }
-            }
+            wait_until([&] { return produced > n; });
             detail::FeedBatch& batch = batches[n % ring];
             if (batch.claim()) {
                 batch.decode(options.decode);
