@@ -177,6 +177,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                         break;
                     }
                     io::Record* const slot = &current.records[current.count];
+                    if (current.count + 8 < batch_records) detail::prefetch(slot + 8, true);
                     if ((max_frames != 0 && number >= max_frames) || !reader.next(*slot)) {
                         last = true;
                         break;
@@ -241,7 +242,15 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
             for (std::size_t i = 0; i < batch.count; ++i) {
                 const decode::Outcome outcome = batch.outcomes[i];
                 detail::count_frame(stats, batch.first_number + i, batch.records[i].frame.bytes.size, outcome);
-                if (outcome == decode::Outcome::tcp && !batched) tracer.dump(batch.packets[next++]);
+                if (outcome == decode::Outcome::tcp && !batched) {
+                    // dump() copies the frame into its file's block: the next
+                    // frame, read in by the other core, is fetched meanwhile.
+                    if (next + 1 < batch.tcp) {
+                        const ByteView following = batch.packets[next + 1].frame.bytes;
+                        detail::prefetch_range(following.data, following.size);
+                    }
+                    tracer.dump(batch.packets[next++]);
+                }
             }
             if constexpr (detail::traces_batches<Tracer, CapturePacket>::value) {
                 if (batched) adaptive.trace(batch.packets.data(), batch.tcp);
