@@ -17,16 +17,16 @@ namespace detail {
 /// branch; the empty asm makes the address a value it must compute, so the
 /// hint stays.
 inline void prefetch(const void* address, bool for_write = false) noexcept {
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#if defined(__GNUC__) || defined(__clang__)
+    asm volatile("" : "+r"(address));
+#if defined(__x86_64__)
     // The compilers emit a read prefetch for a write hint unless built for
     // a CPU with PREFETCHW; every x86-64 CPU runs it (Intel before Broadwell
     // as a no-op: 64-bit Windows 8.1 and later require it of every CPU).
-    asm volatile("" : "+r"(address));
     if (for_write) asm volatile("prefetchw (%0)" : : "r"(address));
-    else __builtin_prefetch(address, 0);
-#elif defined(__GNUC__) || defined(__clang__)
-    asm volatile("" : "+r"(address));
+#else
     if (for_write) __builtin_prefetch(address, 1);
+#endif
     else __builtin_prefetch(address, 0);
 #else
     (void)address;
