@@ -5,7 +5,7 @@
 //
 //   community_id_bench [--keys N] [--repeat R]
 #include <traceflow/community_id.hpp>
-#include <traceflow/detail/flow_store.hpp>
+#include <traceflow/detail/tracer/flow_store.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -68,8 +68,8 @@ int main(int argc, char** argv) {
     const double hashes = median_seconds(repeat, [&] {
         for (const Key& k : keys) {
             bool from_a = true;
-            const auto key = traceflow::detail::make_flow_key(k.src, k.srcport, k.dst, k.dstport, 0, true, from_a);
-            sink += static_cast<std::size_t>(traceflow::detail::hash_value(key));
+            const auto key = traceflow::detail::tracer::make_flow_key(k.src, k.srcport, k.dst, k.dstport, 0, true, from_a);
+            sink += static_cast<std::size_t>(traceflow::detail::tracer::hash_value(key));
         }
     });
     const double n = static_cast<double>(count);

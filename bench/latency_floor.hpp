@@ -4,7 +4,7 @@
 
 #include "common.hpp"
 
-#include <traceflow/detail/prefetch.hpp>  // as trace_batch() prefetches, so g++ keeps every hint
+#include <traceflow/detail/bits/prefetch.hpp>  // as trace_batch() prefetches, so g++ keeps every hint
 
 namespace bench {
 
@@ -58,17 +58,17 @@ public:
                 Pending& p = ring[i % ring_size];
                 p.flow = seq[i];
                 p.hash = hash(keys_[p.flow]);
-                traceflow::detail::prefetch(&slots_[p.hash & mask_]);
+                traceflow::detail::bits::prefetch(&slots_[p.hash & mask_]);
             }
             if (i >= record_ahead && i - record_ahead < count) {
                 Pending& p = ring[(i - record_ahead) % ring_size];
                 p.id = candidate(p.hash);
-                traceflow::detail::prefetch(&records_[std::size_t{p.id} * record_words_], true);
+                traceflow::detail::bits::prefetch(&records_[std::size_t{p.id} * record_words_], true);
             }
             if (i >= frames_ahead + record_ahead && i - frames_ahead - record_ahead < count) {
                 const Pending& p = ring[(i - frames_ahead - record_ahead) % ring_size];
                 const std::vector<std::uint64_t>& f = frames_[p.id];
-                traceflow::detail::prefetch(f.data() + f.size(), true);
+                traceflow::detail::bits::prefetch(f.data() + f.size(), true);
             }
             if (i >= ahead) {
                 Pending& p = ring[(i - ahead) % ring_size];

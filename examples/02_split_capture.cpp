@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Split a capture into one pcap file per TCP connection (tcp lifecycle,
 // bidirectional flows) and print each connection's statistics.
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 
 #include <iostream>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Register an output format: one line per frame with its number and length.
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 
 #include <iostream>
 #include <memory>

@@ -7,7 +7,7 @@
 
 #include <traceflow/decode/decoder.hpp>
 #include <traceflow/decode/describe.hpp>
-#include <traceflow/detail/endian.hpp>
+#include <traceflow/detail/bits/endian.hpp>
 
 #include "fuzz_util.hpp"
 
@@ -26,7 +26,7 @@ constexpr std::size_t supported_count = sizeof supported / sizeof supported[0];
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 4) return -1;
-    const LinkType link = supported[traceflow::detail::load_be32(data) % supported_count];
+    const LinkType link = supported[traceflow::detail::bits::load_be32(data) % supported_count];
     // The frame ends where libFuzzer's allocation ends, so ASan sees any read past it.
     const traceflow::ByteView frame(data + 4, size - 4);
 
@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(seg.ip_offset < seg.tcp_offset);
         FUZZ_CHECK(seg.ip_version == 4 || seg.ip_version == 6);
         FUZZ_CHECK(seg.src.is_v4() == (seg.ip_version == 4));
-        FUZZ_CHECK(traceflow::detail::load_be16(frame.data + seg.tcp_offset) == seg.srcport);
+        FUZZ_CHECK(traceflow::detail::bits::load_be16(frame.data + seg.tcp_offset) == seg.srcport);
         FUZZ_CHECK(frame.data[seg.tcp_offset + 13] == seg.flags);
     }
 

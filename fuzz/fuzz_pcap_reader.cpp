@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <traceflow/detail/endian.hpp>
+#include <traceflow/detail/bits/endian.hpp>
 
 #include "fuzz_util.hpp"
 
@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Stay on pcap: inputs with a 4-byte magic that is not pcap's are left to
     // the pcapng target (shorter ones still test the empty/short-file paths).
     if (size >= 4) {
-        switch (traceflow::detail::load_be32(data)) {
+        switch (traceflow::detail::bits::load_be32(data)) {
             case 0xa1b2c3d4:
             case 0xd4c3b2a1:
             case 0xa1b23c4d:

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include <traceflow/decode/decoder.hpp>
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 #include <traceflow/io/capture_reader.hpp>
 #include <traceflow/trace_flow.hpp>
 

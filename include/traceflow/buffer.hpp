@@ -9,9 +9,8 @@
 #include <string>
 
 #include "buffer_id.hpp"
-#include "flow_writer.hpp"
 #include "frame_numbers.hpp"
-#include "fwd.hpp"
+#include "fwd.hpp"  // FlowWriter: complete in output/flow_writer.hpp, which the tracer includes
 
 TRACEFLOW_NAMESPACE_BEGIN
 

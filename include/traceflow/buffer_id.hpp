@@ -10,8 +10,9 @@
 #include <functional>
 #include <type_traits>
 
-#include "address_traits.hpp"
+#include "traits/address_traits.hpp"
 #include "ip_address.hpp"
+#include "detail/values/address_ops.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -25,8 +26,8 @@ struct BufferID {
     std::uint16_t dstport = 0;   ///< destination port
 
     friend bool operator==(const BufferID& a, const BufferID& b) noexcept {
-        return a.srcport == b.srcport && a.dstport == b.dstport && detail::address_equal(a.src, b.src) &&
-               detail::address_equal(a.dst, b.dst);
+        return a.srcport == b.srcport && a.dstport == b.dstport && detail::values::address_equal(a.src, b.src) &&
+               detail::values::address_equal(a.dst, b.dst);
     }
     friend bool operator!=(const BufferID& a, const BufferID& b) noexcept { return !(a == b); }
 
@@ -38,7 +39,7 @@ struct BufferID {
 template <typename AddressT>
 [[nodiscard]] std::uint64_t hash_value(const BufferID<AddressT>& id) noexcept {
     const std::uint64_t ports = (std::uint64_t{id.srcport} << 16) | id.dstport;
-    return detail::mix64(detail::address_hash(id.src) * 0x9E3779B97F4A7C15ULL ^ detail::address_hash(id.dst) ^
+    return detail::bits::mix64(detail::values::address_hash(id.src) * 0x9E3779B97F4A7C15ULL ^ detail::values::address_hash(id.dst) ^
                          (ports * 0xD6E8FEB86659FD93ULL));
 }
 

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "detail/sha1.hpp"
+#include "detail/bits/sha1.hpp"
 #include "ip_address.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -42,11 +42,11 @@ TRACEFLOW_NAMESPACE_BEGIN
     buf[at++] = static_cast<std::uint8_t>(pa);
     buf[at++] = static_cast<std::uint8_t>(pb >> 8);
     buf[at++] = static_cast<std::uint8_t>(pb);
-    const auto digest = detail::sha1(buf, at);
+    const auto digest = detail::bits::sha1(buf, at);
     std::string id(2 + (digest.size() + 2) / 3 * 4, '\0');  // one allocation
     id[0] = '1';
     id[1] = ':';
-    detail::base64_to(id.data() + 2, digest.data(), digest.size());
+    detail::bits::base64_to(id.data() + 2, digest.data(), digest.size());
     return id;
 }
 

@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "buffer_id.hpp"
-#include "detail/flow_id_trait.hpp"
+#include "detail/meta/flow_id_trait.hpp"
 #include "community_id.hpp"
-#include "detail/label_prefix.hpp"
-#include "detail/stats_codec.hpp"
+#include "detail/text/label_prefix.hpp"
+#include "detail/tracer/stats_codec.hpp"
 #include "frame_numbers.hpp"
 #include "index.hpp"
 
@@ -181,7 +181,7 @@ public:
             previous += z >> 1 ^ (0 - (z & 1));
             frame = previous;
         }
-        if constexpr (detail::has_flow_id<IndexT>::value) {
+        if constexpr (detail::meta::has_flow_id<IndexT>::value) {
             if constexpr (std::is_trivially_copyable_v<decltype(out.id)>) {
                 std::uint8_t bytes[sizeof(out.id)] = {};
                 const std::uint8_t* map = p;
@@ -194,7 +194,7 @@ public:
             }
             if constexpr (is_buffer_id<flow_id>::value) {
                 if (key_label)
-                    detail::append_label_prefix(out.label, out.id.src, out.id.srcport, out.id.dst, out.id.dstport);
+                    detail::text::append_label_prefix(out.label, out.id.src, out.id.srcport, out.id.dst, out.id.dstport);
             }
         }
         if ((label_head & 1) != 0) {
@@ -206,7 +206,7 @@ public:
         if (kind == PathKind::pattern) out.fpout = prefix_ + out.label + suffix_;
         if (stats) {
             bool community_known = false;
-            FlowStats s = detail::get_stats(p, community_known);
+            FlowStats s = detail::tracer::get_stats(p, community_known);
             if (community_known) s.community_id = key_community_id(out);
             out.stats = std::make_shared<const FlowStats>(std::move(s));
         }
@@ -235,7 +235,7 @@ public:
     }
 
 private:
-    template <typename T, bool = detail::has_flow_id<T>::value>
+    template <typename T, bool = detail::meta::has_flow_id<T>::value>
     struct id_of {
         using type = char;
     };
@@ -272,7 +272,7 @@ private:
     // The key, the statistics as varints (~40 bytes, not a FlowStats of ~300; their Community ID
     // not stored when it is the key's), then the whole record.
     void put_rest(const IndexT& record, bool community_from_key) {
-        if constexpr (detail::has_flow_id<IndexT>::value) {
+        if constexpr (detail::meta::has_flow_id<IndexT>::value) {
             if constexpr (std::is_trivially_copyable_v<decltype(record.id)>) {
                 // A bitmap of the key's non-zero bytes, then those bytes: an
                 // IPv4 key is mostly zeros (addresses are 16-byte arrays).
@@ -289,7 +289,7 @@ private:
                 ids_.push_back(record.id);
             }
         }
-        if (record.stats != nullptr) detail::put_stats(scratch_, *record.stats, community_from_key);
+        if (record.stats != nullptr) detail::tracer::put_stats(scratch_, *record.stats, community_from_key);
         place();
         longest_label_ = std::max(longest_label_, record.label.size());
     }
@@ -326,7 +326,7 @@ private:
     std::size_t label_prefix_size(const IndexT& record) {
         if constexpr (is_buffer_id<flow_id>::value) {
             label_scratch_.clear();
-            detail::append_label_prefix(label_scratch_, record.id.src, record.id.srcport, record.id.dst,
+            detail::text::append_label_prefix(label_scratch_, record.id.src, record.id.srcport, record.id.dst,
                                         record.id.dstport);
             if (record.label.compare(0, label_scratch_.size(), label_scratch_) == 0) return label_scratch_.size();
         }

@@ -36,5 +36,3 @@ struct FlowStats {
 
 TRACEFLOW_NAMESPACE_END
 
-// This fills FlowStats above, so it comes after it.
-#include "detail/tcp_facts.hpp"

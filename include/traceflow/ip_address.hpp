@@ -13,9 +13,9 @@
 #include <string>
 #include <string_view>
 
-#include "detail/address_parsing.hpp"
-#include "detail/decimal_text.hpp"
-#include "detail/mix64.hpp"
+#include "detail/text/address_parsing.hpp"
+#include "detail/text/decimal_text.hpp"
+#include "detail/bits/mix64.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -112,7 +112,7 @@ inline std::uint64_t IpAddress::hash() const noexcept {
     std::uint64_t hi = 0;
     std::memcpy(&lo, bytes_.data(), 8);
     std::memcpy(&hi, bytes_.data() + 8, 8);
-    return detail::mix64(lo ^ detail::mix64(hi ^ static_cast<std::uint64_t>(family_)));
+    return detail::bits::mix64(lo ^ detail::bits::mix64(hi ^ static_cast<std::uint64_t>(family_)));
 }
 
 inline void IpAddress::append_to(std::string& out) const {
@@ -121,7 +121,7 @@ inline void IpAddress::append_to(std::string& out) const {
         char buf[15];
         char* start = buf + sizeof buf;
         for (std::size_t i = 4; i-- > 0;) {
-            start = detail::write_decimal_backwards(start, bytes_[i]);
+            start = detail::text::write_decimal_backwards(start, bytes_[i]);
             if (i != 0) *--start = '.';
         }
         out.append(start, static_cast<std::size_t>(buf + sizeof buf - start));
@@ -175,7 +175,7 @@ inline std::string IpAddress::to_string() const {
 inline std::optional<IpAddress> IpAddress::parse(std::string_view text) noexcept {
     std::uint8_t b[16] = {};
     if (text.find(':') == std::string_view::npos) {
-        if (!detail::parse_ipv4_bytes(text, b)) return std::nullopt;
+        if (!detail::text::parse_ipv4_bytes(text, b)) return std::nullopt;
         return v4(b);
     }
     // Parse groups before and after a single `::`.
@@ -199,7 +199,7 @@ inline std::optional<IpAddress> IpAddress::parse(std::string_view text) noexcept
         int& n = compressed ? ntail : nhead;
         if (last && group.find('.') != std::string_view::npos) {
             std::uint8_t v4b[4];
-            if (!detail::parse_ipv4_bytes(group, v4b) || n > 6) return std::nullopt;
+            if (!detail::text::parse_ipv4_bytes(group, v4b) || n > 6) return std::nullopt;
             dst[n++] = static_cast<std::uint16_t>((v4b[0] << 8) | v4b[1]);
             dst[n++] = static_cast<std::uint16_t>((v4b[2] << 8) | v4b[3]);
             i = end;
@@ -208,7 +208,7 @@ inline std::optional<IpAddress> IpAddress::parse(std::string_view text) noexcept
         if (group.empty() || group.size() > 4 || n >= 8) return std::nullopt;
         unsigned value = 0;
         for (char c : group) {
-            const int h = detail::hex_value(c);
+            const int h = detail::text::hex_value(c);
             if (h < 0) return std::nullopt;
             value = value * 16 + static_cast<unsigned>(h);
         }

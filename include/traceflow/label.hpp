@@ -9,11 +9,12 @@
 #include <string>
 #include <type_traits>
 
-#include "address_traits.hpp"
-#include "detail/label_prefix.hpp"
+#include "traits/address_traits.hpp"
+#include "detail/text/label_prefix.hpp"
 #include "ip_address.hpp"
 #include "timestamp.hpp"
-#include "timestamp_traits.hpp"
+#include "traits/timestamp_traits.hpp"
+#include "detail/values/time_conversion.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -26,8 +27,8 @@ template <typename AddressT, typename TimeT>
                                      std::uint16_t dstport, const TimeT& time) {
     std::string out;
     out.reserve(64);
-    detail::append_label_prefix(out, src, srcport, dst, dstport);
-    detail::append_label_time(out, time);
+    detail::text::append_label_prefix(out, src, srcport, dst, dstport);
+    detail::values::append_label_time(out, time);
     std::replace(out.begin(), out.end(), ':', '.');
     return out;
 }

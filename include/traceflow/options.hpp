@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-#include "dumper.hpp"
+#include "output/byte_order.hpp"
 #include "fwd.hpp"
 #include "warning.hpp"
 
@@ -57,5 +57,3 @@ struct TraceFlowOptions {
 
 TRACEFLOW_NAMESPACE_END
 
-// This fills TraceFlowOptions above, so it comes after it.
-#include "detail/pcapkit_options.hpp"

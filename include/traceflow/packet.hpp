@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "detail/packet_fields.hpp"
+#include "detail/meta/packet_fields.hpp"
 #include "frame.hpp"
 #include "ip_address.hpp"
 #include "link_type.hpp"
@@ -57,6 +57,6 @@ struct Packet {
 /// can be instantiated. Optional fields (rst, ack, seq, payload_size, vlan,
 /// interface_id) are detected, at the top level or in a `tcp` member.
 template <typename P>
-inline constexpr bool is_packet_v = detail::has_packet_fields<P>;
+inline constexpr bool is_packet_v = detail::meta::has_packet_fields<P>;
 
 TRACEFLOW_NAMESPACE_END

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <system_error>
 
-#include "detail/decimal_seconds.hpp"
-#include "detail/python_float_text.hpp"
+#include "detail/text/decimal_seconds.hpp"
+#include "detail/text/python_float_text.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -71,16 +71,16 @@ struct Timestamp {
 
 inline std::string Timestamp::to_decimal() const {
     char buf[32];
-    return std::string(buf, detail::write_decimal(buf, sec, nsec));
+    return std::string(buf, detail::text::write_decimal(buf, sec, nsec));
 }
 
 inline void Timestamp::append_python_repr(std::string& out) const {
     // A correctly rounded parse of the exact decimal, never sec + nsec / 1e9.
     char buf[32];
-    const char* end = detail::write_decimal(buf, sec, nsec);
+    const char* end = detail::text::write_decimal(buf, sec, nsec);
     double value = 0.0;
     std::from_chars(buf, end, value);
-    detail::append_python_repr(out, value);
+    detail::text::append_python_repr(out, value);
 }
 
 inline std::string Timestamp::to_python_repr() const {

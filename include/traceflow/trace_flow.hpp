@@ -16,20 +16,21 @@
 #include <vector>
 
 #include "buffer.hpp"
-#include "detail/batch_pipeline.hpp"
-#include "detail/flow_handoff.hpp"
-#include "detail/flow_output.hpp"
-#include "detail/flow_store.hpp"
-#include "detail/flow_timers.hpp"
-#include "detail/label_registry.hpp"
-#include "detail/packet_fields.hpp"
-#include "detail/tcp_lifecycle.hpp"
+#include "detail/tracer/pipelined_trace.hpp"
+#include "detail/tracer/flow_handoff.hpp"
+#include "detail/output/flow_output.hpp"
+#include "detail/tracer/flow_store.hpp"
+#include "detail/tracer/flow_timers.hpp"
+#include "detail/tracer/label_registry.hpp"
+#include "detail/meta/packet_fields.hpp"
+#include "detail/tracer/tcp_lifecycle.hpp"
 #include "flow_stats.hpp"
-#include "format_registry.hpp"
+#include "output/format_registry.hpp"
 #include "index.hpp"
 #include "label.hpp"
 #include "options.hpp"
 #include "packet.hpp"
+#include "detail/tracer/pcapkit_options.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -50,7 +51,7 @@ template <typename PacketT>
 class TraceFlow {
 public:
     using packet_type = PacketT;
-    using address_type = detail::packet_address_t<PacketT>;
+    using address_type = detail::meta::packet_address_t<PacketT>;
     /// The key of a flow: (src, srcport, dst, dstport), pcapkit's BufferID.
     using key_type = BufferID<address_type>;
     using buffer_type = BasicBuffer<address_type>;
@@ -58,7 +59,7 @@ public:
     using Callback = std::function<void(const index_type&)>;  ///< ended-flow callback
     using OpenCallback = std::function<void(const buffer_type&)>;  ///< opened-flow callback
     /// The open flows in opening order (a forward range of buffer_type).
-    using OpenFlows = typename detail::FlowStore<address_type>::OpenRange;
+    using OpenFlows = typename detail::tracer::FlowStore<address_type>::OpenRange;
 
     /// Throws std::invalid_argument for an unknown placeholder in name_template, IoError for the output root.
     explicit TraceFlow(TraceFlowOptions options = {})
@@ -76,7 +77,7 @@ public:
 
     /// pcapkit's signature: `TraceFlow(fout, format, byteorder, nanosecond)`.
     TraceFlow(std::string fout, std::string format, ByteOrder byteorder = ByteOrder::native, bool nanosecond = false)
-        : TraceFlow(detail::pcapkit_options(std::move(fout), std::move(format), byteorder, nanosecond)) {}
+        : TraceFlow(detail::tracer::pcapkit_options(std::move(fout), std::move(format), byteorder, nanosecond)) {}
 
     TraceFlow(const TraceFlow&) = delete;
     TraceFlow& operator=(const TraceFlow&) = delete;
@@ -119,9 +120,9 @@ public:
     void dump(const PacketT& packet) {
         const buffer_type& buffer = trace_packet(packet, Ending::deferred);
         if (buffer.fpout) {
-            buffer.fpout->write(DumpFrame{detail::packet_index(packet), detail::packet_time(packet),
-                                          detail::packet_bytes(packet), detail::packet_wirelen(packet),
-                                          detail::packet_protocol(packet), detail::packet_interface(packet)});
+            buffer.fpout->write(DumpFrame{detail::meta::packet_index(packet), detail::meta::packet_time(packet),
+                                          detail::meta::packet_bytes(packet), detail::meta::packet_wirelen(packet),
+                                          detail::meta::packet_protocol(packet), detail::meta::packet_interface(packet)});
         }
         handoff_.settle();
     }
@@ -140,7 +141,7 @@ public:
     /// cache misses overlap instead of following one another.
     void trace_batch(const PacketT* packets, std::size_t count) {
         // silent: no Buffer is handed back, so an ended flow's frames move, not copy.
-        detail::trace_pipelined<Key>(
+        detail::tracer::trace_pipelined<Key>(
             count, store_, [&](std::size_t i, bool& from_a) { return make_key(packets[i], from_a); },
             [&](std::size_t i, const Key& key, std::uint64_t hash, bool from_a) {
                 trace_keyed(packets[i], key, hash, from_a, Ending::silent);
@@ -162,9 +163,9 @@ public:
     [[nodiscard]] const buffer_type* find(const key_type& key, std::uint32_t vlan = 0,
                                           std::uint32_t interface = 0) const {
         bool from_a = true;
-        const Key k = detail::make_flow_key(key.src, key.srcport, key.dst, key.dstport, scope_of(vlan, interface),
+        const Key k = detail::tracer::make_flow_key(key.src, key.srcport, key.dst, key.dstport, scope_of(vlan, interface),
                                             bidirectional(), from_a);
-        const std::uint32_t* id = store_.find(k, detail::hash_value(k));
+        const std::uint32_t* id = store_.find(k, detail::tracer::hash_value(k));
         return id != nullptr ? &store_[*id].buffer : nullptr;
     }
     /// The open flows' Buffers in opening order (a range; valid until the next call).
@@ -196,9 +197,9 @@ public:
     template <typename Fn>
     index_type for_each_open_index(Fn&& fn) const {
         index_type record;
-        for (std::uint32_t id = store_.first_opened(); id != detail::no_slot; id = store_.next_opened(id)) {
+        for (std::uint32_t id = store_.first_opened(); id != detail::containers::no_slot; id = store_.next_opened(id)) {
             const buffer_type& b = store_[id].buffer;
-            record.fpout = detail::writer_path(b.fpout);
+            record.fpout = detail::output::writer_path(b.fpout);
             record.index.assign(b.index.begin(), b.index.end());
             record.label = b.label;
             record.reason = EndReason::open;
@@ -224,7 +225,7 @@ public:
     /// of a capture; pcapkit mode leaves flows open.
     void end_of_input() {
         handoff_.settle();
-        for (std::uint32_t id; (id = store_.first_opened()) != detail::no_slot;) {
+        for (std::uint32_t id; (id = store_.first_opened()) != detail::containers::no_slot;) {
             const EndReason pending = store_[id].tcp.pending;
             end_flow(id, pending != EndReason::open ? pending : EndReason::end_of_input);
         }
@@ -251,13 +252,13 @@ public:
     /// Bytes held per open flow by the table and flow records (frame lists and labels not included).
     [[nodiscard]] static constexpr std::size_t bytes_per_flow_fixed() noexcept {
         // A flow record, up to two 8-byte table slots (load <= 1/2), one free-list entry.
-        return sizeof(detail::OpenFlow<address_type>) + 2 * 8 + sizeof(std::uint32_t);
+        return sizeof(detail::tracer::OpenFlow<address_type>) + 2 * 8 + sizeof(std::uint32_t);
     }
 
 private:
-    using Key = detail::FlowKey<address_type>;
+    using Key = detail::tracer::FlowKey<address_type>;
 
-    using Ending = detail::Ending;
+    using Ending = detail::tracer::Ending;
     void finish_quietly() noexcept {
         try {
             finish();
@@ -270,71 +271,71 @@ private:
     [[nodiscard]] bool bidirectional() const noexcept { return options_.keying == FlowKeying::bidirectional; }
     // A SYN opens a direction (directional keying: SYN-ACK too).
     [[nodiscard]] bool opens_direction(const PacketT& p) const noexcept {
-        return p.syn && (!detail::packet_ack(p) || !bidirectional());
+        return p.syn && (!detail::meta::packet_ack(p) || !bidirectional());
     }
     [[nodiscard]] std::uint32_t scope_of(std::uint32_t vlan, std::uint32_t interface) const noexcept {
-        return detail::flow_scope(options_.key_vlan, options_.key_interface, vlan, interface);
+        return detail::tracer::flow_scope(options_.key_vlan, options_.key_interface, vlan, interface);
     }
     Key make_key(const PacketT& p, bool& from_a) const {
-        return detail::make_flow_key(detail::packet_src(p), p.srcport, detail::packet_dst(p), p.dstport,
-                                     scope_of(detail::packet_vlan(p), detail::packet_interface(p)), bidirectional(),
+        return detail::tracer::make_flow_key(detail::meta::packet_src(p), p.srcport, detail::meta::packet_dst(p), p.dstport,
+                                     scope_of(detail::meta::packet_vlan(p), detail::meta::packet_interface(p)), bidirectional(),
                                      from_a);
     }
 
     const buffer_type& trace_packet(const PacketT& packet, Ending ending) {
         bool from_a = true;
         const Key key = make_key(packet, from_a);
-        return trace_keyed(packet, key, detail::hash_value(key), from_a, ending);
+        return trace_keyed(packet, key, detail::tracer::hash_value(key), from_a, ending);
     }
     const buffer_type& trace_keyed(const PacketT& packet, const Key& key, std::uint64_t hash, bool from_a,
                                    Ending ending) {
         handoff_.settle();
-        const Timestamp now = detail::packet_time(packet);
+        const Timestamp now = detail::meta::packet_time(packet);
         if (timed_) expire(now.total_nanoseconds());
         std::uint32_t id;
         if (const std::uint32_t* found = store_.find(key, hash)) {
             id = *found;
             if (options_.lifecycle == Lifecycle::tcp && opens_direction(packet) &&
-                tcp_.starts_new_connection(store_, id, from_a, detail::packet_seq(packet),
-                                           detail::packet_has_seq<PacketT>)) {
+                tcp_.starts_new_connection(store_, id, from_a, detail::meta::packet_seq(packet),
+                                           detail::meta::packet_has_seq<PacketT>)) {
                 tcp_.restart(store_, id, key, [this](std::uint32_t ended, EndReason reason) { end_flow(ended, reason); });
                 id = open_flow(key, hash, from_a, packet);
             }
         } else {
             id = open_flow(key, hash, from_a, packet);
         }
-        detail::OpenFlow<address_type>& flow = store_[id];
+        detail::tracer::OpenFlow<address_type>& flow = store_[id];
         flow.buffer.index.push_back(packet.index);
         if (store_.keeps_times()) store_.times(id).last = now;
         store_.touch(id);
         const int dir = bidirectional() && from_a != flow.orig_is_a ? 1 : 0;
         if (store_.statistics())
-            store_.stats(id).count(dir, packet.syn, detail::packet_ack(packet), packet.fin, detail::packet_rst(packet),
-                                   detail::packet_payload_size(packet), detail::packet_wirelen(packet));
+            store_.stats(id).count(dir, packet.syn, detail::meta::packet_ack(packet), packet.fin, detail::meta::packet_rst(packet),
+                                   detail::meta::packet_payload_size(packet), detail::meta::packet_wirelen(packet));
         if (options_.lifecycle == Lifecycle::pcapkit) {
             if (packet.fin) return end_flow(id, EndReason::fin_one_side, ending);
-        } else if (packet.fin || detail::packet_rst(packet)) {
-            tcp_.on_fin_or_rst(store_, timers_, id, dir, detail::packet_rst(packet), now.total_nanoseconds());
+        } else if (packet.fin || detail::meta::packet_rst(packet)) {
+            tcp_.on_fin_or_rst(store_, timers_, id, dir, detail::meta::packet_rst(packet), now.total_nanoseconds());
         }
         return store_[id].buffer;
     }
 
     std::uint32_t open_flow(const Key& key, std::uint64_t hash, bool from_a, const PacketT& packet) {
-        if (options_.max_flows != 0 && open_count() >= options_.max_flows && store_.least_recent() != detail::no_slot)
+        if (options_.max_flows != 0 && open_count() >= options_.max_flows && store_.least_recent() != detail::containers::no_slot)
             end_flow(store_.least_recent(), EndReason::evicted);
         const std::uint32_t id = store_.allocate();
-        detail::OpenFlow<address_type>& flow = store_[id];
-        const Timestamp now = detail::packet_time(packet);
-        if (store_.keeps_times()) store_.times(id) = detail::FlowTimes{now, now};
+        detail::tracer::OpenFlow<address_type>& flow = store_[id];
+        const Timestamp now = detail::meta::packet_time(packet);
+        if (store_.keeps_times()) store_.times(id) = detail::tracer::FlowTimes{now, now};
         // The originator sent the SYN; a SYN-ACK seen first came from the responder.
-        const bool sender_is_orig = !(packet.syn && detail::packet_ack(packet)) || !bidirectional();
+        const bool sender_is_orig = !(packet.syn && detail::meta::packet_ack(packet)) || !bidirectional();
         flow.orig_is_a = !bidirectional() || sender_is_orig == from_a;
-        if (opens_direction(packet)) flow.tcp.opened_by_syn(detail::packet_seq(packet));
-        const key_type& fid = flow.buffer.id = detail::packet_id<key_type>(packet, !sender_is_orig);
+        if (opens_direction(packet)) flow.tcp.opened_by_syn(detail::meta::packet_seq(packet));
+        const key_type& fid = flow.buffer.id = detail::meta::packet_id<key_type>(packet, !sender_is_orig);
         flow.buffer.label = make_label(fid.src, fid.srcport, fid.dst, fid.dstport, packet.timestamp);
         labels_.make_unique(flow.buffer.label, now.total_nanoseconds());
         flow.buffer.label.shrink_to_fit();  // held while open: no room for growth
-        flow.buffer.fpout = output_.make_writer(options_, flow.buffer.label, fid, now, detail::packet_protocol(packet));
+        flow.buffer.fpout = output_.make_writer(options_, flow.buffer.label, fid, now, detail::meta::packet_protocol(packet));
         store_.insert(id, key, hash);
         handoff_.opened(flow.buffer);
         return id;
@@ -342,8 +343,8 @@ private:
 
     // Ends flows whose linger, idle or active time is over at capture time `now` (ns).
     void expire(std::int64_t now) {
-        timers_.expire(now, store_, [this](std::uint32_t id, detail::FlowTimers::Fired fired) {
-            using Fired = detail::FlowTimers::Fired;
+        timers_.expire(now, store_, [this](std::uint32_t id, detail::tracer::FlowTimers::Fired fired) {
+            using Fired = detail::tracer::FlowTimers::Fired;
             end_flow(id, fired == Fired::linger_over ? store_[id].tcp.pending
                          : fired == Fired::idle      ? EndReason::idle
                                                      : EndReason::active);
@@ -353,7 +354,7 @@ private:
     std::shared_ptr<const FlowStats> final_stats(std::uint32_t id, bool with_community_id = true) const {
         if (!store_.statistics()) return nullptr;
         const Key k = store_.key_of(id);
-        const detail::FlowTimes& t = store_.times(id);
+        const detail::tracer::FlowTimes& t = store_.times(id);
         return store_.stats(id).finished(t.first, t.last, k.a, k.pa, k.b, k.pb, with_community_id);
     }
 
@@ -365,7 +366,7 @@ private:
         // Without callbacks, only the kept record needs the frame numbers
         // (it copies their deltas) and the Community ID (made when read).
         const bool whole = handoff_.shows_records();
-        index_type record{detail::writer_path(buffer.fpout), {}, {}, reason, final_stats(id, whole), buffer.id};
+        index_type record{detail::output::writer_path(buffer.fpout), {}, {}, reason, final_stats(id, whole), buffer.id};
         if (whole) record.index = buffer.index.to_vector();
         buffer_type& just_closed = handoff_.just_closed();
         FrameNumbers frames;
@@ -388,12 +389,12 @@ private:
 
     TraceFlowOptions options_;
     bool timed_ = false;              // a timer can end flows: expire() runs per packet
-    detail::FlowOutput output_;       // declared before the writers, destroyed after them
-    detail::FlowStore<address_type> store_;
-    detail::FlowTimers timers_;
-    detail::TcpLifecycle<address_type> tcp_;
-    detail::LabelRegistry labels_;
-    detail::FlowHandoff<index_type, buffer_type> handoff_;
+    detail::output::FlowOutput output_;       // declared before the writers, destroyed after them
+    detail::tracer::FlowStore<address_type> store_;
+    detail::tracer::FlowTimers timers_;
+    detail::tracer::TcpLifecycle<address_type> tcp_;
+    detail::tracer::LabelRegistry labels_;
+    detail::tracer::FlowHandoff<index_type, buffer_type> handoff_;
 };
 
 TRACEFLOW_NAMESPACE_END

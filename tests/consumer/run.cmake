@@ -34,7 +34,7 @@ if(MODE STREQUAL "install")
       share/cmake/traceflow/traceflowTargets.cmake
       share/pkgconfig/traceflow.pc
       include/traceflow/ip_address.hpp
-      include/traceflow/detail/endian.hpp)
+      include/traceflow/detail/bits/endian.hpp)
     if(NOT EXISTS "${PREFIX}/${f}")
       message(FATAL_ERROR "install did not produce ${PREFIX}/${f}")
     endif()

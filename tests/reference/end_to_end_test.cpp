@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // End to end against pcapkit: reading each capture ourselves gives pcapkit's
 // index byte for byte on every file conformance.tsv marks `exact`.
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 
 #include <filesystem>
 #include <fstream>

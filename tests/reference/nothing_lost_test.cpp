@@ -4,7 +4,7 @@
 // the input's TCP records byte for byte (bytes, caplen, wirelen, time).
 // A capture that ends in a FormatError is compared up to the damage.
 #include <traceflow/decode/decoder.hpp>
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 #include <traceflow/io/capture_reader.hpp>
 #include <traceflow/trace_flow.hpp>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Bidirectional tcp mode against Wireshark: the frames of every reference
 // capture are grouped into the same connections as tshark's tcp.stream.
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 
 #include <filesystem>
 #include <fstream>

@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
-#include <traceflow/threaded_feed.hpp>
+#include <traceflow/feed/feed.hpp>
+#include <traceflow/feed/threaded_feed.hpp>
+#include <traceflow/trace_flow.hpp>
 
 #include "test_catch.hpp"
 #include "test_util.hpp"

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include <traceflow/byte_view.hpp>
-#include <traceflow/detail/endian.hpp>
+#include <traceflow/detail/bits/endian.hpp>
 
 namespace testutil {
 
@@ -31,11 +31,11 @@ struct PcapWriter {
     }
     void u16(std::uint16_t v) {
         bytes.resize(bytes.size() + 2);
-        traceflow::detail::store16(bytes.data() + bytes.size() - 2, v, big_endian);
+        traceflow::detail::bits::store16(bytes.data() + bytes.size() - 2, v, big_endian);
     }
     void u32(std::uint32_t v) {
         bytes.resize(bytes.size() + 4);
-        traceflow::detail::store32(bytes.data() + bytes.size() - 4, v, big_endian);
+        traceflow::detail::bits::store32(bytes.data() + bytes.size() - 4, v, big_endian);
     }
     /// A record whose header claims `wirelen` and `caplen`, followed by `data` as it is.
     PcapWriter& record(std::uint32_t sec, std::uint32_t sub, const Bytes& data, std::uint32_t wirelen,

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include <traceflow/byte_view.hpp>
-#include <traceflow/detail/endian.hpp>
+#include <traceflow/detail/bits/endian.hpp>
 
 namespace testutil {
 
@@ -25,8 +25,8 @@ struct PcapngWriter {
     static Bytes option(std::uint16_t code, const Bytes& value, bool be) {
         // Sized once and filled in place: g++ 12 -O3 warns falsely on insert() here.
         Bytes o(4 + (value.size() + 3) / 4 * 4, 0);
-        traceflow::detail::store16(o.data(), code, be);
-        traceflow::detail::store16(o.data() + 2, static_cast<std::uint16_t>(value.size()), be);
+        traceflow::detail::bits::store16(o.data(), code, be);
+        traceflow::detail::bits::store16(o.data() + 2, static_cast<std::uint16_t>(value.size()), be);
         std::copy(value.begin(), value.end(), o.begin() + 4);
         return o;
     }
@@ -35,19 +35,19 @@ struct PcapngWriter {
     [[nodiscard]] Bytes tsoffset(std::int64_t seconds) const {
         Bytes v(8);
         const auto u = static_cast<std::uint64_t>(seconds);
-        traceflow::detail::store32(v.data() + (big_endian ? 4 : 0), static_cast<std::uint32_t>(u), big_endian);
-        traceflow::detail::store32(v.data() + (big_endian ? 0 : 4), static_cast<std::uint32_t>(u >> 32),
+        traceflow::detail::bits::store32(v.data() + (big_endian ? 4 : 0), static_cast<std::uint32_t>(u), big_endian);
+        traceflow::detail::bits::store32(v.data() + (big_endian ? 0 : 4), static_cast<std::uint32_t>(u >> 32),
                                    big_endian);
         return option(14, v);
     }
 
     static void put16(Bytes& b, std::uint16_t v, bool be) {
         b.resize(b.size() + 2);
-        traceflow::detail::store16(b.data() + b.size() - 2, v, be);
+        traceflow::detail::bits::store16(b.data() + b.size() - 2, v, be);
     }
     static void put32(Bytes& b, std::uint32_t v, bool be) {
         b.resize(b.size() + 4);
-        traceflow::detail::store32(b.data() + b.size() - 4, v, be);
+        traceflow::detail::bits::store32(b.data() + b.size() - 4, v, be);
     }
     void put16(Bytes& b, std::uint16_t v) const { put16(b, v, big_endian); }
     void put32(Bytes& b, std::uint32_t v) const { put32(b, v, big_endian); }
@@ -121,7 +121,7 @@ struct PcapngWriter {
     [[nodiscard]] traceflow::ByteView view() const { return {bytes.data(), bytes.size()}; }
     /// Overwrites a 32-bit field `at` bytes into block `index`, in byte order `be`.
     void patch32(std::size_t index, std::size_t at, std::uint32_t v, bool be) {
-        traceflow::detail::store32(bytes.data() + offsets[index] + at, v, be);
+        traceflow::detail::bits::store32(bytes.data() + offsets[index] + at, v, be);
     }
     /// The same in the current section's byte order.
     void patch32(std::size_t index, std::size_t at, std::uint32_t v) { patch32(index, at, v, big_endian); }

@@ -3,9 +3,9 @@
 // tests/data/tunnels/README.md) trace exactly as the unwrapped capture does.
 #include <traceflow/decode/decoder.hpp>
 #include <traceflow/decode/describe.hpp>
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 #include <traceflow/io/capture_reader.hpp>
-#include <traceflow/threaded_feed.hpp>
+#include <traceflow/feed/threaded_feed.hpp>
 
 #include <cstdint>
 #include <string>

@@ -2,7 +2,7 @@
 // The same traffic seen twice (two VLANs, two pcapng interfaces): the tcp
 // lifecycle groups both copies of a connection as tshark's tcp.stream does
 // (the same-ISN rule), and key_vlan / key_interface still separate the copies.
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 
 #include <filesystem>
 #include <fstream>

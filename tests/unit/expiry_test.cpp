@@ -2,7 +2,7 @@
 // Expiry whatever the time order: the deadline heap against a stable sorted
 // list, and the tcp lifecycle on captures whose time steps back (files joined
 // with `mergecap -a`) against a naive model of the linger.
-#include <traceflow/detail/deadline_heap.hpp>
+#include <traceflow/detail/containers/deadline_heap.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <algorithm>
@@ -35,7 +35,7 @@ struct SortedList {
 
 TEST_CASE("the deadline heap pops in the order of a stable sorted list", "[expiry][property]") {
     std::mt19937_64 rng(GENERATE(1u, 2u, 3u, 4u));
-    traceflow::detail::DeadlineHeap heap;
+    traceflow::detail::containers::DeadlineHeap heap;
     SortedList reference;
     std::vector<bool> in(64, false);
     for (int step = 0; step < 20000; ++step) {

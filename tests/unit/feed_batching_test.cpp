@@ -2,7 +2,7 @@
 // feed() hands packets to a tracer that writes no files a batch at a time
 // (trace_batch); the result must be what dump() one packet at a time gives:
 // the same flows, in the same order, the same callbacks, the same error.
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 
 #include <cstdint>
 #include <optional>

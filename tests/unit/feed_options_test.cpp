@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // FeedOptions: the stop token, several inputs with on_error, the live clock
 // on a FIFO, and TraceFlow::advance.
-#include <traceflow/threaded_feed.hpp>
+#include <traceflow/feed/threaded_feed.hpp>
 #include <traceflow/traceflow.hpp>
 
 #include <atomic>

@@ -3,7 +3,7 @@
 // bytes, every file holds exactly its writes in order; never more than
 // max_open files are open, never more than max_blocks blocks allocated.
 // And through TraceFlow: a tiny cache writes the same files as a large one.
-#include <traceflow/detail/file_cache.hpp>
+#include <traceflow/detail/output/file_cache.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <cstdint>
@@ -17,7 +17,7 @@
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
-using traceflow::detail::FileCache;
+using traceflow::detail::output::FileCache;
 
 namespace {
 

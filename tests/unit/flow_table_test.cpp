@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // FlowTable: identity by whole key even when hashes collide; erase keeps every
 // other key reachable (checked against std::map over random operations).
-#include <traceflow/detail/flow_table.hpp>
+#include <traceflow/detail/containers/flow_table.hpp>
 
 #include <map>
 #include <random>
@@ -9,7 +9,7 @@
 
 #include "test_catch.hpp"
 
-using traceflow::detail::FlowTable;
+using traceflow::detail::containers::FlowTable;
 
 TEST_CASE("colliding hashes never merge keys", "[flow_table]") {
     FlowTable table(16);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // -f pcapng, and -f pcap on flows that mix link types (tests/data/pcapng/two_links.pcapng:
 // an Ethernet and a Linux-cooked interface, see the README there).
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 #include <traceflow/formats/pcapng.hpp>
 #include <traceflow/io/capture_reader.hpp>
 #include <traceflow/trace_flow.hpp>

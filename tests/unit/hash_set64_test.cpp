@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 // HashSet64 (labels in use): agrees with std::set over random inserts and
 // erases, including clustered values that wrap around the array.
-#include <traceflow/detail/hash_set64.hpp>
+#include <traceflow/detail/containers/hash_set64.hpp>
 
 #include <random>
 #include <set>
 
 #include "test_catch.hpp"
 
-using traceflow::detail::HashSet64;
+using traceflow::detail::containers::HashSet64;
 
 TEST_CASE("random inserts and erases agree with std::set", "[hash_set64][property]") {
     std::mt19937_64 rng(11);

@@ -5,7 +5,7 @@
 // (The readers' own damage handling is in io_pcap_reader_test and
 // io_pcapng_reader_test; single-frame decoding in decode_decoder_test.)
 #include <traceflow/decode/decoder.hpp>
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 #include <traceflow/io/capture_reader.hpp>
 #include <traceflow/trace_flow.hpp>
 

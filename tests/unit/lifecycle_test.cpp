@@ -2,7 +2,7 @@
 // TraceFlow beyond the reference, on synthetic packets: bidirectional keys,
 // the tcp lifecycle, timeouts, eviction, unique labels, statistics and
 // bounded-memory streaming.
-#include <traceflow/detail/sha1.hpp>
+#include <traceflow/detail/bits/sha1.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <algorithm>
@@ -273,7 +273,7 @@ TEST_CASE("Community ID v1 matches the published vectors", "[lifecycle][communit
 TEST_CASE("SHA-1 under Community ID matches FIPS 180 and Python's hashlib", "[lifecycle][community_id]") {
     const auto hex_sha1 = [](const std::string& message) {
         const auto digest =
-            traceflow::detail::sha1(reinterpret_cast<const std::uint8_t*>(message.data()), message.size());
+            traceflow::detail::bits::sha1(reinterpret_cast<const std::uint8_t*>(message.data()), message.size());
         std::string hex;
         for (const std::uint8_t byte : digest) hex += "0123456789abcdef"[byte >> 4], hex += "0123456789abcdef"[byte & 15];
         return hex;
@@ -288,7 +288,7 @@ TEST_CASE("SHA-1 under Community ID matches FIPS 180 and Python's hashlib", "[li
     CHECK(hex_sha1(std::string(64, 'a')) == "0098ba824b5c16427bd7a1122a5a442a25ec644d");
     CHECK(hex_sha1(std::string(1000000, 'a')) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
     const std::uint8_t bytes[] = {0, 1, 2, 3, 0xff, 0xfe};
-    CHECK(traceflow::detail::base64(bytes, 4) == "AAECAw==");
-    CHECK(traceflow::detail::base64(bytes + 4, 2) == "//4=");
-    CHECK(traceflow::detail::base64(bytes, 0).empty());
+    CHECK(traceflow::detail::bits::base64(bytes, 4) == "AAECAw==");
+    CHECK(traceflow::detail::bits::base64(bytes + 4, 2) == "//4=");
+    CHECK(traceflow::detail::bits::base64(bytes, 0).empty());
 }

@@ -125,9 +125,9 @@ static_assert(std::is_same_v<TraceFlow<Plain<std::string_view, double>>::key_typ
 static_assert(std::is_same_v<TraceFlow<Plain<HostId, Timestamp>>::key_type, traceflow::BufferID<HostId>>);
 static_assert(std::is_same_v<TraceFlow<Plain<std::array<std::uint8_t, 4>, Timestamp>>::key_type,
                              traceflow::BufferID<std::array<std::uint8_t, 4>>>);
-static_assert(traceflow::detail::packet_has_rst<traceflow::Packet<>> && traceflow::detail::packet_has_rst<TopLevel>);
-static_assert(!traceflow::detail::packet_has_rst<Plain<IpAddress, Timestamp>> &&
-              !traceflow::detail::packet_has_seq<Plain<IpAddress, Timestamp>>);
+static_assert(traceflow::detail::meta::packet_has_rst<traceflow::Packet<>> && traceflow::detail::meta::packet_has_rst<TopLevel>);
+static_assert(!traceflow::detail::meta::packet_has_rst<Plain<IpAddress, Timestamp>> &&
+              !traceflow::detail::meta::packet_has_seq<Plain<IpAddress, Timestamp>>);
 
 // --- Random traffic, then the same traffic in each representation --------
 
@@ -481,7 +481,7 @@ TEST_CASE("every timestamp type traces as Timestamp does, timers included", "[pa
 }
 
 TEST_CASE("double and chrono times convert to the nearest Timestamp", "[packet_concept][timestamp]") {
-    using traceflow::detail::to_timestamp;
+    using traceflow::detail::values::to_timestamp;
     CHECK(to_timestamp(1700000000.5) == Timestamp{1700000000, 500'000'000});
     CHECK(to_timestamp(-1.25) == Timestamp{-2, 750'000'000});
     CHECK(to_timestamp(0.9999999999) == Timestamp{1, 0});
@@ -526,16 +526,16 @@ TEST_CASE("a ByteView frame reads the viewed bytes", "[packet_concept][frame]") 
     const std::vector<std::uint8_t> bytes = {9, 8, 7};
     Plain<IpAddress, Timestamp, traceflow::ByteView> p;
     p.frame = traceflow::ByteView(bytes.data(), bytes.size());
-    CHECK(traceflow::detail::packet_wirelen(p) == 3);
-    CHECK(traceflow::detail::packet_bytes(p).data == bytes.data());
+    CHECK(traceflow::detail::meta::packet_wirelen(p) == 3);
+    CHECK(traceflow::detail::meta::packet_bytes(p).data == bytes.data());
 }
 
 TEST_CASE("a fixed-size array frame writes all its bytes", "[packet_concept][frame]") {
     using P = Plain<IpAddress, Timestamp, std::array<std::uint8_t, 64>>;
     P p = own_packet<P>(Event{0, 1, 1, 2, false, false, false, false, 0, {5, 0}, {1, 2, 3}}, 0, v4_hosts);
-    CHECK(traceflow::detail::packet_wirelen(p) == 64);
-    CHECK(traceflow::detail::packet_bytes(p).size == 64);
-    CHECK(traceflow::detail::packet_bytes(p)[2] == 3);
+    CHECK(traceflow::detail::meta::packet_wirelen(p) == 64);
+    CHECK(traceflow::detail::meta::packet_bytes(p).size == 64);
+    CHECK(traceflow::detail::meta::packet_bytes(p)[2] == 3);
 }
 
 TEST_CASE("without rst the tcp lifecycle does not end on RST; without seq a SYN never restarts an open flow",

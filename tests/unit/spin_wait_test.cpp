@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // SpinWait: what the threaded feed's threads do before they sleep on a condition.
-#include <traceflow/detail/spin_wait.hpp>
+#include <traceflow/detail/ingest/spin_wait.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -8,7 +8,7 @@
 
 #include "test_catch.hpp"
 
-using traceflow::detail::SpinWait;
+using traceflow::detail::ingest::SpinWait;
 using Clock = std::chrono::steady_clock;
 
 TEST_CASE("threaded: SpinWait gives true at once when the condition holds, and asks no more", "[threaded][spin]") {

@@ -3,7 +3,7 @@
 // there): port reuse after FIN and RST, half-close, retransmitted SYN,
 // SYN-ACK first, mid-stream start, long idle, many short flows. Expected
 // groupings are tshark's tcp.stream, listed in that README.
-#include <traceflow/extract.hpp>
+#include <traceflow/feed/extract.hpp>
 
 #include <set>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // feed_threaded gives exactly what feed gives: the same flows, counts, files,
 // errors, and the same state when the tracer throws; across many batches.
-#include <traceflow/threaded_feed.hpp>
+#include <traceflow/feed/threaded_feed.hpp>
 
 #include <filesystem>
 #include <string>

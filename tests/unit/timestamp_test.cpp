@@ -23,11 +23,11 @@ TEST_CASE("python repr of capture times", "[timestamp]") {
 }
 
 TEST_CASE("python repr switches to exponent form from 1e16", "[timestamp]") {
-    CHECK(traceflow::detail::python_repr(1e16) == "1e+16");
-    CHECK(traceflow::detail::python_repr(9999999999999998.0) == "9999999999999998.0");
-    CHECK(traceflow::detail::python_repr(1.5e-5) == "1.5e-05");
-    CHECK(traceflow::detail::python_repr(-2.5) == "-2.5");
-    CHECK(traceflow::detail::python_repr(1e100) == "1e+100");
+    CHECK(traceflow::detail::text::python_repr(1e16) == "1e+16");
+    CHECK(traceflow::detail::text::python_repr(9999999999999998.0) == "9999999999999998.0");
+    CHECK(traceflow::detail::text::python_repr(1.5e-5) == "1.5e-05");
+    CHECK(traceflow::detail::text::python_repr(-2.5) == "-2.5");
+    CHECK(traceflow::detail::text::python_repr(1e100) == "1e+100");
 }
 
 TEST_CASE("timestamp parse and decimal text round-trip", "[timestamp]") {

@@ -5,14 +5,14 @@
 #include "../version.hpp"
 
 #include "../byte_view.hpp"
-#include "../detail/decode_walk.hpp"
+#include "../detail/layers/decode_walk.hpp"
 #include "../link_type.hpp"
 #include "decode_options.hpp"
-#include "ip.hpp"
-#include "link_layer.hpp"
+#include "ip_protocol.hpp"
+#include "ethertype.hpp"
 #include "outcome.hpp"
 #include "tcp_segment.hpp"
-#include "tunnel.hpp"
+#include "tunnel_ports.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace decode {
@@ -29,8 +29,8 @@ namespace decode {
 /// addresses are those of the IP header directly carrying TCP); does not
 /// descend into GRE or UDP tunnels, nor into ICMP-quoted headers.
 [[nodiscard]] inline Outcome decode_tcp(LinkType link, ByteView frame, TcpSegment& out) noexcept {
-    detail::NullVisitor visit;
-    return detail::walk(link, frame, out, visit);
+    detail::layers::NullVisitor visit;
+    return detail::layers::walk(link, frame, out, visit);
 }
 
 /// decode_tcp() with options: with `options.decap`, VXLAN (UDP 4789),
@@ -40,8 +40,8 @@ namespace decode {
 /// (e.g. Outcome::vxlan_not_tcp). Never allocates or throws.
 [[nodiscard]] inline Outcome decode_tcp(LinkType link, ByteView frame, TcpSegment& out,
                                         const DecodeOptions& options) noexcept {
-    detail::NullVisitor visit;
-    return detail::walk(link, frame, out, visit, options);
+    detail::layers::NullVisitor visit;
+    return detail::layers::walk(link, frame, out, visit, options);
 }
 
 }  // namespace decode

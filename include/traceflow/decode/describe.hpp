@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "../byte_view.hpp"
-#include "../detail/describe_text.hpp"
+#include "../detail/layers/describe_text.hpp"
 #include "../ip_address.hpp"
 #include "../link_type.hpp"
 #include "decoder.hpp"
@@ -27,14 +27,14 @@ namespace decode {
 /// For per-frame dumps; allocates, unlike decode_tcp(). With
 /// `options.decap`, the tunnel headers and the inner frame's follow.
 [[nodiscard]] inline std::vector<Layer> describe(LinkType link, ByteView frame, const DecodeOptions& options = {}) {
-    detail::RecordingVisitor visit;
+    detail::layers::RecordingVisitor visit;
     TcpSegment segment;
-    const Outcome outcome = detail::walk(link, frame, segment, visit, options);
+    const Outcome outcome = detail::layers::walk(link, frame, segment, visit, options);
     std::vector<Layer> layers;
     layers.reserve(visit.headers.size() + 1);
     std::size_t end = 0;
-    for (const detail::VisitedHeader& header : visit.headers) {
-        layers.push_back(detail::describe_header(header, frame, segment));
+    for (const detail::layers::VisitedHeader& header : visit.headers) {
+        layers.push_back(detail::layers::describe_header(header, frame, segment));
         end = header.offset + header.size;
     }
     if (outcome != Outcome::tcp) {

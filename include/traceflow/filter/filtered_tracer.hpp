@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "../detail/tracer_traits.hpp"
+#include "../detail/meta/tracer_traits.hpp"
 #include "../timestamp.hpp"
 #include "filter.hpp"
 
@@ -72,7 +72,7 @@ public:
 
     /// The wrapped tracer's writes_files(), or true when it cannot say.
     [[nodiscard]] bool writes_files() const {
-        if constexpr (detail::has_writes_files<Tracer>::value) return tracer_->writes_files();
+        if constexpr (detail::meta::has_writes_files<Tracer>::value) return tracer_->writes_files();
         else return true;
     }
 

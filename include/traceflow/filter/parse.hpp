@@ -6,7 +6,7 @@
 
 #include <string_view>
 
-#include "../detail/filter_parser.hpp"
+#include "../detail/filtering/filter_parser.hpp"
 #include "filter_error.hpp"
 #include "program.hpp"
 
@@ -14,7 +14,7 @@ TRACEFLOW_NAMESPACE_BEGIN
 namespace filter {
 
 /// Compiles a tcpdump-style filter (see Filter). Throws FilterError.
-[[nodiscard]] inline Program compile_filter(std::string_view text) { return detail::Parser(text).compile(); }
+[[nodiscard]] inline Program compile_filter(std::string_view text) { return detail::filtering::Parser(text).compile(); }
 
 }  // namespace filter
 TRACEFLOW_NAMESPACE_END

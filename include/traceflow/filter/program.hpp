@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../detail/filter_tests.hpp"
+#include "../detail/filtering/filter_tests.hpp"
 #include "instruction.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -26,7 +26,7 @@ struct Program {
     [[nodiscard]] bool run(const FilterFields& fields) const noexcept {
         std::uint32_t pc = entry;
         // Jumps only go to instructions emitted earlier, so this ends.
-        while (pc < code.size()) pc = detail::run_test(code[pc], fields) ? code[pc].if_true : code[pc].if_false;
+        while (pc < code.size()) pc = detail::filtering::run_test(code[pc], fields) ? code[pc].if_true : code[pc].if_false;
         return pc == accept;
     }
 };

@@ -4,8 +4,8 @@
 
 #include "../version.hpp"
 
-#include "../dumper.hpp"
-#include "../format_registry.hpp"
+#include "../output/dumper.hpp"
+#include "../output/process_registry.hpp"
 #include "json.hpp"
 #include "pcap.hpp"
 #include "pcapng.hpp"
@@ -31,8 +31,14 @@ namespace formats {
     return r;
 }
 
+/// Registers the built-ins in the process-wide registry (without replacing a
+/// caller's format of the same name) in every program that includes this
+/// header; the tracer itself includes only pcap, so it does not pull the decoder.
+inline const bool builtins_registered = [] {
+    const FormatRegistry builtins = builtin_registry();
+    for (const auto& [name, format] : builtins.all()) format_registry().add_default(name, format);
+    return true;
+}();
+
 }  // namespace formats
 TRACEFLOW_NAMESPACE_END
-
-// Registration needs builtin_registry() above, so it comes after it.
-#include "../detail/builtin_formats.hpp"

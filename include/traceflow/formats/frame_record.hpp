@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "../decode/describe.hpp"
-#include "../dumper.hpp"
+#include "../output/dumper.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace formats {

@@ -6,12 +6,17 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
-#include "../detail/json_text.hpp"
+#include "../detail/text/json_text.hpp"
 #include "frame_record.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace formats {
+
+/// Appends `text` as a JSON string literal, quotes included; control characters
+/// and bytes outside ASCII as `\u00XX`, so the text stays ASCII (the json format's escaping).
+inline void append_json_string(std::string& out, std::string_view text) { detail::text::append_json_string(out, text); }
 
 /// Each frame is a member `"Frame N"` holding its metadata under "frame"
 /// and its decoded headers under "layers". The closing brace is written when
@@ -25,20 +30,20 @@ public:
         std::string s;
         s += first_ ? "\n  " : ",\n  ";
         first_ = false;
-        detail::append_json_string(s, r.name);
+        detail::text::append_json_string(s, r.name);
         s += ": {\"frame\": {\"number\": " + std::to_string(r.number) + ", \"time\": ";
-        detail::append_json_string(s, r.time);
+        detail::text::append_json_string(s, r.time);
         s += ", \"time_epoch\": " + r.time_epoch + ", \"caplen\": " + std::to_string(r.caplen) +
              ", \"wirelen\": " + std::to_string(r.wirelen) + ", \"linktype\": " + std::to_string(r.linktype) +
              "}, \"layers\": [";
         for (std::size_t i = 0; i < r.layers.size(); ++i) {
             s += i == 0 ? "{\"layer\": " : ", {\"layer\": ";
-            detail::append_json_string(s, r.layers[i].name);
+            detail::text::append_json_string(s, r.layers[i].name);
             for (const auto& field : r.layers[i].fields) {
                 s += ", ";
-                detail::append_json_string(s, field.name);
+                detail::text::append_json_string(s, field.name);
                 s += ": ";
-                detail::append_json_string(s, field.value);
+                detail::text::append_json_string(s, field.value);
             }
             s += "}";
         }

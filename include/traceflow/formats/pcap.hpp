@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "../detail/endian.hpp"
-#include "../dumper.hpp"
+#include "../detail/bits/endian.hpp"
+#include "../output/dumper.hpp"
 #include "pcapng.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -32,13 +32,13 @@ public:
     void header(OutputSink& out) override {
         std::uint8_t h[24];
         const bool be = options_.big_endian;
-        traceflow::detail::store32(h, options_.nanosecond ? 0xA1B23C4Du : 0xA1B2C3D4u, be);
-        traceflow::detail::store16(h + 4, 2, be);
-        traceflow::detail::store16(h + 6, 4, be);
-        traceflow::detail::store32(h + 8, 0, be);   // thiszone
-        traceflow::detail::store32(h + 12, 0, be);  // sigfigs
-        traceflow::detail::store32(h + 16, options_.snaplen, be);
-        traceflow::detail::store32(h + 20, static_cast<std::uint32_t>(options_.linktype), be);
+        traceflow::detail::bits::store32(h, options_.nanosecond ? 0xA1B23C4Du : 0xA1B2C3D4u, be);
+        traceflow::detail::bits::store16(h + 4, 2, be);
+        traceflow::detail::bits::store16(h + 6, 4, be);
+        traceflow::detail::bits::store32(h + 8, 0, be);   // thiszone
+        traceflow::detail::bits::store32(h + 12, 0, be);  // sigfigs
+        traceflow::detail::bits::store32(h + 16, options_.snaplen, be);
+        traceflow::detail::bits::store32(h + 20, static_cast<std::uint32_t>(options_.linktype), be);
         out.write(h, sizeof h);
     }
 
@@ -48,10 +48,10 @@ public:
         const std::uint32_t fraction = options_.nanosecond ? frame.timestamp.nsec : frame.timestamp.nsec / 1000;
         const auto caplen = static_cast<std::uint32_t>(frame.bytes.size);
         // The pcap format holds 32-bit seconds: times outside [1970, 2106) wrap.
-        traceflow::detail::store32(h, static_cast<std::uint32_t>(frame.timestamp.sec), be);
-        traceflow::detail::store32(h + 4, fraction, be);
-        traceflow::detail::store32(h + 8, caplen, be);
-        traceflow::detail::store32(h + 12, frame.wirelen < caplen ? caplen : frame.wirelen, be);
+        traceflow::detail::bits::store32(h, static_cast<std::uint32_t>(frame.timestamp.sec), be);
+        traceflow::detail::bits::store32(h + 4, fraction, be);
+        traceflow::detail::bits::store32(h + 8, caplen, be);
+        traceflow::detail::bits::store32(h + 12, frame.wirelen < caplen ? caplen : frame.wirelen, be);
         out.write(h, sizeof h);
         out.write(frame.bytes.data, frame.bytes.size);
         if (runs_.empty() || runs_.back().second != frame.interface_id) runs_.emplace_back(0, frame.interface_id);
@@ -71,11 +71,11 @@ public:
         while (written.size() >= offset + 16) {
             const std::uint8_t* h = written.data() + offset;
             DumpFrame f;
-            const std::uint32_t fraction = traceflow::detail::load32(h + 4, be);
-            f.timestamp = Timestamp{static_cast<std::int64_t>(traceflow::detail::load32(h, be)),
+            const std::uint32_t fraction = traceflow::detail::bits::load32(h + 4, be);
+            f.timestamp = Timestamp{static_cast<std::int64_t>(traceflow::detail::bits::load32(h, be)),
                                     options_.nanosecond ? fraction : fraction * 1000};
-            const std::uint32_t caplen = traceflow::detail::load32(h + 8, be);
-            f.wirelen = traceflow::detail::load32(h + 12, be);
+            const std::uint32_t caplen = traceflow::detail::bits::load32(h + 8, be);
+            f.wirelen = traceflow::detail::bits::load32(h + 12, be);
             if (written.size() - offset - 16 < caplen) break;  // cannot happen: we wrote it
             f.bytes = ByteView(h + 16, caplen);
             f.linktype = options_.linktype;

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "../detail/endian.hpp"
-#include "../dumper.hpp"
+#include "../detail/bits/endian.hpp"
+#include "../output/dumper.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace formats {
@@ -27,14 +27,14 @@ public:
     void header(OutputSink& out) override {
         std::uint8_t b[28];
         const bool be = options_.big_endian;
-        traceflow::detail::store32(b, 0x0A0D0D0Au, be);
-        traceflow::detail::store32(b + 4, sizeof b, be);
-        traceflow::detail::store32(b + 8, 0x1A2B3C4Du, be);  // byte-order magic
-        traceflow::detail::store16(b + 12, 1, be);
-        traceflow::detail::store16(b + 14, 0, be);
-        traceflow::detail::store32(b + 16, 0xFFFFFFFFu, be);  // section length: not given
-        traceflow::detail::store32(b + 20, 0xFFFFFFFFu, be);
-        traceflow::detail::store32(b + 24, sizeof b, be);
+        traceflow::detail::bits::store32(b, 0x0A0D0D0Au, be);
+        traceflow::detail::bits::store32(b + 4, sizeof b, be);
+        traceflow::detail::bits::store32(b + 8, 0x1A2B3C4Du, be);  // byte-order magic
+        traceflow::detail::bits::store16(b + 12, 1, be);
+        traceflow::detail::bits::store16(b + 14, 0, be);
+        traceflow::detail::bits::store32(b + 16, 0xFFFFFFFFu, be);  // section length: not given
+        traceflow::detail::bits::store32(b + 20, 0xFFFFFFFFu, be);
+        traceflow::detail::bits::store32(b + 24, sizeof b, be);
         out.write(b, sizeof b);
     }
 
@@ -47,17 +47,17 @@ public:
         // Nanoseconds since 1970 in 64 bits: times before 1970 wrap, as in pcap.
         const auto ns = static_cast<std::uint64_t>(frame.timestamp.total_nanoseconds());
         std::uint8_t h[28];
-        traceflow::detail::store32(h, 6, be);  // Enhanced Packet Block
-        traceflow::detail::store32(h + 4, length, be);
-        traceflow::detail::store32(h + 8, interface, be);
-        traceflow::detail::store32(h + 12, static_cast<std::uint32_t>(ns >> 32), be);
-        traceflow::detail::store32(h + 16, static_cast<std::uint32_t>(ns), be);
-        traceflow::detail::store32(h + 20, caplen, be);
-        traceflow::detail::store32(h + 24, frame.wirelen < caplen ? caplen : frame.wirelen, be);
+        traceflow::detail::bits::store32(h, 6, be);  // Enhanced Packet Block
+        traceflow::detail::bits::store32(h + 4, length, be);
+        traceflow::detail::bits::store32(h + 8, interface, be);
+        traceflow::detail::bits::store32(h + 12, static_cast<std::uint32_t>(ns >> 32), be);
+        traceflow::detail::bits::store32(h + 16, static_cast<std::uint32_t>(ns), be);
+        traceflow::detail::bits::store32(h + 20, caplen, be);
+        traceflow::detail::bits::store32(h + 24, frame.wirelen < caplen ? caplen : frame.wirelen, be);
         out.write(h, sizeof h);
         out.write(frame.bytes.data, frame.bytes.size);
         std::uint8_t tail[8] = {};
-        traceflow::detail::store32(tail + (padded - caplen), length, be);
+        traceflow::detail::bits::store32(tail + (padded - caplen), length, be);
         out.write(tail, padded - caplen + 4);
     }
 
@@ -70,15 +70,15 @@ private:
         interfaces_.emplace_back(link, capture_interface);
         const bool be = options_.big_endian;
         std::uint8_t b[32] = {};
-        traceflow::detail::store32(b, 1, be);  // Interface Description Block
-        traceflow::detail::store32(b + 4, sizeof b, be);
-        traceflow::detail::store16(b + 8, static_cast<std::uint16_t>(link), be);
-        traceflow::detail::store32(b + 12, options_.snaplen, be);
-        traceflow::detail::store16(b + 16, 9, be);  // if_tsresol: 10^-9 s
-        traceflow::detail::store16(b + 18, 1, be);
+        traceflow::detail::bits::store32(b, 1, be);  // Interface Description Block
+        traceflow::detail::bits::store32(b + 4, sizeof b, be);
+        traceflow::detail::bits::store16(b + 8, static_cast<std::uint16_t>(link), be);
+        traceflow::detail::bits::store32(b + 12, options_.snaplen, be);
+        traceflow::detail::bits::store16(b + 16, 9, be);  // if_tsresol: 10^-9 s
+        traceflow::detail::bits::store16(b + 18, 1, be);
         b[20] = 9;
         // b[24..27]: opt_endofopt
-        traceflow::detail::store32(b + 28, sizeof b, be);
+        traceflow::detail::bits::store32(b + 28, sizeof b, be);
         out.write(b, sizeof b);
         return static_cast<std::uint32_t>(interfaces_.size() - 1);
     }

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "../detail/plist_text.hpp"
+#include "../detail/text/plist_text.hpp"
 #include "frame_record.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -27,20 +27,20 @@ public:
     void frame(OutputSink& out, const DumpFrame& frame) override {
         const FrameRecord r = make_frame_record(frame);
         std::string s = "  <key>";
-        detail::append_xml_text(s, r.name);
+        detail::text::append_xml_text(s, r.name);
         s += "</key>\n  <dict>\n";
-        detail::append_plist_entry(s, "    ", "number", "integer", std::to_string(r.number));
-        detail::append_plist_entry(s, "    ", "time", "string", r.time);
-        detail::append_plist_entry(s, "    ", "time_epoch", "real", r.time_epoch);
-        detail::append_plist_entry(s, "    ", "caplen", "integer", std::to_string(r.caplen));
-        detail::append_plist_entry(s, "    ", "wirelen", "integer", std::to_string(r.wirelen));
-        detail::append_plist_entry(s, "    ", "linktype", "integer", std::to_string(r.linktype));
+        detail::text::append_plist_entry(s, "    ", "number", "integer", std::to_string(r.number));
+        detail::text::append_plist_entry(s, "    ", "time", "string", r.time);
+        detail::text::append_plist_entry(s, "    ", "time_epoch", "real", r.time_epoch);
+        detail::text::append_plist_entry(s, "    ", "caplen", "integer", std::to_string(r.caplen));
+        detail::text::append_plist_entry(s, "    ", "wirelen", "integer", std::to_string(r.wirelen));
+        detail::text::append_plist_entry(s, "    ", "linktype", "integer", std::to_string(r.linktype));
         s += "    <key>layers</key>\n    <array>\n";
         for (const auto& layer : r.layers) {
             s += "      <dict>\n";
-            detail::append_plist_entry(s, "        ", "layer", "string", layer.name);
+            detail::text::append_plist_entry(s, "        ", "layer", "string", layer.name);
             for (const auto& field : layer.fields)
-                detail::append_plist_entry(s, "        ", field.name, "string", field.value);
+                detail::text::append_plist_entry(s, "        ", field.name, "string", field.value);
             s += "      </dict>\n";
         }
         s += "    </array>\n  </dict>\n";

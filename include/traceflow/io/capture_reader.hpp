@@ -10,7 +10,7 @@
 #include <variant>
 
 #include "../byte_view.hpp"
-#include "../detail/endian.hpp"
+#include "../detail/bits/endian.hpp"
 #include "../errors.hpp"
 #include "byte_source.hpp"
 #include "pcap_reader.hpp"
@@ -88,7 +88,7 @@ private:
                               got == 0 ? std::string("empty file")
                                        : "truncated file header: only " + std::to_string(got) + " bytes");
         }
-        const std::uint32_t magic = traceflow::detail::load_be32(source.data());
+        const std::uint32_t magic = traceflow::detail::bits::load_be32(source.data());
         switch (magic) {
             case 0xa1b2c3d4:
             case 0xd4c3b2a1:
@@ -98,7 +98,7 @@ private:
                 return Reader(std::in_place_type<PcapngReader>, std::move(source));
             default:
                 throw FormatError(source.name(), 0, 0,
-                                  "not a pcap or pcapng file (magic 0x" + detail::hex32(magic) + ")");
+                                  "not a pcap or pcapng file (magic 0x" + detail::text::hex32(magic) + ")");
         }
     }
 

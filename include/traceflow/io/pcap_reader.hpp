@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "../detail/endian.hpp"
+#include "../detail/bits/endian.hpp"
 #include "../errors.hpp"
 #include "../link_type.hpp"
 #include "../timestamp.hpp"
@@ -43,16 +43,16 @@ public:
                                 : "truncated file header: tried to read 24 bytes, only got " + std::to_string(got));
         }
         const std::uint8_t* p = source_.data();
-        const std::uint32_t magic = traceflow::detail::load_be32(p);
+        const std::uint32_t magic = traceflow::detail::bits::load_be32(p);
         switch (magic) {
             case 0xa1b2c3d4: big_endian_ = true; break;
             case 0xd4c3b2a1: break;
             case 0xa1b23c4d: big_endian_ = true; nanosecond_ = true; break;
             case 0x4d3cb2a1: nanosecond_ = true; break;
-            default: fail(0, 0, "not a pcap file (magic 0x" + detail::hex32(magic) + ")");
+            default: fail(0, 0, "not a pcap file (magic 0x" + detail::text::hex32(magic) + ")");
         }
-        version_major_ = traceflow::detail::load16(p + 4, big_endian_);
-        version_minor_ = traceflow::detail::load16(p + 6, big_endian_);
+        version_major_ = traceflow::detail::bits::load16(p + 4, big_endian_);
+        version_minor_ = traceflow::detail::bits::load16(p + 6, big_endian_);
         if (version_major_ != 2) {
             fail(0, 0, "unsupported pcap version " + std::to_string(version_major_) + "." +
                            std::to_string(version_minor_));
@@ -61,8 +61,8 @@ public:
         length_order_ = version_minor_ < 3 ? LengthOrder::swapped
                         : version_minor_ == 3 ? LengthOrder::maybe_swapped
                                               : LengthOrder::normal;
-        snaplen_ = traceflow::detail::load32(p + 16, big_endian_);
-        const std::uint32_t network = traceflow::detail::load32(p + 20, big_endian_);
+        snaplen_ = traceflow::detail::bits::load32(p + 16, big_endian_);
+        const std::uint32_t network = traceflow::detail::bits::load32(p + 20, big_endian_);
         // The upper 16 bits carry FCS information, not the link type (as libpcap's LT_LINKTYPE).
         link_type_ = static_cast<LinkType>(network & 0xFFFF);
         fcs_bytes_ = (network & 0x0400'0000) != 0 ? ((network >> 28) & 0xF) * 2 : 0;
@@ -110,10 +110,10 @@ private:
                  "truncated record header: tried to read 16 header bytes, only got " + std::to_string(got));
         }
         const std::uint8_t* p = source_.data();
-        const std::uint32_t ts_sec = traceflow::detail::load32(p, BigEndian);
-        const std::uint32_t ts_sub = traceflow::detail::load32(p + 4, BigEndian);
-        std::uint32_t caplen = traceflow::detail::load32(p + 8, BigEndian);
-        std::uint32_t wirelen = traceflow::detail::load32(p + 12, BigEndian);
+        const std::uint32_t ts_sec = traceflow::detail::bits::load32(p, BigEndian);
+        const std::uint32_t ts_sub = traceflow::detail::bits::load32(p + 4, BigEndian);
+        std::uint32_t caplen = traceflow::detail::bits::load32(p + 8, BigEndian);
+        std::uint32_t wirelen = traceflow::detail::bits::load32(p + 12, BigEndian);
         if (length_order_ != LengthOrder::normal &&
             (length_order_ == LengthOrder::swapped || caplen > wirelen)) {
             std::swap(caplen, wirelen);

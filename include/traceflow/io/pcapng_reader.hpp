@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "../detail/endian.hpp"
+#include "../detail/bits/endian.hpp"
 #include "../errors.hpp"
 #include "../link_type.hpp"
 #include "../timestamp.hpp"
@@ -109,10 +109,10 @@ private:
     };
 
     [[nodiscard]] std::uint16_t u16(std::size_t at) const noexcept {
-        return traceflow::detail::load16(block_.p + at, block_.big_endian);
+        return traceflow::detail::bits::load16(block_.p + at, block_.big_endian);
     }
     [[nodiscard]] std::uint32_t u32(std::size_t at) const noexcept {
-        return traceflow::detail::load32(block_.p + at, block_.big_endian);
+        return traceflow::detail::bits::load32(block_.p + at, block_.big_endian);
     }
 
     // Frames the next block (type, lengths) and makes all of it readable.
@@ -125,20 +125,20 @@ private:
         const std::uint8_t* p = source_.data();
         bool big_endian = big_endian_;
         // The SHB's type reads the same in both byte orders; its byte-order magic decides the rest.
-        std::uint32_t type = traceflow::detail::load_be32(p);
+        std::uint32_t type = traceflow::detail::bits::load_be32(p);
         if (type == section_header_block) {
-            const std::uint32_t magic = traceflow::detail::load_be32(p + 8);
+            const std::uint32_t magic = traceflow::detail::bits::load_be32(p + 8);
             if (magic == 0x1A2B3C4D) {
                 big_endian = true;
             } else if (magic == 0x4D3C2B1A) {
                 big_endian = false;
             } else {
-                fail("bad byte-order magic 0x" + detail::hex32(magic) + " in section header block");
+                fail("bad byte-order magic 0x" + detail::text::hex32(magic) + " in section header block");
             }
         } else {
-            type = traceflow::detail::load32(p, big_endian);
+            type = traceflow::detail::bits::load32(p, big_endian);
         }
-        const std::uint32_t length = traceflow::detail::load32(p + 4, big_endian);
+        const std::uint32_t length = traceflow::detail::bits::load32(p + 4, big_endian);
         if (length < min_block_length) fail("block length " + std::to_string(length) + " is less than 12");
         if (length % 4 != 0) fail("block length " + std::to_string(length) + " is not a multiple of 4");
         if (length > max_record_length) {
@@ -266,11 +266,11 @@ private:
             if (code == 9) {
                 if (value.size != 1) fail("if_tsresol option of length " + std::to_string(value.size) + ", not 1");
                 const auto resolution = TimeResolution::from_if_tsresol(value[0]);
-                if (!resolution) fail("if_tsresol 0x" + detail::hex32(value[0]).substr(6) + " is out of range");
+                if (!resolution) fail("if_tsresol 0x" + detail::text::hex32(value[0]).substr(6) + " is out of range");
                 ifc.resolution = *resolution;
             } else if (code == 14) {
                 if (value.size != 8) fail("if_tsoffset option of length " + std::to_string(value.size) + ", not 8");
-                ifc.ts_offset = static_cast<std::int64_t>(traceflow::detail::load64(value.data, block_.big_endian));
+                ifc.ts_offset = static_cast<std::int64_t>(traceflow::detail::bits::load64(value.data, block_.big_endian));
             }
         });
         if (interfaces_.size() >= std::numeric_limits<std::uint32_t>::max()) fail("too many interfaces");

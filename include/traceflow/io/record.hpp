@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "../detail/hex_digits.hpp"
+#include "../detail/text/hex_digits.hpp"
 #include "../frame.hpp"
 #include "../link_type.hpp"
 

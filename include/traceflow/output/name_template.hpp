@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+// NameTemplate: a flow's output file name from `{label}`, `{src}`, `{srcport}`, `{dst}`, `{dstport}`, `{first}`.
+#pragma once
+
+#include "../version.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../buffer_id.hpp"
+#include "../label.hpp"
+#include "../timestamp.hpp"
+#include "../detail/text/decimal_text.hpp"
+#include "../detail/values/address_ops.hpp"
+
+TRACEFLOW_NAMESPACE_BEGIN
+
+
+/// A parsed TraceFlowOptions::name_template. Addresses are written as in the
+/// label (IPv6 `:` as `.`), `{first}` is the first packet's time as the label
+/// prints it.
+class NameTemplate {
+public:
+    /// Parses `text`; throws std::invalid_argument naming an unknown or unclosed placeholder.
+    explicit NameTemplate(std::string_view text = "{label}") {
+        std::size_t i = 0;
+        while (i < text.size()) {
+            const std::size_t open = text.find('{', i);
+            if (open == std::string_view::npos) {
+                parts_.push_back({Field::literal, std::string(text.substr(i))});
+                break;
+            }
+            if (open > i) parts_.push_back({Field::literal, std::string(text.substr(i, open - i))});
+            const std::size_t close = text.find('}', open);
+            if (close == std::string_view::npos)
+                throw std::invalid_argument("name template: unclosed placeholder in '" + std::string(text) + "'");
+            const std::string_view name = text.substr(open + 1, close - open - 1);
+            parts_.push_back({field_of(name), {}});
+            i = close + 1;
+        }
+        label_only_ = parts_.size() == 1 && parts_.front().field == Field::label;
+    }
+
+    /// True for the default, `{label}`.
+    [[nodiscard]] bool label_only() const noexcept { return label_only_; }
+
+    /// The file name (without extension) of a flow.
+    template <typename AddressT>
+    [[nodiscard]] std::string render(const std::string& label, const BufferID<AddressT>& id,
+                                     const Timestamp& first) const {
+        if (label_only_) return label;
+        std::string out;
+        for (const Part& part : parts_) {
+            switch (part.field) {
+                case Field::literal: out += part.text; break;
+                case Field::label: out += label; break;
+                case Field::src: address(out, id.src); break;
+                case Field::srcport: detail::text::append_decimal(out, id.srcport); break;
+                case Field::dst: address(out, id.dst); break;
+                case Field::dstport: detail::text::append_decimal(out, id.dstport); break;
+                case Field::first: first.append_python_repr(out); break;
+            }
+        }
+        return out;
+    }
+
+private:
+    enum class Field : std::uint8_t { literal, label, src, srcport, dst, dstport, first };
+    struct Part {
+        Field field;
+        std::string text;
+    };
+
+    static Field field_of(std::string_view name) {
+        if (name == "label") return Field::label;
+        if (name == "src") return Field::src;
+        if (name == "srcport") return Field::srcport;
+        if (name == "dst") return Field::dst;
+        if (name == "dstport") return Field::dstport;
+        if (name == "first") return Field::first;
+        throw std::invalid_argument("name template: unknown placeholder {" + std::string(name) +
+                                    "} (known: {label} {src} {srcport} {dst} {dstport} {first})");
+    }
+
+    template <typename AddressT>
+    static void address(std::string& out, const AddressT& a) {
+        const std::size_t from = out.size();
+        detail::values::append_address(out, a);
+        std::replace(out.begin() + static_cast<std::ptrdiff_t>(from), out.end(), ':', '.');
+    }
+
+    std::vector<Part> parts_;
+    bool label_only_ = false;
+};
+
+
+TRACEFLOW_NAMESPACE_END

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: MIT
+// The command-line tool's options: what the user asked for, parsed and checked.
+#pragma once
+
+#include <traceflow/traceflow.hpp>
+#include <traceflow/output/name_template.hpp>
+#include <traceflow/filter/filter.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cli {
+
+constexpr int exit_ok = 0;
+constexpr int exit_usage = 1;
+constexpr int exit_io = 2;
+
+enum class Listing { table, json, csv };
+
+struct Options {
+    std::vector<std::string> inputs;
+    traceflow::TraceFlowOptions trace;
+    Listing listing = Listing::table;
+    bool stats = false;        // print the per-flow statistics (--stats)
+    bool quiet = false;
+    bool stream = false;       // --stream: print each flow as it ends (JSON or CSV only)
+    unsigned threads = 0;      // 0: 2 when the machine has a second core, else 1
+    std::string filter;        // --filter: tcpdump syntax, empty for none
+    bool decap = false;        // --decap: unwrap VXLAN, Geneve, GRE
+    bool force = false;        // --force: write into a folder that is not empty
+    std::uint64_t max_frames = 0;  // -c: stop after this many frames (0: no limit)
+};
+
+[[noreturn]] inline void usage_error(const std::string& message) {
+    std::fprintf(stderr, "traceflow: %s\ntry 'traceflow --help'\n", message.c_str());
+    std::exit(exit_usage);
+}
+
+// A number as strtod reads it ("2", "0.5", ".5", "1e3"); nothing may follow it.
+// Empty for text that is not a finite number.
+inline std::optional<double> parse_number(const std::string& text) {
+    if (text.empty() || text[0] == ' ' || text[0] == '\t' || text[0] == '\n') return std::nullopt;
+    errno = 0;
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || errno == ERANGE || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+// Seconds as given on the command line ("2", "0.5", "1e3") to capture-time
+// nanoseconds; empty when negative, not a number or too large.
+inline std::optional<std::chrono::nanoseconds> parse_seconds(const std::string& text) {
+    const auto v = parse_number(text);
+    if (!v || *v < 0 || *v > 9.2e9) return std::nullopt;  // int64 nanoseconds hold ~292 years
+    return std::chrono::nanoseconds(std::llround(*v * 1e9));
+}
+
+// A whole number as strtod reads it ("64", "1e3"); empty when negative,
+// fractional, not a number or beyond 2^53.
+inline std::optional<unsigned long long> parse_count(const std::string& text) {
+    const auto v = parse_number(text);
+    if (!v || *v < 0 || *v != std::floor(*v) || *v > 9007199254740992.0) return std::nullopt;
+    return static_cast<unsigned long long>(*v);
+}
+
+inline void print_help(std::FILE* out) {
+    std::fputs(
+        "usage: traceflow [options] CAPTURE...    (- reads standard input)\n"
+        "\n"
+        "Lists the TCP flows of pcap/pcapng captures; optionally writes each flow to a file.\n"
+        "\n"
+        "  -r, --read FILE         read FILE (as a CAPTURE argument; may repeat)\n"
+        "  -c, --count N           stop after N frames (all inputs together)\n"
+        "      --filter EXPR       trace only packets matching EXPR, tcpdump syntax: host, net,\n"
+        "                          port, portrange (with src/dst, tcp), ip, ip6, vlan [N],\n"
+        "                          and/or/not, parentheses\n"
+        "      --decap             unwrap VXLAN (UDP 4789), Geneve (UDP 6081) and GRE: flows\n"
+        "                          of the inner TCP (default: tunnels are not TCP, as in pcapkit)\n"
+        "  -o, --output DIR        write per-flow files under DIR (default: no files); DIR must\n"
+        "                          be empty or new unless --force\n"
+        "      --force             write into DIR even when it holds files\n"
+        "  -f, --format FMT        pcap|cap|pcapng|json|plist|xml|tree|txt|text (default pcap;\n"
+        "                          a flow mixing link types is written as pcapng, with a warning)\n"
+        "      --name TEMPLATE     file names from {label} {src} {srcport} {dst} {dstport} {first}\n"
+        "                          (default {label}, as pcapkit; a warning when one starts with '.')\n"
+        "      --byteorder ORDER   little|big: byte order of pcap/pcapng output (default: this machine's)\n"
+        "      --nanosecond        pcap output with nanosecond times (pcapng always has them)\n"
+        "      --max-open-files N  output files held open at once (default 64)\n"
+        "\n"
+        "Flows (defaults reproduce pcapkit's TraceFlow):\n"
+        "      --bidirectional     one flow per connection, labelled from its initiator\n"
+        "      --lifecycle L       pcapkit (a FIN ends its direction) or tcp (FIN from both\n"
+        "                          sides or RST, plus a linger; new SYNs start new flows)\n"
+        "      --fin-linger SEC    tcp: time kept after both FINs (default 2)\n"
+        "      --rst-linger SEC    tcp: time kept after a RST (default 1)\n"
+        "      --idle-timeout SEC  end flows idle this long (capture time; default 0: off)\n"
+        "      --active-timeout SEC  end flows open this long (capture time; default 0: off)\n"
+        "      --max-flows N       evict the least recently seen flow beyond N live flows\n"
+        "      --key-vlan          the VLAN id is part of the flow key\n"
+        "      --key-interface     the pcapng interface is part of the flow key\n"
+        "\n"
+        "Listing (on standard output):\n"
+        "      --stats             per-flow statistics in the listing\n"
+        "      --json              flows as JSON lines (see README: label, src, srcport, dst,\n"
+        "                          dstport, first, last, frames, index, fpout, end_reason, ...)\n"
+        "      --csv               flows as CSV, the same fields as --json\n"
+        "      --stream            with --json or --csv: print each flow as it ends (ending\n"
+        "                          order), open flows at the end; on a pipe, lingers and\n"
+        "                          timeouts also run on the wall clock while it is quiet\n"
+        "  -j, --threads N         1, or 2 to read and decode, and to format the listing, on\n"
+        "                          a second thread (default: 2 when there are 2 or more\n"
+        "                          cores; same output either way)\n"
+        "  -q, --quiet             no summary on stderr\n"
+        "  -h, --help              this help\n"
+        "      --version           print the version\n"
+        "\n"
+        "Numbers read like C's strtod (1e3, .5); SEC is seconds. Short options cluster:\n"
+        "-qo DIR, -j1, -oDIR. Options that would have no effect are refused.\n"
+        "\n"
+        "Exit status: 0 ok, 1 usage error, 2 input or output error (flows traced\n"
+        "before the error are still listed and written; later inputs still read).\n"
+        "SIGINT/SIGTERM/SIGHUP: stop reading, complete files, list, then die by the\n"
+        "signal (130/143/129). A closed pipe on stdout: stop quietly, die by SIGPIPE.\n",
+        out);
+}
+
+namespace checks {
+
+// Which options were given, for the checks made once all are read.
+struct Given {
+    bool format = false, byteorder = false, nanosecond = false, max_open_files = false, name = false;
+    bool fin_linger = false, rst_linger = false, json = false, csv = false;
+};
+
+// Refuses option combinations where an option would do nothing or contradict another.
+inline void check_combination(const Options& o, const Given& g) {
+    const bool writing = !o.trace.fout.empty();
+    const auto needs_output = [&](bool given, const char* name) {
+        if (given && !writing) usage_error(std::string(name) + " has no effect without -o/--output (no files are written)");
+    };
+    needs_output(g.format, "-f/--format");
+    needs_output(g.byteorder, "--byteorder");
+    needs_output(g.nanosecond, "--nanosecond");
+    needs_output(g.max_open_files, "--max-open-files");
+    needs_output(g.name, "--name");
+    needs_output(o.force, "--force");
+    if (o.trace.lifecycle != traceflow::Lifecycle::tcp) {
+        if (g.fin_linger) usage_error("--fin-linger has no effect without --lifecycle tcp");
+        if (g.rst_linger) usage_error("--rst-linger has no effect without --lifecycle tcp");
+    }
+    if (g.json && g.csv) usage_error("--json and --csv contradict each other: choose one listing");
+    if (o.stream && o.listing == Listing::table) usage_error("--stream needs --json or --csv");
+    if (!writing) return;
+    const std::string& format = o.trace.format;
+    if (traceflow::format_registry().find(format) == nullptr) {
+        std::string names;
+        for (const auto& entry : traceflow::format_registry().all()) names += (names.empty() ? "" : "|") + entry.first;
+        usage_error("unknown output format '" + format + "' (known: " + names + ")");
+    }
+    const bool pcap = format == "pcap" || format == "cap";
+    if (g.nanosecond && !pcap)
+        usage_error("--nanosecond only applies to -f pcap (pcapng always has nanosecond times)");
+    if (g.byteorder && !pcap && format != "pcapng")
+        usage_error("--byteorder only applies to -f pcap and -f pcapng, not '" + format + "'");
+}
+
+// Refuses an output folder that already holds files, unless --force.
+inline void check_output_folder(const Options& o) {
+    if (o.trace.fout.empty() || o.force) return;
+    std::error_code ec;
+    const std::filesystem::path dir(o.trace.fout);
+    if (!std::filesystem::is_directory(dir, ec)) return;  // created later, or an error reported then
+    std::filesystem::directory_iterator it(dir, ec);
+    if (!ec && it != std::filesystem::directory_iterator())
+        usage_error("output folder '" + o.trace.fout +
+                    "' is not empty: its files would mix with this run's (use --force to write into it anyway)");
+}
+
+}  // namespace checks
+
+inline Options parse_arguments(int argc, char** argv) {
+    Options o;
+    o.trace.format = "pcap";
+    checks::Given given;
+    bool only_inputs = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string word = argv[i];
+        if (only_inputs || word == "-" || word.empty() || word[0] != '-') {
+            o.inputs.push_back(word);
+            continue;
+        }
+        if (word == "--") {
+            only_inputs = true;
+            continue;
+        }
+        // Options to handle: one long option, or each letter of a short cluster.
+        struct Item {
+            std::string name;
+            std::optional<std::string> inline_value;
+        };
+        std::vector<Item> items;
+        if (word.rfind("--", 0) == 0) {
+            const std::size_t eq = word.find('=');
+            if (eq == std::string::npos) items.push_back({word, std::nullopt});
+            else items.push_back({word.substr(0, eq), word.substr(eq + 1)});
+        } else {
+            // -qo DIR, -j1, -oDIR: letters until one that takes a value, which takes the rest.
+            for (std::size_t k = 1; k < word.size(); ++k) {
+                const char c = word[k];
+                const bool takes_value = c == 'o' || c == 'f' || c == 'j' || c == 'r' || c == 'c';
+                if (takes_value && k + 1 < word.size()) {
+                    items.push_back({std::string("-") + c, word.substr(k + 1)});
+                    break;
+                }
+                items.push_back({std::string("-") + c, std::nullopt});
+            }
+        }
+        for (std::size_t n = 0; n < items.size(); ++n) {
+            const std::string& arg = items[n].name;
+            const auto take_value = [&]() -> std::string {
+                if (items[n].inline_value) return *items[n].inline_value;
+                if (n + 1 != items.size() || i + 1 >= argc) usage_error("option " + arg + " needs a value");
+                return argv[++i];
+            };
+            const auto flag = [&]() {
+                if (items[n].inline_value) usage_error("option " + arg + " takes no value");
+            };
+            if (arg == "-o" || arg == "--output") {
+                o.trace.fout = take_value();
+                if (o.trace.fout.empty()) usage_error("--output needs a folder");
+            } else if (arg == "-r" || arg == "--read") {
+                const std::string v = take_value();
+                if (v.empty()) usage_error("-r needs a file name");
+                o.inputs.push_back(v);
+            } else if (arg == "-c" || arg == "--count") {
+                const std::string v = take_value();
+                const auto count = parse_count(v);
+                if (!count || *count == 0) usage_error("-c needs a positive whole number of frames, not '" + v + "'");
+                o.max_frames = *count;
+            } else if (arg == "--filter") {
+                o.filter = take_value();
+                try {
+                    (void)traceflow::filter::Filter(o.filter);
+                } catch (const traceflow::filter::FilterError& e) {
+                    std::string message = std::string(e.what()) + "\n  " + o.filter + "\n  " +
+                                          std::string(e.position(), ' ') +
+                                          std::string(e.word().empty() ? 1 : e.word().size(), '^');
+                    usage_error(message);
+                }
+            } else if (arg == "--name") {
+                o.trace.name_template = take_value();
+                given.name = true;
+                try {
+                    (void)traceflow::NameTemplate(o.trace.name_template);
+                } catch (const std::invalid_argument& e) {
+                    usage_error(std::string("--name: ") + e.what());
+                }
+                if (o.trace.name_template.empty()) usage_error("--name needs a template, e.g. {label}");
+            } else if (arg == "--decap") {
+                flag();
+                o.decap = true;
+            } else if (arg == "--force") {
+                flag();
+                o.force = true;
+            } else if (arg == "-f" || arg == "--format") {
+                o.trace.format = take_value();
+                given.format = true;
+            } else if (arg == "--byteorder") {
+                const std::string v = take_value();
+                given.byteorder = true;
+                if (v == "little") o.trace.byteorder = traceflow::ByteOrder::little;
+                else if (v == "big") o.trace.byteorder = traceflow::ByteOrder::big;
+                else usage_error("--byteorder must be little or big, not '" + v + "'");
+            } else if (arg == "--nanosecond") {
+                flag();
+                given.nanosecond = true;
+                o.trace.nanosecond = true;
+            } else if (arg == "--max-open-files") {
+                const std::string v = take_value();
+                const auto n = parse_count(v);
+                if (!n || *n == 0 || *n > 1000000) usage_error("--max-open-files needs a number from 1 to 1e6, not '" + v + "'");
+                given.max_open_files = true;
+                o.trace.max_open_files = static_cast<std::size_t>(*n);
+            } else if (arg == "--bidirectional") {
+                flag();
+                o.trace.keying = traceflow::FlowKeying::bidirectional;
+            } else if (arg == "--lifecycle") {
+                const std::string v = take_value();
+                if (v == "pcapkit") o.trace.lifecycle = traceflow::Lifecycle::pcapkit;
+                else if (v == "tcp") o.trace.lifecycle = traceflow::Lifecycle::tcp;
+                else usage_error("--lifecycle must be pcapkit or tcp, not '" + v + "'");
+            } else if (arg == "--fin-linger" || arg == "--rst-linger" || arg == "--idle-timeout" ||
+                       arg == "--active-timeout") {
+                const std::string v = take_value();
+                const auto seconds = parse_seconds(v);
+                if (!seconds) usage_error(arg + " needs a number of seconds (0 or more), not '" + v + "'");
+                if (arg == "--fin-linger") {
+                    o.trace.fin_linger = *seconds;
+                    given.fin_linger = true;
+                } else if (arg == "--rst-linger") {
+                    o.trace.rst_linger = *seconds;
+                    given.rst_linger = true;
+                } else if (arg == "--idle-timeout") {
+                    o.trace.idle_timeout = *seconds;
+                } else {
+                    o.trace.active_timeout = *seconds;
+                }
+            } else if (arg == "--max-flows") {
+                const std::string v = take_value();
+                const auto n = parse_count(v);
+                if (!n || *n == 0) usage_error("--max-flows needs a positive whole number, not '" + v + "'");
+                o.trace.max_flows = static_cast<std::size_t>(*n);
+            } else if (arg == "--key-vlan") {
+                flag();
+                o.trace.key_vlan = true;
+            } else if (arg == "--key-interface") {
+                flag();
+                o.trace.key_interface = true;
+            } else if (arg == "--stats") {
+                flag();
+                o.stats = true;
+            } else if (arg == "--json") {
+                flag();
+                o.listing = Listing::json;
+                given.json = true;
+            } else if (arg == "--csv") {
+                flag();
+                o.listing = Listing::csv;
+                given.csv = true;
+            } else if (arg == "--stream") {
+                flag();
+                o.stream = true;
+            } else if (arg == "-j" || arg == "--threads") {
+                const std::string v = take_value();
+                const auto n = parse_count(v);
+                if (!n || (*n != 1 && *n != 2)) usage_error("--threads needs 1 or 2, not '" + v + "'");
+                o.threads = static_cast<unsigned>(*n);
+            } else if (arg == "-q" || arg == "--quiet") {
+                flag();
+                o.quiet = true;
+            } else if (arg == "-h" || arg == "--help") {
+                print_help(stdout);
+                std::exit(exit_ok);
+            } else if (arg == "--version") {
+                std::printf("traceflow %s\n", traceflow::version_string);
+                std::exit(exit_ok);
+            } else {
+                usage_error("unknown option " + arg);
+            }
+        }
+    }
+    if (o.inputs.empty()) usage_error("no capture given");
+    checks::check_combination(o, given);
+    checks::check_output_folder(o);
+    // JSON and CSV carry each flow's first and last packet times, which the
+    // tracer's statistics keep: they are collected for those listings (and
+    // for --stats), printed in full with --stats only.
+    o.trace.statistics = o.stats || o.listing != Listing::table;
+    return o;
+}
+
+}  // namespace cli

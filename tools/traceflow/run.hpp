@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// run(): one invocation of the tool: read the inputs, trace, write files, list
+// the flows and the summary; returns the exit status.
+#pragma once
+
+#include <traceflow/feed/threaded_feed.hpp>
+#include <traceflow/filter/filtered_tracer.hpp>
+#include <traceflow/traceflow.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "ended_listing.hpp"
+#include "listing.hpp"
+#include "options.hpp"
+#include "process.hpp"
+
+namespace cli {
+
+/// Runs the tool as `options` say; returns the exit status (or ends the
+/// process by the signal that stopped it, as tcpdump does).
+inline int run(const Options& options) {
+    OutputState out;
+    out.closed_at_start = stdout_is_closed();
+    install_signal_handlers();
+    traceflow::TraceFlowOptions trace_options = options.trace;
+    // Streaming: flows are printed as they end, so ended flows need not be kept.
+    if (options.stream) trace_options.keep_closed = false;
+    const auto start = std::chrono::steady_clock::now();
+    traceflow::ExtractStats stats;
+    int status = exit_ok;
+    ReasonCounts flow_count{};  // flows by end reason
+    std::uint64_t filtered_out = 0;
+    try {
+        traceflow::TraceFlow<traceflow::CapturePacket> tracer(trace_options);
+        out.writes_files = tracer.writes_files();
+        const bool show_progress = !options.quiet && stderr_is_terminal();
+        const bool threaded =
+            options.threads == 2 || (options.threads == 0 && std::thread::hardware_concurrency() >= 2);
+        const bool stats_on = options.stats;  // JSON/CSV collect statistics for first/last; --stats prints them
+        if (options.stream) {
+            print_listing_header(options.listing, stats_on);
+            out.flush();
+            tracer.register_callback([&](const traceflow::Index& flow) {
+                count_reason(flow_count, flow);
+                if (out.failed()) return;
+                print_flow(flow, options.listing, stats_on);
+                out.flush();
+            });
+        }
+        traceflow::FeedOptions feed_options;
+        feed_options.stop = &stop_reading;
+        feed_options.live_clock = options.stream;  // used only on pipes, FIFOs, sockets, terminals
+        feed_options.decode.decap = options.decap;
+        feed_options.max_frames = options.max_frames;  // -c N
+        // --filter: packets are matched before tracing; frame numbers still count every frame.
+        traceflow::filter::FilteredTracer<traceflow::TraceFlow<traceflow::CapturePacket>> filtered(
+            tracer, traceflow::filter::Filter(options.filter));
+        feed_options.on_error = [&](const traceflow::Error& e) {
+            // Keep what was traced; report the broken input and read the next.
+            if (show_progress) std::fputs("\r\033[K", stderr);
+            std::fprintf(stderr, "traceflow: error: %s\n", e.what());
+            status = exit_io;
+        };
+        if (show_progress) {
+            // Runs on the reading thread when threaded: it looks at the reader only.
+            feed_options.progress = [](const traceflow::io::CaptureReader& reader) {
+                std::fprintf(stderr, "\r%s: %llu frames, %.1f MB", reader.path().c_str(),
+                             static_cast<unsigned long long>(reader.records_read()),
+                             static_cast<double>(reader.bytes_read()) / 1e6);
+            };
+        }
+        try {
+            // Stopped or not, what was read is listed and every file completed.
+            if (threaded) traceflow::feed_threaded(options.inputs, filtered, stats, feed_options);
+            else traceflow::feed(options.inputs, filtered, stats, feed_options);
+        } catch (const traceflow::Error& e) {  // the tracer could not write a file
+            std::fprintf(stderr, "traceflow: error: %s\n", e.what());
+            status = exit_io;
+        }
+        if (show_progress) std::fputs("\r\033[K", stderr);
+        try {
+            // In the tcp lifecycle every flow ends, so each carries its reason.
+            if (trace_options.lifecycle == traceflow::Lifecycle::tcp) tracer.end_of_input();
+            tracer.finish();
+        } catch (const traceflow::Error& e) {
+            std::fprintf(stderr, "traceflow: error: %s\n", e.what());
+            status = exit_io;
+        }
+        filtered_out = filtered.filtered_out();
+        // One record at a time (streaming: the flows still open), so the
+        // listing never holds every record at once; the table first sizes its
+        // FLOW column to the longest label.
+        std::size_t width = default_flow_width;
+        if (options.listing == Listing::table) {
+            width = std::max<std::size_t>(4, tracer.closed().longest_label());  // 4: "FLOW"
+            for (const auto& flow : tracer.open_flows()) width = std::max(width, flow.label.size());
+        }
+        const std::size_t listed = tracer.open_count() + tracer.closed().size();
+        if (!options.stream && (options.listing != Listing::table || listed != 0))
+            print_listing_header(options.listing, stats_on, width);
+        // Open flows, then the ended ones, read back and formatted on two threads when tracing used two.
+        EndedListingPlan plan;
+        plan.two_threads = threaded;
+        list_ended_flows(
+            [&] {
+                tracer.for_each_open_index([&](const traceflow::Index& flow) {
+                    print_flow(flow, options.listing, stats_on, width);
+                    count_reason(flow_count, flow);
+                });
+            },
+            tracer.closed(), options.listing, stats_on, width, flow_count, plan,
+            [](const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); });
+    } catch (const traceflow::Error& e) {
+        std::fprintf(stderr, "traceflow: error: %s\n", e.what());
+        return exit_io;
+    }
+    out.flush();
+    errno = 0;
+    if (std::fclose(stdout) != 0 && !out.failed()) out.fail(errno);
+    if (out.closed_at_start) {
+        std::fputs("traceflow: error: standard output is closed\n", stderr);
+        status = exit_io;
+    } else if (out.error != 0) {
+        status = exit_io;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!options.quiet) {
+        print_summary(stats, flow_count, seconds, filtered_out);
+        if (stop_signal != 0)
+            std::fprintf(stderr, "traceflow: interrupted by %s: reading stopped, files completed\n",
+                         signal_name(stop_signal));
+    }
+    if (stop_signal != 0) die_by(stop_signal);
+#if defined(TRACEFLOW_CLI_POSIX)
+    if (out.broken_pipe) die_by(SIGPIPE);
+#endif
+    return status;
+}
+
+}  // namespace cli
