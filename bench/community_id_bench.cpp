@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     const double hashes = median_seconds(repeat, [&] {
         for (const Key& k : keys) {
             bool from_a = true;
-            const auto key = traceflow::detail::tracer::make_flow_key(k.src, k.srcport, k.dst, k.dstport, 0, true, from_a);
+            const auto key = traceflow::detail::tracer::make_flow_key(k.src, k.srcport, k.dst, k.dstport, 0, traceflow::FlowKeying::bidirectional, from_a);
             sink += static_cast<std::size_t>(traceflow::detail::tracer::hash_value(key));
         }
     });

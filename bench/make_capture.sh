@@ -7,12 +7,15 @@
 # (mergecap, capinfos) iproute2 ethtool curl python3 iputils-ping.
 #
 # Usage: sudo bench/make_capture.sh [OUT.pcap] [SIZE_GB] [SECONDS]
-#   OUT.pcap  result (default /work/bigdata/http_big.pcap; keep it out of the repo)
+#   OUT.pcap  result (default $TRACEFLOW_BENCH_DIR/http_big.pcap, else
+#             bench-data/http_big.pcap under the current folder; several GB:
+#             never commit it; the repository ignores its own bench-data/)
 #   SIZE_GB   approximate size of the result (default 2; 1-4 is the useful range)
 #   SECONDS   how long the base traffic is recorded (default 60)
-# Environment: CLIENTS (parallel curl loops, default 4), SERVERS (http.server
-# processes on ports 8000.., default 2), KEEP_BASE=1 keeps the base capture
-# next to OUT.
+# Environment: TRACEFLOW_BENCH_DIR (folder of the default OUT), CLIENTS
+# (parallel curl loops, default 4), SERVERS (http.server processes on ports
+# 8000.., default 2), KEEP_BASE=1 keeps the base capture next to OUT,
+# VARIANTS=0 skips the sorted and shuffled copies, PY (the python3 to run).
 #
 # What it does:
 #  1. Two network namespaces tfbcli / tfbsrv joined by a veth pair (10.78.0.1 /
@@ -33,7 +36,7 @@
 # Every file is written under a temporary name and renamed when complete.
 set -euo pipefail
 
-OUT=${1:-/work/bigdata/http_big.pcap}
+OUT=${1:-${TRACEFLOW_BENCH_DIR:-bench-data}/http_big.pcap}
 SIZE_GB=${2:-2}
 SECONDS_BASE=${3:-60}
 CLIENTS=${CLIENTS:-4}

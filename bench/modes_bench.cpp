@@ -14,7 +14,10 @@
 // through feed_threaded(), as the CLI runs it on two or more cores.
 // --dump-peers: one file per flow on tmpfs, traceflow against PcapSplitter
 // and tcpflow and against the floor (walk + creating as many files + writing
-// as many bytes). See docs/benchmarks.md.
+// as many bytes). PcapSplitter is found through --pcapsplitter PATH or the
+// environment variable PCAPSPLITTER; with neither it is not run. The files go
+// under --out DIR, else $TRACEFLOW_BENCH_TMPFS, else the temporary folder
+// ($TMPDIR): point it at a tmpfs. See docs/benchmarks.md.
 
 #include "common.hpp"
 #include "peers.hpp"
@@ -110,6 +113,12 @@ ModeRun run_mode(const std::string& path, std::size_t buffer, const Mode& mode, 
     return r;
 }
 
+// The environment variable `name`, or `fallback` when it is unset or empty.
+std::string env_or(const char* name, const char* fallback) {
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0' ? value : fallback;
+}
+
 struct Args {
     std::vector<std::string> captures;
     int repeat = 3;
@@ -119,15 +128,17 @@ struct Args {
     double cap = 40;
     bool dump_peers = false;
     bool threaded = false;  // every mode through feed_threaded()
-    std::string pcapsplitter = "/work/peers/build-ppp/examples_bin/PcapSplitter";
-    std::string out = "/dev/shm";
+    std::string pcapsplitter = env_or("PCAPSPLITTER", "");  // empty: PcapSplitter is not run
+    std::string out = env_or("TRACEFLOW_BENCH_TMPFS", "");   // empty: the temporary folder
 };
 
 [[noreturn]] void usage() {
     std::fprintf(stderr,
                  "usage: traceflow_modes CAPTURE... [--repeat N] [--only TEXT] [--buffer BYTES] [--give-up X] [--cap S]\n"
                  "                       [--threaded]  (every mode through feed_threaded(), as the CLI)\n"
-                 "       traceflow_modes --dump-peers CAPTURE [--repeat N] [--pcapsplitter PATH] [--out DIR]\n");
+                 "       traceflow_modes --dump-peers CAPTURE [--repeat N] [--pcapsplitter PATH] [--out DIR]\n"
+                 "  --pcapsplitter PATH  PcapSplitter binary (default $PCAPSPLITTER; unset: not run)\n"
+                 "  --out DIR            folder for the files, on tmpfs (default $TRACEFLOW_BENCH_TMPFS, else $TMPDIR)\n");
     std::exit(2);
 }
 
@@ -152,6 +163,7 @@ Args parse(int argc, char** argv) {
         else a.captures.push_back(s);
     }
     if (a.captures.empty()) usage();
+    if (a.out.empty()) a.out = fs::temp_directory_path().string();
     return a;
 }
 
@@ -263,6 +275,8 @@ int run_modes(const Args& args) {
 int run(int argc, char** argv) {
     const Args args = parse(argc, argv);
     if (args.dump_peers) {
+        if (args.pcapsplitter.empty())
+            std::fprintf(stderr, "traceflow_modes: PcapSplitter not run, its row reads FAILED (set PCAPSPLITTER or pass --pcapsplitter PATH)\n");
         print_header(args);
         return run_dump_peers(args.captures.front(), args.repeat, args.pcapsplitter, args.out);
     }

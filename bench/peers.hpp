@@ -63,10 +63,10 @@ inline ToolRun run_tool(const Tool& tool, const fs::path& dir) {
 }
 
 inline std::string sibling_cli() {
-    // traceflow_modes lives in BUILD/bench, the CLI in BUILD/examples.
+    // traceflow_modes lives in BUILD/bench, the CLI in BUILD/tools.
     std::error_code ec;
     const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    return (self.parent_path().parent_path() / "examples" / "traceflow").string();
+    return (self.parent_path().parent_path() / "tools" / "traceflow").string();
 }
 
 // One file per flow: each tool, then its floor (walk + creating as many

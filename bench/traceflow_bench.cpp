@@ -654,8 +654,8 @@ void usage() {
     std::fprintf(stderr,
                  "usage: traceflow_bench CAPTURE [--out DIR] [--disk] [--repeat N] [--tshark]\n"
                  "                       [--flows N] [--synth-packets N] [--buffer BYTES] [--skip dump,core,synth,threaded]\n"
-                 "  --out DIR         folder for the dump and the file floors (default /dev/shm, with --disk\n"
-                 "                    /var/tmp); the bench works in DIR/traceflow_bench.PID and removes it\n"
+                 "  --out DIR         folder for the dump and the file floors (default $TRACEFLOW_BENCH_TMPFS, else\n"
+                 "                    $TMPDIR or /tmp); the bench works in DIR/traceflow_bench.PID and removes it\n"
                  "  --repeat N        repeats per figure, medians reported (default 5)\n"
                  "  --tshark          also time `tshark -q -z conv,tcp -r CAPTURE` (once)\n"
                  "  --stream-copies N streaming memory: the capture fed once and N times (default 10; 0 skips)\n"
@@ -705,7 +705,11 @@ Args parse(int argc, char** argv) {
         else usage();
     }
     if (a.capture.empty()) usage();
-    if (a.out.empty()) a.out = a.disk ? "/var/tmp" : "/dev/shm";
+    if (a.out.empty()) {
+        const char* tmpfs = std::getenv("TRACEFLOW_BENCH_TMPFS");
+        const char* tmp = std::getenv("TMPDIR");
+        a.out = !a.disk && tmpfs != nullptr && *tmpfs != '\0' ? tmpfs : tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+    }
     if (a.flows == 0) a.flows = 1;
     return a;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "version.hpp"
+#include "detail/bits/varint.hpp"
 
 #include <algorithm>
 #include <array>
@@ -120,19 +121,13 @@ public:
 
     /// Appends `frame` (any value, in any order). Throws only std::bad_alloc.
     void push_back(std::uint64_t frame) {
-        const std::uint64_t delta = frame - last_;  // modulo 2^64: exact for any pair
-        std::uint64_t z = delta << 1 ^ (0 - (delta >> 63));
+        const std::uint64_t z = detail::bits::zigzag(frame - last_);  // modulo 2^64: exact for any pair
         const std::size_t used = bytes_used();
-        if (used + max_varint > bytes_allocated()) {
+        if (used + detail::bits::max_varint_bytes > bytes_allocated()) {
             append_near_end(z);
         } else {
             std::uint8_t* out = data_.get() + used;
-            while (z >= 0x80) {
-                *out++ = static_cast<std::uint8_t>(z | 0x80);
-                z >>= 7;
-            }
-            *out++ = static_cast<std::uint8_t>(z);
-            used_class_ += static_cast<std::uint64_t>(out - (data_.get() + used));
+            used_class_ += static_cast<std::uint64_t>(detail::bits::write_varint(out, z) - out);
         }
         last_ = frame;
         ++count_;
@@ -207,7 +202,6 @@ public:
     friend bool operator!=(const std::vector<std::uint64_t>& v, const FrameNumbers& a) noexcept { return !(a == v); }
 
 private:
-    static constexpr std::size_t max_varint = 10;  // a 64-bit zigzag value in 7-bit groups
     static constexpr unsigned class_shift = 56;
     static constexpr std::uint64_t used_mask = (std::uint64_t{1} << class_shift) - 1;
 
@@ -230,13 +224,8 @@ private:
     // Appends varint `z` where the block may be too small: grows it to the
     // smallest class that holds it (not a byte of slack needed beyond it).
     void append_near_end(std::uint64_t z) {
-        std::uint8_t bytes[max_varint];
-        std::size_t n = 0;
-        while (z >= 0x80) {
-            bytes[n++] = static_cast<std::uint8_t>(z | 0x80);
-            z >>= 7;
-        }
-        bytes[n++] = static_cast<std::uint8_t>(z);
+        std::uint8_t bytes[detail::bits::max_varint_bytes];
+        const auto n = static_cast<std::size_t>(detail::bits::write_varint(bytes, z) - bytes);
         const std::size_t used = bytes_used();
         if (used + n > bytes_allocated()) grow(used + n);
         std::memcpy(data_.get() + used, bytes, n);
@@ -245,14 +234,7 @@ private:
 
     // Reads one varint at `p` (advancing it) and returns the delta it holds.
     [[nodiscard]] static std::uint64_t decode(const std::uint8_t*& p) noexcept {
-        std::uint64_t z = 0;
-        unsigned shift = 0;
-        for (;; shift += 7) {
-            const std::uint8_t byte = *p++;
-            z |= std::uint64_t{byte & 0x7fu} << shift;
-            if (byte < 0x80) break;
-        }
-        return z >> 1 ^ (0 - (z & 1));
+        return detail::bits::unzigzag(detail::bits::read_varint(p));
     }
 
     // Moves the deltas into the smallest block class of at least `bytes`.

@@ -14,6 +14,7 @@
 #include "end_reason.hpp"
 #include "flow_stats.hpp"
 #include "fwd.hpp"
+#include "timestamp.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -29,6 +30,10 @@ struct BasicIndex {
     /// copies of an Index share them.
     std::shared_ptr<const FlowStats> stats;
     BufferID<AddressT> id;              ///< the flow's key; bidirectional: as its initiator sent it (not in pcapkit)
+    /// Time of the flow's first packet, when the tracer keeps flow times
+    /// (TraceFlowOptions::flow_times, statistics or a timeout); zero otherwise.
+    Timestamp first;
+    Timestamp last;  ///< time of the flow's last packet so far, kept as `first` is
 };
 
 /// The flow record of a tracer keyed by IpAddress.

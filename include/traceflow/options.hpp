@@ -52,6 +52,7 @@ struct TraceFlowOptions {
     std::chrono::nanoseconds active_timeout{0};   ///< end a flow open this long (capture time); 0: never
     std::size_t max_flows = 0;                    ///< evict the least recently seen flow beyond this; 0: no limit
     bool statistics = false;                      ///< collect FlowStats for every flow
+    bool flow_times = false;                      ///< keep each flow's first and last times (Index::first, last) without statistics
     bool keep_closed = true;                      ///< keep ended flows for index(); false: callbacks only (bounded memory)
 };
 

@@ -23,6 +23,7 @@
 #include "detail/tracer/flow_timers.hpp"
 #include "detail/tracer/label_registry.hpp"
 #include "detail/meta/packet_fields.hpp"
+#include "detail/tracer/originator.hpp"
 #include "detail/tracer/tcp_lifecycle.hpp"
 #include "flow_stats.hpp"
 #include "output/format_registry.hpp"
@@ -67,11 +68,9 @@ public:
           timed_(options_.lifecycle == Lifecycle::tcp || options_.idle_timeout.count() > 0 ||
                  options_.active_timeout.count() > 0),
           output_(options_),
-          store_(options_.keying == FlowKeying::bidirectional,
-                 options_.idle_timeout.count() > 0 || options_.max_flows > 0, options_.statistics,
-                 options_.statistics || options_.idle_timeout.count() > 0 || options_.active_timeout.count() > 0),
+          store_(detail::tracer::flow_store_options(options_)),
           timers_(options_.idle_timeout, options_.active_timeout),
-          tcp_(options_.keying == FlowKeying::bidirectional, options_.fin_linger, options_.rst_linger),
+          tcp_(options_.keying, options_.fin_linger, options_.rst_linger),
           labels_(!options_.keep_closed),
           handoff_(options_.keep_closed, output_.root(), output_.extension()) {}
 
@@ -93,7 +92,7 @@ public:
         store_ = std::move(other.store_);
         output_ = std::move(other.output_);
         timers_ = std::move(other.timers_);
-        tcp_ = other.tcp_;
+        tcp_ = std::move(other.tcp_);
         labels_ = std::move(other.labels_);
         return *this;
     }
@@ -164,7 +163,7 @@ public:
                                           std::uint32_t interface = 0) const {
         bool from_a = true;
         const Key k = detail::tracer::make_flow_key(key.src, key.srcport, key.dst, key.dstport, scope_of(vlan, interface),
-                                            bidirectional(), from_a);
+                                                    options_.keying, from_a);
         const std::uint32_t* id = store_.find(k, detail::tracer::hash_value(k));
         return id != nullptr ? &store_[*id].buffer : nullptr;
     }
@@ -205,6 +204,7 @@ public:
             record.reason = EndReason::open;
             record.stats = final_stats(id);
             record.id = b.id;
+            set_times(id, record);
             fn(std::move(record));
         }
         return record;
@@ -226,7 +226,7 @@ public:
     void end_of_input() {
         handoff_.settle();
         for (std::uint32_t id; (id = store_.first_opened()) != detail::containers::no_slot;) {
-            const EndReason pending = store_[id].tcp.pending;
+            const EndReason pending = tcp_.pending(id);
             end_flow(id, pending != EndReason::open ? pending : EndReason::end_of_input);
         }
     }
@@ -259,6 +259,8 @@ private:
     using Key = detail::tracer::FlowKey<address_type>;
 
     using Ending = detail::tracer::Ending;
+    using Originator = detail::tracer::Originator;
+    using Side = detail::tracer::Side;
     void finish_quietly() noexcept {
         try {
             finish();
@@ -268,17 +270,15 @@ private:
         }
     }
 
-    [[nodiscard]] bool bidirectional() const noexcept { return options_.keying == FlowKeying::bidirectional; }
-    // A SYN opens a direction (directional keying: SYN-ACK too).
-    [[nodiscard]] bool opens_direction(const PacketT& p) const noexcept {
-        return p.syn && (!detail::meta::packet_ack(p) || !bidirectional());
+    [[nodiscard]] bool opens_connection(const PacketT& p) const noexcept {
+        return Originator::opens(options_.keying, p.syn, detail::meta::packet_ack(p));
     }
     [[nodiscard]] std::uint32_t scope_of(std::uint32_t vlan, std::uint32_t interface) const noexcept {
         return detail::tracer::flow_scope(options_.key_vlan, options_.key_interface, vlan, interface);
     }
     Key make_key(const PacketT& p, bool& from_a) const {
         return detail::tracer::make_flow_key(detail::meta::packet_src(p), p.srcport, detail::meta::packet_dst(p), p.dstport,
-                                     scope_of(detail::meta::packet_vlan(p), detail::meta::packet_interface(p)), bidirectional(),
+                                     scope_of(detail::meta::packet_vlan(p), detail::meta::packet_interface(p)), options_.keying,
                                      from_a);
     }
 
@@ -295,10 +295,10 @@ private:
         std::uint32_t id;
         if (const std::uint32_t* found = store_.find(key, hash)) {
             id = *found;
-            if (options_.lifecycle == Lifecycle::tcp && opens_direction(packet) &&
-                tcp_.starts_new_connection(store_, id, from_a, detail::meta::packet_seq(packet),
-                                           detail::meta::packet_has_seq<PacketT>)) {
-                tcp_.restart(store_, id, key, [this](std::uint32_t ended, EndReason reason) { end_flow(ended, reason); });
+            if (options_.lifecycle == Lifecycle::tcp && opens_connection(packet) &&
+                tcp_.starts_new_connection(id, Originator::side_of(options_.keying, from_a, store_[id].orig_is_a),
+                                           detail::meta::packet_seq(packet), detail::meta::packet_has_seq<PacketT>)) {
+                for (const detail::tracer::FlowEnd& end : tcp_.replaced(store_, id, key)) end_flow(end.id, end.reason);
                 id = open_flow(key, hash, from_a, packet);
             }
         } else {
@@ -308,14 +308,17 @@ private:
         flow.buffer.index.push_back(packet.index);
         if (store_.keeps_times()) store_.times(id).last = now;
         store_.touch(id);
-        const int dir = bidirectional() && from_a != flow.orig_is_a ? 1 : 0;
+        const Side sender = Originator::side_of(options_.keying, from_a, flow.orig_is_a);
         if (store_.statistics())
-            store_.stats(id).count(dir, packet.syn, detail::meta::packet_ack(packet), packet.fin, detail::meta::packet_rst(packet),
+            store_.stats(id).count(detail::tracer::direction_index(sender), packet.syn, detail::meta::packet_ack(packet),
+                                   packet.fin, detail::meta::packet_rst(packet),
                                    detail::meta::packet_payload_size(packet), detail::meta::packet_wirelen(packet));
         if (options_.lifecycle == Lifecycle::pcapkit) {
             if (packet.fin) return end_flow(id, EndReason::fin_one_side, ending);
         } else if (packet.fin || detail::meta::packet_rst(packet)) {
-            tcp_.on_fin_or_rst(store_, timers_, id, dir, detail::meta::packet_rst(packet), now.total_nanoseconds());
+            for (const detail::tracer::Linger& linger :
+                 tcp_.on_fin_or_rst(store_, id, sender, detail::meta::packet_rst(packet), now.total_nanoseconds()))
+                timers_.linger(linger.id, linger.deadline);
         }
         return store_[id].buffer;
     }
@@ -327,10 +330,11 @@ private:
         detail::tracer::OpenFlow<address_type>& flow = store_[id];
         const Timestamp now = detail::meta::packet_time(packet);
         if (store_.keeps_times()) store_.times(id) = detail::tracer::FlowTimes{now, now};
-        // The originator sent the SYN; a SYN-ACK seen first came from the responder.
-        const bool sender_is_orig = !(packet.syn && detail::meta::packet_ack(packet)) || !bidirectional();
-        flow.orig_is_a = !bidirectional() || sender_is_orig == from_a;
-        if (opens_direction(packet)) flow.tcp.opened_by_syn(detail::meta::packet_seq(packet));
+        const bool sender_is_orig =
+            Originator::first_sender_is_originator(options_.keying, packet.syn, detail::meta::packet_ack(packet));
+        flow.orig_is_a = Originator::originator_is_a(options_.keying, sender_is_orig, from_a);
+        if (options_.lifecycle == Lifecycle::tcp)
+            tcp_.opened(id, opens_connection(packet), detail::meta::packet_seq(packet));
         const key_type& fid = flow.buffer.id = detail::meta::packet_id<key_type>(packet, !sender_is_orig);
         flow.buffer.label = make_label(fid.src, fid.srcport, fid.dst, fid.dstport, packet.timestamp);
         labels_.make_unique(flow.buffer.label, now.total_nanoseconds());
@@ -343,12 +347,22 @@ private:
 
     // Ends flows whose linger, idle or active time is over at capture time `now` (ns).
     void expire(std::int64_t now) {
-        timers_.expire(now, store_, [this](std::uint32_t id, detail::tracer::FlowTimers::Fired fired) {
-            using Fired = detail::tracer::FlowTimers::Fired;
-            end_flow(id, fired == Fired::linger_over ? store_[id].tcp.pending
-                         : fired == Fired::idle      ? EndReason::idle
-                                                     : EndReason::active);
-        });
+        if (!timers_.advance_to(now)) return;
+        using Fired = detail::tracer::FlowTimers::Fired;
+        // Ending a flow takes it out of the orders the timers look at.
+        while (const auto expired = timers_.next_expired(store_)) {
+            end_flow(expired->id, expired->fired == Fired::linger_over ? tcp_.pending(expired->id)
+                                  : expired->fired == Fired::idle      ? EndReason::idle
+                                                                       : EndReason::active);
+        }
+    }
+
+    // Index::first and last, when the store keeps them.
+    void set_times(std::uint32_t id, index_type& record) const noexcept {
+        if (!store_.keeps_times()) return;
+        const detail::tracer::FlowTimes& t = store_.times(id);
+        record.first = t.first;
+        record.last = t.last;
     }
 
     std::shared_ptr<const FlowStats> final_stats(std::uint32_t id, bool with_community_id = true) const {
@@ -362,28 +376,21 @@ private:
     // (deferred: after dump() wrote the ending frame). The record is kept even
     // when completing the file throws; the error propagates after the callbacks.
     const buffer_type& end_flow(std::uint32_t id, EndReason reason, Ending ending = Ending::silent) {
-        buffer_type& buffer = store_[id].buffer;
         // Without callbacks, only the kept record needs the frame numbers
         // (it copies their deltas) and the Community ID (made when read).
         const bool whole = handoff_.shows_records();
-        index_type record{detail::output::writer_path(buffer.fpout), {}, {}, reason, final_stats(id, whole), buffer.id};
-        if (whole) record.index = buffer.index.to_vector();
-        buffer_type& just_closed = handoff_.just_closed();
-        FrameNumbers frames;
-        if (ending == Ending::keep_buffer) {
-            record.label = buffer.label;
-            just_closed.index = std::move(buffer.index);
-            just_closed.label = std::move(buffer.label);
-            just_closed.id = buffer.id;
-        } else {
-            frames = std::move(buffer.index);
-            record.label = std::move(buffer.label);
-        }
-        std::unique_ptr<FlowWriter> writer = std::move(buffer.fpout);
+        buffer_type& open = store_[id].buffer;
+        index_type record{detail::output::writer_path(open.fpout), {}, {}, reason, final_stats(id, whole), open.id, {}, {}};
+        if (whole) record.index = open.index.to_vector();
+        set_times(id, record);
+        buffer_type ended;
+        ended.fpout = std::move(open.fpout);
+        ended.index = std::move(open.index);
+        ended.label = std::move(open.label);
+        ended.id = open.id;  // copied: release() finds the slot by the key
         timers_.forget(id);
         store_.release(id);
-        handoff_.ended(std::move(record), ending == Ending::keep_buffer ? just_closed.index : frames, std::move(writer),
-                       ending == Ending::deferred);
+        handoff_.ended(std::move(record), std::move(ended), ending);
         return handoff_.just_closed();
     }
 

@@ -15,6 +15,11 @@ if(Python3_Interpreter_FOUND)
       --root "${PROJECT_SOURCE_DIR}" --cxx "${CMAKE_CXX_COMPILER}" --std ${_traceflow_std}
       --work "${CMAKE_CURRENT_BINARY_DIR}/docs_snippets")
   set_tests_properties(docs.code_blocks_compile PROPERTIES LABELS docs)
+  # The headers the umbrella and the tracer pull in, listed, and their counts as README states them.
+  add_test(NAME docs.header_counts
+    COMMAND "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_SOURCE_DIR}/docs/header_counts.py"
+      --root "${PROJECT_SOURCE_DIR}" --cxx "${CMAKE_CXX_COMPILER}" --std ${_traceflow_std})
+  set_tests_properties(docs.header_counts PROPERTIES LABELS docs)
 endif()
 
 # Misuse of the packet concept fails to compile with our message. Each file

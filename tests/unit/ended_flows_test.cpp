@@ -30,7 +30,7 @@ bool same_stats(const std::shared_ptr<const traceflow::FlowStats>& a,
 
 bool same(const Index& a, const Index& b) {
     return a.fpout == b.fpout && a.index == b.index && a.label == b.label && a.reason == b.reason &&
-           same_stats(a.stats, b.stats);
+           same_stats(a.stats, b.stats) && a.first == b.first && a.last == b.last;
 }
 
 // A record of any shape: frames rising, falling or extreme; any label bytes;
@@ -69,6 +69,17 @@ Index random_record(std::mt19937_64& rng, const std::string& prefix, const std::
         s->conn_state = rng() % 2 == 0 ? "SF" : "";
         s->community_id = rng() % 2 == 0 ? "1:" + std::to_string(rng()) : "";
         r.stats = s;
+    }
+    // Flow times: none, the statistics' own, or any (either side of 1970, in any order).
+    switch (rng() % 3) {
+        case 0: break;
+        case 1:
+            if (r.stats) r.first = r.stats->first, r.last = r.stats->last;
+            break;
+        default:
+            r.first = {static_cast<std::int64_t>(rng()), static_cast<std::uint32_t>(rng() % 1000000000)};
+            r.last = {static_cast<std::int64_t>(rng() >> (rng() % 64)), static_cast<std::uint32_t>(rng() % 1000000000)};
+            break;
     }
     return r;
 }
@@ -134,8 +145,8 @@ TEST_CASE("EndedFlows::read into one record gives what operator[] gives, whateve
 
 TEST_CASE("EndedFlows keeps a record larger than its blocks", "[ended_flows]") {
     EndedFlows ended;
-    Index small{std::nullopt, {1, 2, 3}, "s", EndReason::fin, nullptr, {}};
-    Index huge{std::nullopt, {}, "h", EndReason::end_of_input, nullptr, {}};
+    Index small{std::nullopt, {1, 2, 3}, "s", EndReason::fin, nullptr, {}, {}, {}};
+    Index huge{std::nullopt, {}, "h", EndReason::end_of_input, nullptr, {}, {}, {}};
     for (std::uint64_t f = 0; f < 200000; ++f) huge.index.push_back(f * 1000003);  // 3-byte deltas: 600 kB
     ended.push_back(small);
     ended.push_back(huge);
@@ -153,7 +164,7 @@ TEST_CASE("EndedFlows stores a typical flow in far fewer bytes than an Index", "
     const std::size_t flows = 20000;
     for (std::size_t i = 0; i < flows; ++i) {
         Index r{std::nullopt, {}, "10.78.0.1_" + std::to_string(10000 + i) + "-10.78.0.2_8000-1764131088.123456",
-                EndReason::fin_one_side, nullptr, {}};
+                EndReason::fin_one_side, nullptr, {}, {}, {}};
         for (std::uint64_t f = 0; f < 43; ++f) r.index.push_back(i * 40 + f * 3);
         ended.push_back(r);
     }

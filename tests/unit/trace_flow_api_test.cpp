@@ -211,3 +211,48 @@ TEST_CASE("the free register_format adds a format new tracers use", "[trace_flow
     CHECK(t.extension() == ".x");
     CHECK(testutil::read_file(*t.index()[0].fpout) == "xx");
 }
+
+TEST_CASE("flow_times gives each flow's first and last times without statistics, equal to the statistics' own",
+          "[trace_flow][api]") {
+    // Times step back and forth; flows end by FIN (ended) or stay open.
+    std::vector<traceflow::Packet<>> packets;
+    const std::int64_t secs[] = {100, 90, 130, 95, 160, 150, 99, 170};
+    for (std::uint64_t i = 0; i < 8; ++i) {
+        const bool second_flow = i % 2 == 1;
+        packets.push_back(make_packet(i + 1, "10.0.0.1", second_flow ? 2000 : 1000, "10.0.0.2", 80, false,
+                                      !second_flow && i == 6, {secs[i], static_cast<std::uint32_t>(i * 1000)}));
+    }
+    for (const auto keying : {traceflow::FlowKeying::directional, traceflow::FlowKeying::bidirectional}) {
+        auto times_only = quiet();
+        times_only.keying = keying;
+        times_only.flow_times = true;
+        auto with_stats = times_only;
+        with_stats.flow_times = false;
+        with_stats.statistics = true;
+        auto neither = times_only;
+        neither.flow_times = false;
+        TraceFlow<> a(times_only), b(with_stats), c(neither);
+        for (const auto& p : packets) a.dump(p), b.dump(p), c.dump(p);
+        const std::vector<Index> ia = a.index(), ib = b.index(), ic = c.index();
+        REQUIRE(ia.size() == 2);
+        REQUIRE(ib.size() == ia.size());
+        REQUIRE(ic.size() == ia.size());
+        CHECK(ia[0].reason == EndReason::open);     // the second flow, still open
+        CHECK(ia[1].reason == EndReason::fin_one_side);
+        for (std::size_t i = 0; i < ia.size(); ++i) {
+            CHECK(ia[i].stats == nullptr);
+            REQUIRE(ib[i].stats != nullptr);
+            CHECK(ia[i].first == ib[i].stats->first);
+            CHECK(ia[i].last == ib[i].stats->last);
+            CHECK(ib[i].first == ib[i].stats->first);  // kept with statistics too
+            CHECK(ib[i].last == ib[i].stats->last);
+            CHECK(ic[i].first == traceflow::Timestamp{});  // not kept
+            CHECK(ic[i].last == traceflow::Timestamp{});
+        }
+        // The first flow: first packet at 100 s, last (its FIN) at 99 s, as they came.
+        CHECK(ia[1].first == traceflow::Timestamp{100, 0});
+        CHECK(ia[1].last == traceflow::Timestamp{99, 6000});
+        CHECK(ia[0].first == traceflow::Timestamp{90, 1000});
+        CHECK(ia[0].last == traceflow::Timestamp{170, 7000});
+    }
+}

@@ -123,7 +123,7 @@ private:
 // The fields of one flow, in listing order (README, "Listing fields").
 inline void write_flow_fields(const traceflow::Index& flow, bool stats, FieldWriter& out) {
     static const traceflow::FlowStats no_stats;
-    const traceflow::FlowStats& s = flow.stats ? *flow.stats : no_stats;  // present for JSON/CSV and --stats
+    const traceflow::FlowStats& s = flow.stats ? *flow.stats : no_stats;  // present with --stats
     out.text("label", flow.label);
     // The flow's key; bidirectional: as its initiator sent it (the label's order).
     static thread_local std::string address;
@@ -135,8 +135,8 @@ inline void write_flow_fields(const traceflow::Index& flow, bool stats, FieldWri
     flow.id.dst.append_to(address);
     out.text("dst", address);
     out.number("dstport", flow.id.dstport);
-    const std::string first = s.first.to_decimal();
-    const std::string last = s.last.to_decimal();
+    const std::string first = flow.first.to_decimal();
+    const std::string last = flow.last.to_decimal();
     out.raw("first", first, first);
     out.raw("last", last, last);
     out.number("frames", flow.index.size());

@@ -361,10 +361,10 @@ inline Options parse_arguments(int argc, char** argv) {
     if (o.inputs.empty()) usage_error("no capture given");
     checks::check_combination(o, given);
     checks::check_output_folder(o);
-    // JSON and CSV carry each flow's first and last packet times, which the
-    // tracer's statistics keep: they are collected for those listings (and
-    // for --stats), printed in full with --stats only.
-    o.trace.statistics = o.stats || o.listing != Listing::table;
+    // JSON and CSV carry each flow's first and last packet times: the tracer
+    // keeps just those (not whole statistics) for them.
+    o.trace.statistics = o.stats;
+    o.trace.flow_times = o.listing != Listing::table;
     return o;
 }
 

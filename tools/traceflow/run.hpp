@@ -40,7 +40,7 @@ inline int run(const Options& options) {
         const bool show_progress = !options.quiet && stderr_is_terminal();
         const bool threaded =
             options.threads == 2 || (options.threads == 0 && std::thread::hardware_concurrency() >= 2);
-        const bool stats_on = options.stats;  // JSON/CSV collect statistics for first/last; --stats prints them
+        const bool stats_on = options.stats;  // --stats: the listing prints each flow's statistics
         if (options.stream) {
             print_listing_header(options.listing, stats_on);
             out.flush();

@@ -5,7 +5,7 @@ TCP frames tshark's display filter `tcp && (X)` matches; writes tshark_counts.ts
 Only captures where every frame tshark calls TCP is one traceflow traces
 (conformance.tsv: tshark_tcp_frames == expected_traced_frames > 0) are used,
 so the counts compare like with like.
-Run: python3 make_tshark_counts.py /work/shared/reference > tshark_counts.tsv
+Run: python3 make_tshark_counts.py ../shared/reference > tshark_counts.tsv
 """
 import csv, re, subprocess, sys
 

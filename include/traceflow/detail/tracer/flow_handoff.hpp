@@ -56,19 +56,33 @@ public:
     /// and makes the Community ID when read.
     [[nodiscard]] bool shows_records() const noexcept { return !callbacks_.empty(); }
 
-    /// Records an ended flow whose frame numbers are `frames` (`record.index`
-    /// too when shows_records()). Its writer is completed (and the callbacks
-    /// run) now, or, when `defer`, at the next settle() (after dump() wrote
-    /// the ending frame through just_closed().fpout).
-    void ended(IndexT&& record, const FrameNumbers& frames, std::unique_ptr<FlowWriter> writer, bool defer) {
+    /// Hands over an ended flow: `record` (its `index` filled only when
+    /// shows_records()) and what was its open Buffer (its frames, label and
+    /// writer are taken; `ending` says what the caller gets back in
+    /// just_closed()). The record is kept; the writer is completed and the
+    /// callbacks run now, or for `Ending::deferred` at the next settle()
+    /// (after dump() wrote the ending frame through just_closed().fpout).
+    void ended(IndexT&& record, BufferT&& buffer, Ending ending) {
+        FrameNumbers frames;
+        const FrameNumbers* kept = &frames;
+        if (ending == Ending::keep_buffer) {
+            record.label = buffer.label;
+            just_closed_.index = std::move(buffer.index);
+            just_closed_.label = std::move(buffer.label);
+            just_closed_.id = buffer.id;
+            kept = &just_closed_.index;
+        } else {
+            frames = std::move(buffer.index);
+            record.label = std::move(buffer.label);
+        }
         // Kept compactly; the callbacks see the whole record (the last one).
         last_ = std::move(record);
-        if (keep_closed_) closed_.push_back(last_, frames);
-        if (defer) {
-            just_closed_.fpout = std::move(writer);
+        if (keep_closed_) closed_.push_back(last_, *kept);
+        if (ending == Ending::deferred) {
+            just_closed_.fpout = std::move(buffer.fpout);
             pending_ = true;
         } else {
-            complete(std::move(writer));
+            complete(std::move(buffer.fpout));
         }
     }
 

@@ -19,14 +19,14 @@
 #include "../bits/prefetch.hpp"
 #include "../containers/slot_chunks.hpp"
 #include "../containers/slot_list.hpp"
-#include "tcp_connection.hpp"
+#include "../../options.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::tracer {
 
 /// One open flow. What every packet touches comes first: the key (the
 /// Buffer's id with `scope` and `id_is_a`: the table compares it here) and
-/// the frame list; the tcp lifecycle's fields follow, then the orders. Its
+/// the frame list, then the orders (the tcp lifecycle keeps its own state). Its
 /// first and last times are kept apart (FlowTimes), only when used: with
 /// statistics, in the flow's StatsSlot, next to what each packet counts.
 template <typename AddressT>
@@ -35,7 +35,6 @@ struct OpenFlow {
     std::uint32_t scope = 0;   // VLAN / interface part of the key
     bool id_is_a = true;       // buffer.id.src is the key's `a` side
     bool orig_is_a = true;     // the originator is the key's `a` side
-    TcpConnection tcp;
     containers::SlotLinks recent;          // last-seen order
     containers::SlotLinks opened;          // opening order
 };
@@ -44,10 +43,10 @@ struct OpenFlow {
 /// smaller endpoint first (`from_a` tells whether `src` is the key's `a`).
 template <typename AddressT>
 [[nodiscard]] FlowKey<AddressT> make_flow_key(const AddressT& src, std::uint16_t srcport, const AddressT& dst,
-                                              std::uint16_t dstport, std::uint32_t scope, bool bidirectional,
+                                              std::uint16_t dstport, std::uint32_t scope, FlowKeying keying,
                                               bool& from_a) {
     FlowKey<AddressT> k;
-    from_a = !(bidirectional &&
+    from_a = !(keying == FlowKeying::bidirectional &&
                (values::address_less(dst, src) || (values::address_equal(dst, src) && dstport < srcport)));
     if (from_a) {
         k.a = src;
@@ -64,6 +63,24 @@ template <typename AddressT>
     return k;
 }
 
+/// What a FlowStore keeps beside each open flow's record.
+struct FlowStoreOptions {
+    FlowKeying keying = FlowKeying::directional;  ///< how packets are keyed
+    bool last_seen_order = false;  ///< the flows in last-seen order (idle timeouts, max_flows)
+    bool statistics = false;       ///< a StatsSlot per flow (its times live there)
+    bool times = false;            ///< first and last times (FlowTimes) without statistics
+};
+
+/// The store a tracer of `options` needs: the one place its options choose the store's behaviour.
+[[nodiscard]] inline FlowStoreOptions flow_store_options(const TraceFlowOptions& options) noexcept {
+    FlowStoreOptions s;
+    s.keying = options.keying;
+    s.last_seen_order = options.idle_timeout.count() > 0 || options.max_flows > 0;
+    s.statistics = options.statistics;
+    s.times = options.flow_times || options.idle_timeout.count() > 0 || options.active_timeout.count() > 0;
+    return s;
+}
+
 /// Open flows by slot number. Slots of ended flows are reused; the table maps
 /// a whole key to its slot; intrusive lists give the opening order and (when
 /// asked for) the last-seen order.
@@ -76,9 +93,11 @@ public:
     using OpenList = containers::SlotList<Flow, &Flow::opened, Slots>;
     using RecentList = containers::SlotList<Flow, &Flow::recent, Slots>;
 
-    /// `times`: keep each flow's first and last times (FlowTimes).
-    FlowStore(bool bidirectional, bool recency, bool statistics, bool times)
-        : bidirectional_(bidirectional), recency_(recency), statistics_(statistics), times_on_(times) {}
+    explicit FlowStore(const FlowStoreOptions& options = {})
+        : keying_(options.keying),
+          recency_(options.last_seen_order),
+          statistics_(options.statistics),
+          times_on_(options.statistics || options.times) {}
 
     [[nodiscard]] std::size_t size() const noexcept { return table_.size(); }
     [[nodiscard]] Flow& operator[](std::uint32_t id) noexcept { return flows_[id]; }
@@ -110,7 +129,7 @@ public:
         const Flow& f = flows_[id];
         bool from_a = true;
         return make_flow_key(f.buffer.id.src, f.buffer.id.srcport, f.buffer.id.dst, f.buffer.id.dstport, f.scope,
-                             bidirectional_, from_a);
+                             keying_, from_a);
     }
 
     /// A fresh slot, not yet in the table (its statistics reset).
@@ -234,10 +253,10 @@ public:
     };
 
 private:
-    bool bidirectional_;
-    bool recency_;
-    bool statistics_;
-    bool times_on_;
+    FlowKeying keying_;
+    bool recency_;     // FlowStoreOptions::last_seen_order
+    bool statistics_;  // FlowStoreOptions::statistics
+    bool times_on_;    // statistics or FlowStoreOptions::times
     // Whether open flow `id` is keyed `key` (the table keeps no keys: they are here).
     [[nodiscard]] bool has_key(std::uint32_t id, const Key& key) const noexcept {
         const Flow& f = flows_[id];

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdint>
+#include <optional>
 
 #include "../containers/deadline_heap.hpp"
 #include "../containers/slot_list.hpp"
@@ -35,27 +36,45 @@ public:
     /// Flow `id` ended: drop its deadline.
     void forget(std::uint32_t id) noexcept { deadlines_.erase(id); }
 
-    /// Moves the clock to `now` if later and calls `end(id, reason_kind)` for
-    /// every flow whose time is over; `end` must call forget(id). The
-    /// reasons are given as which timer fired: `linger_over`, `idle`, `active`.
+    /// Which timer ended a flow.
     enum class Fired : std::uint8_t { linger_over, idle, active };
-    template <typename Store, typename End>
-    void expire(std::int64_t now, Store& store, End&& end) {
-        if (now <= clock_) return;  // time did not advance: nothing new can expire
+    /// A flow whose time is over.
+    struct Expired {
+        std::uint32_t id;
+        Fired fired;
+    };
+
+    /// Moves the clock to `now` when that is later; false when time did not
+    /// advance (then nothing new can expire).
+    bool advance_to(std::int64_t now) noexcept {
+        if (now <= clock_) return false;
         clock_ = now;
-        while (!deadlines_.empty() && deadlines_.top_deadline() <= now) end(deadlines_.top(), Fired::linger_over);
+        return true;
+    }
+
+    /// The next flow whose time is over at the clock, if any: lingers first
+    /// (earliest deadline first; its deadline is dropped here), then idle
+    /// flows in last-seen order, then those open too long in opening order.
+    /// The caller ends it, which takes it out of the store's orders, before
+    /// it asks again.
+    template <typename Store>
+    [[nodiscard]] std::optional<Expired> next_expired(const Store& store) noexcept {
+        if (!deadlines_.empty() && deadlines_.top_deadline() <= clock_) {
+            const std::uint32_t id = deadlines_.top();
+            deadlines_.erase(id);
+            return Expired{id, Fired::linger_over};
+        }
         if (idle_.count() > 0) {
-            for (std::uint32_t id = store.least_recent();
-                 id != containers::no_slot && later(store.times(id).last.total_nanoseconds(), idle_) <= now;
-                 id = store.least_recent())
-                end(id, Fired::idle);
+            const std::uint32_t id = store.least_recent();
+            if (id != containers::no_slot && later(store.times(id).last.total_nanoseconds(), idle_) <= clock_)
+                return Expired{id, Fired::idle};
         }
         if (active_.count() > 0) {
-            for (std::uint32_t id = store.first_opened();
-                 id != containers::no_slot && later(store.times(id).first.total_nanoseconds(), active_) <= now;
-                 id = store.first_opened())
-                end(id, Fired::active);
+            const std::uint32_t id = store.first_opened();
+            if (id != containers::no_slot && later(store.times(id).first.total_nanoseconds(), active_) <= clock_)
+                return Expired{id, Fired::active};
         }
+        return std::nullopt;
     }
 
 private:
