@@ -50,7 +50,7 @@ struct Usage {
 };
 
 inline Usage usage_now() {
-    struct rusage ru{};
+    struct rusage ru {};
     getrusage(RUSAGE_SELF, &ru);
     Usage u;
     u.user = double(ru.ru_utime.tv_sec) + double(ru.ru_utime.tv_usec) / 1e6;
@@ -114,10 +114,14 @@ inline double page_touch_us() {
 
 inline std::string human(double v, const char* unit) {
     char buf[64];
-    if (v >= 1e9) std::snprintf(buf, sizeof buf, "%.2f G%s", v / 1e9, unit);
-    else if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2f M%s", v / 1e6, unit);
-    else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.1f k%s", v / 1e3, unit);
-    else std::snprintf(buf, sizeof buf, "%.0f %s", v, unit);
+    if (v >= 1e9)
+        std::snprintf(buf, sizeof buf, "%.2f G%s", v / 1e9, unit);
+    else if (v >= 1e6)
+        std::snprintf(buf, sizeof buf, "%.2f M%s", v / 1e6, unit);
+    else if (v >= 1e3)
+        std::snprintf(buf, sizeof buf, "%.1f k%s", v / 1e3, unit);
+    else
+        std::snprintf(buf, sizeof buf, "%.0f %s", v, unit);
     return buf;
 }
 
@@ -232,8 +236,10 @@ inline WalkResult record_walk(const std::string& path, std::size_t capacity) {
         }
     } else {
         bool be = false;
-        if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d) be = true;
-        else if (magic != 0xd4c3b2a1 && magic != 0x4d3cb2a1) die(path + ": not a pcap or pcapng file");
+        if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d)
+            be = true;
+        else if (magic != 0xd4c3b2a1 && magic != 0x4d3cb2a1)
+            die(path + ": not a pcap or pcapng file");
         in.consume(24);
         while (in.ensure(16)) {
             const std::uint32_t caplen = rd32(in.data() + 8, be);

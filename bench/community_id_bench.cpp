@@ -42,8 +42,10 @@ int main(int argc, char** argv) {
     std::size_t count = 1000000;
     int repeat = 5;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (std::strcmp(argv[i], "--keys") == 0) count = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (std::strcmp(argv[i], "--repeat") == 0) repeat = std::max(1, std::atoi(argv[i + 1]));
+        if (std::strcmp(argv[i], "--keys") == 0)
+            count = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (std::strcmp(argv[i], "--repeat") == 0)
+            repeat = std::max(1, std::atoi(argv[i + 1]));
     }
     std::mt19937_64 rng(1);
     std::vector<Key> keys(count);
@@ -51,7 +53,8 @@ int main(int argc, char** argv) {
         Key& k = keys[i];
         if (i % 4 == 3) {  // a quarter IPv6
             std::uint8_t a[16], b[16];
-            for (std::size_t j = 0; j < 16; ++j) a[j] = static_cast<std::uint8_t>(rng()), b[j] = static_cast<std::uint8_t>(rng());
+            for (std::size_t j = 0; j < 16; ++j)
+                a[j] = static_cast<std::uint8_t>(rng()), b[j] = static_cast<std::uint8_t>(rng());
             k.src = traceflow::IpAddress::v6(a);
             k.dst = traceflow::IpAddress::v6(b);
         } else {
@@ -68,7 +71,8 @@ int main(int argc, char** argv) {
     const double hashes = median_seconds(repeat, [&] {
         for (const Key& k : keys) {
             bool from_a = true;
-            const auto key = traceflow::detail::tracer::make_flow_key(k.src, k.srcport, k.dst, k.dstport, 0, traceflow::FlowKeying::bidirectional, from_a);
+            const auto key = traceflow::detail::tracer::make_flow_key(k.src, k.srcport, k.dst, k.dstport, 0,
+                                                                      traceflow::FlowKeying::bidirectional, from_a);
             sink += static_cast<std::size_t>(traceflow::detail::tracer::hash_value(key));
         }
     });

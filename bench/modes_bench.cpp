@@ -100,10 +100,11 @@ ModeRun run_mode(const std::string& path, std::size_t buffer, const Mode& mode, 
                 }
             };
         try {
-            if (mode.threaded) traceflow::feed_threaded(reader, tracer, stats, progress);
-            else traceflow::feed(reader, tracer, stats, progress);
-        } catch (const GiveUp&) {
-        }
+            if (mode.threaded)
+                traceflow::feed_threaded(reader, tracer, stats, progress);
+            else
+                traceflow::feed(reader, tracer, stats, progress);
+        } catch (const GiveUp&) {}
         r.seconds = double(now_ns() - t0) / 1e9;
         r.flows = tracer.closed().size() + tracer.open_count();
         r.packets = stats.tcp_frames;
@@ -127,18 +128,19 @@ struct Args {
     double give_up = 8;
     double cap = 40;
     bool dump_peers = false;
-    bool threaded = false;  // every mode through feed_threaded()
+    bool threaded = false;                                  // every mode through feed_threaded()
     std::string pcapsplitter = env_or("PCAPSPLITTER", "");  // empty: PcapSplitter is not run
-    std::string out = env_or("TRACEFLOW_BENCH_TMPFS", "");   // empty: the temporary folder
+    std::string out = env_or("TRACEFLOW_BENCH_TMPFS", "");  // empty: the temporary folder
 };
 
 [[noreturn]] void usage() {
-    std::fprintf(stderr,
-                 "usage: traceflow_modes CAPTURE... [--repeat N] [--only TEXT] [--buffer BYTES] [--give-up X] [--cap S]\n"
-                 "                       [--threaded]  (every mode through feed_threaded(), as the CLI)\n"
-                 "       traceflow_modes --dump-peers CAPTURE [--repeat N] [--pcapsplitter PATH] [--out DIR]\n"
-                 "  --pcapsplitter PATH  PcapSplitter binary (default $PCAPSPLITTER; unset: not run)\n"
-                 "  --out DIR            folder for the files, on tmpfs (default $TRACEFLOW_BENCH_TMPFS, else $TMPDIR)\n");
+    std::fprintf(
+        stderr,
+        "usage: traceflow_modes CAPTURE... [--repeat N] [--only TEXT] [--buffer BYTES] [--give-up X] [--cap S]\n"
+        "                       [--threaded]  (every mode through feed_threaded(), as the CLI)\n"
+        "       traceflow_modes --dump-peers CAPTURE [--repeat N] [--pcapsplitter PATH] [--out DIR]\n"
+        "  --pcapsplitter PATH  PcapSplitter binary (default $PCAPSPLITTER; unset: not run)\n"
+        "  --out DIR            folder for the files, on tmpfs (default $TRACEFLOW_BENCH_TMPFS, else $TMPDIR)\n");
     std::exit(2);
 }
 
@@ -150,17 +152,28 @@ Args parse(int argc, char** argv) {
             if (i + 1 >= argc) usage();
             return argv[++i];
         };
-        if (s == "--repeat") a.repeat = std::max(1, std::atoi(value().c_str()));
-        else if (s == "--only") a.only = value();
-        else if (s == "--buffer") a.buffer = std::strtoull(value().c_str(), nullptr, 10);
-        else if (s == "--give-up") a.give_up = std::atof(value().c_str());
-        else if (s == "--cap") a.cap = std::atof(value().c_str());
-        else if (s == "--dump-peers") a.dump_peers = true;
-        else if (s == "--threaded") a.threaded = true;
-        else if (s == "--pcapsplitter") a.pcapsplitter = value();
-        else if (s == "--out") a.out = value();
-        else if (!s.empty() && s[0] == '-') usage();
-        else a.captures.push_back(s);
+        if (s == "--repeat")
+            a.repeat = std::max(1, std::atoi(value().c_str()));
+        else if (s == "--only")
+            a.only = value();
+        else if (s == "--buffer")
+            a.buffer = std::strtoull(value().c_str(), nullptr, 10);
+        else if (s == "--give-up")
+            a.give_up = std::atof(value().c_str());
+        else if (s == "--cap")
+            a.cap = std::atof(value().c_str());
+        else if (s == "--dump-peers")
+            a.dump_peers = true;
+        else if (s == "--threaded")
+            a.threaded = true;
+        else if (s == "--pcapsplitter")
+            a.pcapsplitter = value();
+        else if (s == "--out")
+            a.out = value();
+        else if (!s.empty() && s[0] == '-')
+            usage();
+        else
+            a.captures.push_back(s);
     }
     if (a.captures.empty()) usage();
     if (a.out.empty()) a.out = fs::temp_directory_path().string();
@@ -177,16 +190,14 @@ double thread_round_trip_ns() {
     alignas(64) std::atomic<int> ball{0};
     std::thread other([&ball] {
         for (int i = 0; i < rounds; ++i) {
-            while (ball.load(std::memory_order_acquire) != 2 * i + 1) {
-            }
+            while (ball.load(std::memory_order_acquire) != 2 * i + 1) {}
             ball.store(2 * i + 2, std::memory_order_release);
         }
     });
     const std::int64_t t0 = now_ns();
     for (int i = 0; i < rounds; ++i) {
         ball.store(2 * i + 1, std::memory_order_release);
-        while (ball.load(std::memory_order_acquire) != 2 * i + 2) {
-        }
+        while (ball.load(std::memory_order_acquire) != 2 * i + 2) {}
     }
     const std::int64_t t1 = now_ns();
     other.join();
@@ -203,10 +214,10 @@ void print_header(const Args& args) {
 #endif
     double load[3] = {0, 0, 0};
     if (getloadavg(load, 3) != 3) load[0] = load[1] = load[2] = -1;
-    std::printf("# traceflow_modes %s (%s); repeats %d (medians), cold heap, page cache warm; load %.2f %.2f %.2f; "
-                "a line between two threads: %.0f ns round trip\n\n",
-                traceflow::version_string, compiler.c_str(), args.repeat, load[0], load[1], load[2],
-                thread_round_trip_ns());
+    std::printf(
+        "# traceflow_modes %s (%s); repeats %d (medians), cold heap, page cache warm; load %.2f %.2f %.2f; "
+        "a line between two threads: %.0f ns round trip\n\n",
+        traceflow::version_string, compiler.c_str(), args.repeat, load[0], load[1], load[2], thread_round_trip_ns());
 }
 
 int run_modes(const Args& args) {
@@ -276,7 +287,9 @@ int run(int argc, char** argv) {
     const Args args = parse(argc, argv);
     if (args.dump_peers) {
         if (args.pcapsplitter.empty())
-            std::fprintf(stderr, "traceflow_modes: PcapSplitter not run, its row reads FAILED (set PCAPSPLITTER or pass --pcapsplitter PATH)\n");
+            std::fprintf(stderr,
+                         "traceflow_modes: PcapSplitter not run, its row reads FAILED (set PCAPSPLITTER or pass "
+                         "--pcapsplitter PATH)\n");
         print_header(args);
         return run_dump_peers(args.captures.front(), args.repeat, args.pcapsplitter, args.out);
     }

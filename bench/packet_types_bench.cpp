@@ -192,9 +192,12 @@ int main(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string arg = argv[i];
         const long long value = std::atoll(argv[i + 1]);
-        if (arg == "--packets") packets = static_cast<std::size_t>(value);
-        else if (arg == "--flows") flows = static_cast<std::size_t>(value);
-        else if (arg == "--repeat") repeat = static_cast<int>(value);
+        if (arg == "--packets")
+            packets = static_cast<std::size_t>(value);
+        else if (arg == "--flows")
+            flows = static_cast<std::size_t>(value);
+        else if (arg == "--repeat")
+            repeat = static_cast<int>(value);
         else {
             std::fprintf(stderr, "usage: %s [--packets N] [--flows N] [--repeat N]\n", argv[0]);
             return 2;

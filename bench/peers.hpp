@@ -47,7 +47,7 @@ inline ToolRun run_tool(const Tool& tool, const fs::path& dir) {
     posix_spawn_file_actions_destroy(&actions);
     if (spawned != 0) return r;
     int status = 0;
-    struct rusage usage{};
+    struct rusage usage {};
     wait4(pid, &status, 0, &usage);
     r.seconds = double(now_ns() - t0) / 1e9;
     r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -80,7 +80,8 @@ inline int run_dump_peers(const std::string& capture, int repeat, const std::str
     std::vector<Tool> tools = {
         {"traceflow (default: pcapkit, directional)", {cli, "-q", "--csv", "-o", "{OUT}", capture}},
         {"traceflow -j1 (one thread)", {cli, "-q", "--csv", "-j", "1", "-o", "{OUT}", capture}},
-        {"traceflow --bidirectional --lifecycle tcp", {cli, "-q", "--csv", "--bidirectional", "--lifecycle", "tcp", "-o", "{OUT}", capture}},
+        {"traceflow --bidirectional --lifecycle tcp",
+         {cli, "-q", "--csv", "--bidirectional", "--lifecycle", "tcp", "-o", "{OUT}", capture}},
         {"PcapSplitter -m connection", {pcapsplitter, "-f", capture, "-o", "{OUT}", "-m", "connection"}},
         {"tcpflow 1.6.1 (reassembles; one file per direction)", {"tcpflow", "-r", capture, "-o", "{OUT}"}},
     };
@@ -106,8 +107,9 @@ inline int run_dump_peers(const std::string& capture, int repeat, const std::str
     const double walk = median(t_walk);
     std::printf("- `%s`: %" PRIu64 " records, %s; walk %.3f s; output on %s\n\n", capture.c_str(), info.records,
                 human(double(info.file_bytes), "B").c_str(), walk, out.c_str());
-    std::printf("| one file per flow | wall | files | bytes | floor: walk + create + write | x floor | x traceflow "
-                "bidirectional | peak RSS |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "| one file per flow | wall | files | bytes | floor: walk + create + write | x floor | x traceflow "
+        "bidirectional | peak RSS |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
     const double bidir = median(t_tool[2]);
     for (std::size_t t = 0; t < tools.size(); ++t) {
         const double s = median(t_tool[t]);

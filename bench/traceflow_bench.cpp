@@ -10,9 +10,8 @@
 // files as the dump makes, in the same folder, (3) one sequential writer of as
 // many bytes as the dump writes. See docs/benchmarks.md.
 
-#include <traceflow/traceflow.hpp>
 #include <traceflow/ended_flows.hpp>
-
+#include <traceflow/traceflow.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -129,7 +128,7 @@ struct Sample {
 };
 
 struct FeedRun {
-    double seconds = 0;       // feed + finish (destruction excluded)
+    double seconds = 0;  // feed + finish (destruction excluded)
     Usage usage;
     double destroy_seconds = 0;
     traceflow::ExtractStats stats;
@@ -182,8 +181,10 @@ double read_decode_seconds(const std::string& path, std::size_t capacity, std::u
     traceflow::ExtractStats stats;
     traceflow::io::CaptureReader reader(traceflow::io::ByteSource(path, capacity));
     const std::int64_t t0 = now_ns();
-    if (threaded) traceflow::feed_threaded(reader, tracer, stats);
-    else traceflow::feed(reader, tracer, stats);
+    if (threaded)
+        traceflow::feed_threaded(reader, tracer, stats);
+    else
+        traceflow::feed(reader, tracer, stats);
     const double seconds = double(now_ns() - t0) / 1e9;
     if (tracer.packets != tcp_frames) die("read + decode saw another number of TCP packets");
     return seconds;
@@ -216,8 +217,10 @@ FeedRun run_feed(const std::string& path, std::size_t capacity, const std::strin
             };
         // feed_threaded runs `progress` on its reading thread; `r.samples` is
         // not touched by this one until the call returns.
-        if (threaded) traceflow::feed_threaded(reader, tracer, r.stats, progress);
-        else traceflow::feed(reader, tracer, r.stats, progress);
+        if (threaded)
+            traceflow::feed_threaded(reader, tracer, r.stats, progress);
+        else
+            traceflow::feed(reader, tracer, r.stats, progress);
         if (!out_dir.empty()) tracer.finish();
         t1 = now_ns();
         r.usage = usage_now() - u0;
@@ -331,11 +334,11 @@ AllocSplit alloc_split(const std::vector<CapturePacket>& packets) {
 }
 
 struct CoreRun {
-    double seconds = 0;           // timed part
-    std::uint64_t packets = 0;    // packets in the timed part
+    double seconds = 0;                   // timed part
+    std::uint64_t packets = 0;            // packets in the timed part
     double steady_allocs_per_packet = 0;  // second half of the timed part
     std::uint64_t flows = 0;
-    double open_seconds = 0;      // synthetic: opening the flows (not in `seconds`)
+    double open_seconds = 0;  // synthetic: opening the flows (not in `seconds`)
     std::int64_t live_bytes = 0;
 };
 
@@ -620,7 +623,7 @@ ExternalRun run_tshark(const std::string& capture) {
         posix_spawn_file_actions_destroy(&actions);
         return r;
     }
-    struct rusage usage{};
+    struct rusage usage {};
     wait4(pid, &r.status, 0, &usage);
     r.seconds = double(now_ns() - t0) / 1e9;
     posix_spawn_file_actions_destroy(&actions);
@@ -644,29 +647,30 @@ struct Args {
     std::uint64_t flows = 100000;
     std::uint64_t synth_packets = 20000000;
     std::size_t buffer = traceflow::io::ByteSource::default_capacity;  // the reader's (library default)
-    std::size_t walk_buffer = std::size_t{4} << 20;                     // floor 1, as the issue defines it
-    std::string skip;  // comma list: dump,core,synth
+    std::size_t walk_buffer = std::size_t{4} << 20;                    // floor 1, as the issue defines it
+    std::string skip;                                                  // comma list: dump,core,synth
     bool warm_heap = false;
     std::string profile;  // index or dump: run only that, --repeat times, for a profiler
 };
 
 void usage() {
-    std::fprintf(stderr,
-                 "usage: traceflow_bench CAPTURE [--out DIR] [--disk] [--repeat N] [--tshark]\n"
-                 "                       [--flows N] [--synth-packets N] [--buffer BYTES] [--skip dump,core,synth,threaded]\n"
-                 "  --out DIR         folder for the dump and the file floors (default $TRACEFLOW_BENCH_TMPFS, else\n"
-                 "                    $TMPDIR or /tmp); the bench works in DIR/traceflow_bench.PID and removes it\n"
-                 "  --repeat N        repeats per figure, medians reported (default 5)\n"
-                 "  --tshark          also time `tshark -q -z conv,tcp -r CAPTURE` (once)\n"
-                 "  --stream-copies N streaming memory: the capture fed once and N times (default 10; 0 skips)\n"
-                 "  --flows N         live flows of the synthetic core run (default 100000)\n"
-                 "  --synth-packets N packets of the synthetic core run (default 20000000)\n"
-                 "  --buffer BYTES    read buffer of traceflow's reader (default: the library's)\n"
-                 "  --walk-buffer B   read buffer of the record walk, floor 1 (default 4 MiB)\n"
-                 "  --heap cold|warm  cold (default): free heap pages go back to the kernel before each\n"
-                 "                    timed run, as in a new process; warm: the heap keeps and reuses them\n"
-                 "  --skip LIST       leave out some of: dump,core,synth,threaded\n"
-                 "  --profile MODE    only run index or dump --repeat times (no floors, no report), for perf\n");
+    std::fprintf(
+        stderr,
+        "usage: traceflow_bench CAPTURE [--out DIR] [--disk] [--repeat N] [--tshark]\n"
+        "                       [--flows N] [--synth-packets N] [--buffer BYTES] [--skip dump,core,synth,threaded]\n"
+        "  --out DIR         folder for the dump and the file floors (default $TRACEFLOW_BENCH_TMPFS, else\n"
+        "                    $TMPDIR or /tmp); the bench works in DIR/traceflow_bench.PID and removes it\n"
+        "  --repeat N        repeats per figure, medians reported (default 5)\n"
+        "  --tshark          also time `tshark -q -z conv,tcp -r CAPTURE` (once)\n"
+        "  --stream-copies N streaming memory: the capture fed once and N times (default 10; 0 skips)\n"
+        "  --flows N         live flows of the synthetic core run (default 100000)\n"
+        "  --synth-packets N packets of the synthetic core run (default 20000000)\n"
+        "  --buffer BYTES    read buffer of traceflow's reader (default: the library's)\n"
+        "  --walk-buffer B   read buffer of the record walk, floor 1 (default 4 MiB)\n"
+        "  --heap cold|warm  cold (default): free heap pages go back to the kernel before each\n"
+        "                    timed run, as in a new process; warm: the heap keeps and reuses them\n"
+        "  --skip LIST       leave out some of: dump,core,synth,threaded\n"
+        "  --profile MODE    only run index or dump --repeat times (no floors, no report), for perf\n");
     std::exit(2);
 }
 
@@ -678,19 +682,29 @@ Args parse(int argc, char** argv) {
             if (i + 1 >= argc) usage();
             return argv[++i];
         };
-        if (s == "--out") a.out = value();
-        else if (s == "--disk") a.disk = true;
-        else if (s == "--repeat") a.repeat = std::max(1, std::atoi(value().c_str()));
-        else if (s == "--tshark") a.tshark = true;
+        if (s == "--out")
+            a.out = value();
+        else if (s == "--disk")
+            a.disk = true;
+        else if (s == "--repeat")
+            a.repeat = std::max(1, std::atoi(value().c_str()));
+        else if (s == "--tshark")
+            a.tshark = true;
         else if (s == "--stream-child") {
             a.stream_child = static_cast<unsigned>(std::strtoul(value().c_str(), nullptr, 10));
             a.stream_shift = std::strtoll(value().c_str(), nullptr, 10);
-        } else if (s == "--stream-copies") a.stream_copies = static_cast<unsigned>(std::strtoul(value().c_str(), nullptr, 10));
-        else if (s == "--flows") a.flows = std::strtoull(value().c_str(), nullptr, 10);
-        else if (s == "--synth-packets") a.synth_packets = std::strtoull(value().c_str(), nullptr, 10);
-        else if (s == "--buffer") a.buffer = std::strtoull(value().c_str(), nullptr, 10);
-        else if (s == "--walk-buffer") a.walk_buffer = std::strtoull(value().c_str(), nullptr, 10);
-        else if (s == "--skip") a.skip = value();
+        } else if (s == "--stream-copies")
+            a.stream_copies = static_cast<unsigned>(std::strtoul(value().c_str(), nullptr, 10));
+        else if (s == "--flows")
+            a.flows = std::strtoull(value().c_str(), nullptr, 10);
+        else if (s == "--synth-packets")
+            a.synth_packets = std::strtoull(value().c_str(), nullptr, 10);
+        else if (s == "--buffer")
+            a.buffer = std::strtoull(value().c_str(), nullptr, 10);
+        else if (s == "--walk-buffer")
+            a.walk_buffer = std::strtoull(value().c_str(), nullptr, 10);
+        else if (s == "--skip")
+            a.skip = value();
         else if (s == "--profile") {
             a.profile = value();
             if (a.profile != "index" && a.profile != "dump") usage();
@@ -698,11 +712,14 @@ Args parse(int argc, char** argv) {
             const std::string v = value();
             if (v != "warm" && v != "cold") usage();
             a.warm_heap = v == "warm";
-        }
-        else if (s == "-h" || s == "--help") usage();
-        else if (!s.empty() && s[0] == '-') usage();
-        else if (a.capture.empty()) a.capture = s;
-        else usage();
+        } else if (s == "-h" || s == "--help")
+            usage();
+        else if (!s.empty() && s[0] == '-')
+            usage();
+        else if (a.capture.empty())
+            a.capture = s;
+        else
+            usage();
     }
     if (a.capture.empty()) usage();
     if (a.out.empty()) {
@@ -723,7 +740,8 @@ const char* verdict(bool met) { return met ? "**met**" : "**not met**"; }
 
 int run(int argc, char** argv) {
     const Args args = parse(argc, argv);
-    if (args.stream_child != 0) return stream_child_main(args.capture, args.buffer, args.stream_child, args.stream_shift);
+    if (args.stream_child != 0)
+        return stream_child_main(args.capture, args.buffer, args.stream_child, args.stream_shift);
     if (args.warm_heap) {
         // every allocation from the heap, none returned: runs after the first reuse touched pages
         mallopt(M_MMAP_MAX, 0);
@@ -756,9 +774,10 @@ int run(int argc, char** argv) {
     std::printf("- capture: `%s` (%s, %s, %" PRIu64 " records, %s captured)\n", args.capture.c_str(),
                 info.pcapng ? "pcapng" : "pcap", human(double(file_bytes), "B").c_str(), info.records,
                 human(double(info.captured), "B").c_str());
-    std::printf("- build: %s, %s; repeats: %d (medians); read buffers: walk %zu, traceflow reader %zu bytes\n",
-                build, compiler.c_str(), args.repeat, args.walk_buffer, args.buffer);
-    std::printf("- output folder: `%s` (%s); heap %s\n", args.out.c_str(), args.disk ? "disk" : "tmpfs unless --out says",
+    std::printf("- build: %s, %s; repeats: %d (medians); read buffers: walk %zu, traceflow reader %zu bytes\n", build,
+                compiler.c_str(), args.repeat, args.walk_buffer, args.buffer);
+    std::printf("- output folder: `%s` (%s); heap %s\n", args.out.c_str(),
+                args.disk ? "disk" : "tmpfs unless --out says",
                 args.warm_heap ? "warm (kept and reused between runs)" : "cold (trimmed before each timed run)");
     double load[3] = {0, 0, 0};
     if (getloadavg(load, 3) != 3) load[0] = load[1] = load[2] = -1;
@@ -770,9 +789,9 @@ int run(int argc, char** argv) {
 
     if (!args.profile.empty()) {
         for (int rep = 0; rep < args.repeat; ++rep) {
-            const FeedRun r = run_feed(args.capture, args.buffer,
-                                       args.profile == "dump" ? (out_root / "dump").string() : std::string(),
-                                       info.records);
+            const FeedRun r =
+                run_feed(args.capture, args.buffer,
+                         args.profile == "dump" ? (out_root / "dump").string() : std::string(), info.records);
             std::fprintf(stderr, "%s %d/%d: %.3f s\n", args.profile.c_str(), rep + 1, args.repeat, r.seconds);
         }
         fs::remove_all(out_root);
@@ -782,7 +801,7 @@ int run(int argc, char** argv) {
     std::vector<double> t_walk, t_index, t_dump, t_create, t_write, t_index2, t_dump2, t_decode, t_decode2;
     std::vector<Usage> u_walk, u_index, u_dump, u_create, u_write, u_index2, u_dump2;
     const bool do_threaded = !skipped(args, "threaded");
-    bool threaded_same = true;  // feed_threaded gave the same index and files as feed
+    bool threaded_same = true;    // feed_threaded gave the same index and files as feed
     FeedRun index_run, dump_run;  // the last repeat of each
     std::vector<std::uint8_t> chunk;
     {
@@ -813,7 +832,8 @@ int run(int argc, char** argv) {
         t_index.push_back(index_run.seconds);
         u_index.push_back(index_run.usage);
         t_decode.push_back(read_decode_seconds(args.capture, args.buffer, index_run.stats.tcp_frames, false));
-        if (do_threaded) t_decode2.push_back(read_decode_seconds(args.capture, args.buffer, index_run.stats.tcp_frames, true));
+        if (do_threaded)
+            t_decode2.push_back(read_decode_seconds(args.capture, args.buffer, index_run.stats.tcp_frames, true));
         if (do_threaded) {
             const FeedRun r = run_feed(args.capture, args.buffer, "", info.records, nullptr, true);
             t_index2.push_back(r.seconds);
@@ -827,7 +847,8 @@ int run(int argc, char** argv) {
             dump_run = run_feed(args.capture, args.buffer, (out_root / "dump").string(), info.records);
             t_dump.push_back(dump_run.seconds);
             u_dump.push_back(dump_run.usage);
-            if (dump_run.files != dump_files || dump_run.out_bytes != dump_bytes) die("dump output changed between runs");
+            if (dump_run.files != dump_files || dump_run.out_bytes != dump_bytes)
+                die("dump output changed between runs");
             if (do_threaded) {
                 const FeedRun r =
                     run_feed(args.capture, args.buffer, (out_root / "dump").string(), info.records, nullptr, true);
@@ -836,8 +857,8 @@ int run(int argc, char** argv) {
                 threaded_same = threaded_same && r.files == dump_files && r.out_bytes == dump_bytes;
             }
         }
-        std::fprintf(stderr, "repeat %d/%d: walk %.3f s, index-only %.3f s%s\n", rep + 1, args.repeat,
-                     t_walk.back(), t_index.back(),
+        std::fprintf(stderr, "repeat %d/%d: walk %.3f s, index-only %.3f s%s\n", rep + 1, args.repeat, t_walk.back(),
+                     t_index.back(),
                      do_dump ? (", dump " + fixed(t_dump.back(), 3) + " s, create " + fixed(t_create.back(), 3) +
                                 " s, write " + fixed(t_write.back(), 3) + " s")
                                    .c_str()
@@ -905,8 +926,10 @@ int run(int argc, char** argv) {
     }
     ExternalRun tshark;
     if (args.tshark) {
-        if (on_path("tshark")) tshark = run_tshark(args.capture);
-        else std::fprintf(stderr, "tshark not on PATH: skipped\n");
+        if (on_path("tshark"))
+            tshark = run_tshark(args.capture);
+        else
+            std::fprintf(stderr, "tshark not on PATH: skipped\n");
     }
 
     // ---- report -------------------------------------------------------------
@@ -958,7 +981,8 @@ int run(int argc, char** argv) {
     if (!t_synth.empty()) {
         const double s = median(t_synth);
         const double pps = double(synth_run.packets) / s;
-        std::printf("| core: trace() on %" PRIu64 " live flows, %s packets, uniform random | %.3f s | %.3f s | %s | | "
+        std::printf("| core: trace() on %" PRIu64
+                    " live flows, %s packets, uniform random | %.3f s | %.3f s | %s | | "
                     "%.2fx target | >= 40 M/s: %s |\n",
                     synth_run.flows, human(double(synth_run.packets), "").c_str(), s, best(t_synth),
                     human(pps, "").c_str(), pps / 40e6, verdict(pps >= 40e6));
@@ -966,24 +990,27 @@ int run(int argc, char** argv) {
     if (!t_batch.empty()) {
         const double s = median(t_batch);
         const double pps = double(batch_run.packets) / s;
-        std::printf("| core: trace_batch() of 256, same flows and packets | %.3f s | %.3f s | %s | | "
-                    "%.2fx target; %.2fx trace() | >= 40 M/s: %s |\n",
-                    s, best(t_batch), human(pps, "").c_str(), pps / 40e6, median(t_synth) / s, verdict(pps >= 40e6));
+        std::printf(
+            "| core: trace_batch() of 256, same flows and packets | %.3f s | %.3f s | %s | | "
+            "%.2fx target; %.2fx trace() | >= 40 M/s: %s |\n",
+            s, best(t_batch), human(pps, "").c_str(), pps / 40e6, median(t_synth) / s, verdict(pps >= 40e6));
     }
     if (!t_floor.empty()) {
         const double s = median(t_floor);
-        std::printf("| core: memory-latency floor, same flows and packets (table probe, record, frame list; "
-                    "trace_batch's prefetch distances) | %.3f s | %.3f s | %s | | trace_batch() %.2fx floor; trace() "
-                    "%.2fx floor | within 2x: %s |\n",
-                    s, best(t_floor), human(double(batch_run.packets) / s, "").c_str(), median(t_batch) / s,
-                    median(t_synth) / s, verdict(median(t_batch) / s <= 2.0));
+        std::printf(
+            "| core: memory-latency floor, same flows and packets (table probe, record, frame list; "
+            "trace_batch's prefetch distances) | %.3f s | %.3f s | %s | | trace_batch() %.2fx floor; trace() "
+            "%.2fx floor | within 2x: %s |\n",
+            s, best(t_floor), human(double(batch_run.packets) / s, "").c_str(), median(t_batch) / s,
+            median(t_synth) / s, verdict(median(t_batch) / s <= 2.0));
     }
     if (!t_index2.empty()) {
         const std::string same = threaded_same ? "identical output" : "output DIFFERENT";
         const double s = median(t_index2);
         row("index-only, feed_threaded() (2 threads; " + same + ")", s, best(t_index2),
             fixed(s / walk, 2) + "x walk; " + fixed(best(t_index2) / best(t_walk), 2),
-            std::string("<= 1.5x (stretch 1.3x): ") + verdict(s / walk <= 1.5) + (s / walk <= 1.3 ? " (stretch met)" : ""));
+            std::string("<= 1.5x (stretch 1.3x): ") + verdict(s / walk <= 1.5) +
+                (s / walk <= 1.3 ? " (stretch met)" : ""));
         if (!t_dump2.empty()) {
             const double d = median(t_dump2);
             row("per-flow pcap dump, feed_threaded() (2 threads)", d, best(t_dump2),
@@ -994,12 +1021,14 @@ int run(int argc, char** argv) {
     }
     if (tshark.ran) {
         row("tshark -q -z conv,tcp (once" + std::string(tshark.status == 0 ? "" : ", FAILED") + ")", tshark.seconds,
-            tshark.seconds, fixed(tshark.seconds / walk, 1) + "x walk, " + fixed(tshark.seconds / index_only, 1) + "x index-only",
-            "");
+            tshark.seconds,
+            fixed(tshark.seconds / walk, 1) + "x walk, " + fixed(tshark.seconds / index_only, 1) + "x index-only", "");
     }
 
-    std::printf("\n| where the time goes (mean of the repeats) | wall | user | kernel | other (hypervisor, waits) | minor faults | faults x first-touch cost |\n"
-                "|---|---:|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "\n| where the time goes (mean of the repeats) | wall | user | kernel | other (hypervisor, waits) | minor "
+        "faults | faults x first-touch cost |\n"
+        "|---|---:|---:|---:|---:|---:|---:|\n");
     auto show = [touch_us](const char* name, const std::vector<Usage>& us) {
         if (us.empty()) return;
         Usage m;
@@ -1028,20 +1057,19 @@ int run(int argc, char** argv) {
                 index_run.stats.tcp_frames, ratio(double(index_run.stats.tcp_frames), flows));
     std::printf("| index-only peak RSS (VmHWM) | %.1f MiB (%.1f MiB before the run) |\n",
                 double(index_run.after.hwm_kb) / 1024, double(index_run.before.rss_kb) / 1024);
-    std::printf("| index-only bytes per flow: peak RSS growth / heap held | %.0f / %.0f B (frame numbers alone: %.0f B) |\n",
-                ratio(double(index_run.after.hwm_kb - index_run.before.rss_kb) * 1024, flows),
-                ratio(double(index_run.live_bytes), flows),
-                ratio(8.0 * double(index_run.stats.tcp_frames), flows));
+    std::printf(
+        "| index-only bytes per flow: peak RSS growth / heap held | %.0f / %.0f B (frame numbers alone: %.0f B) |\n",
+        ratio(double(index_run.after.hwm_kb - index_run.before.rss_kb) * 1024, flows),
+        ratio(double(index_run.live_bytes), flows), ratio(8.0 * double(index_run.stats.tcp_frames), flows));
     if (index_run.closed != 0)
-        std::printf("| ended flows as the tracer keeps them (closed().memory_bytes()) | %.0f B per flow, %.2f B per "
-                    "frame number (%" PRIu64 " flows, %" PRIu64 " frames) |\n",
-                    ratio(double(index_run.compact_bytes), index_run.closed),
-                    ratio(double(index_run.compact_bytes), index_run.closed_frames), index_run.closed,
-                    index_run.closed_frames);
-    std::printf("| index-only allocations | %" PRIu64 " total, %.2f per flow, %.4f per packet from packet %" PRIu64
-                " on |\n",
-                index_run.allocs, ratio(double(index_run.allocs), flows), index_steady.allocs_per_frame,
-                index_steady.split);
+        std::printf(
+            "| ended flows as the tracer keeps them (closed().memory_bytes()) | %.0f B per flow, %.2f B per "
+            "frame number (%" PRIu64 " flows, %" PRIu64 " frames) |\n",
+            ratio(double(index_run.compact_bytes), index_run.closed),
+            ratio(double(index_run.compact_bytes), index_run.closed_frames), index_run.closed, index_run.closed_frames);
+    std::printf(
+        "| index-only allocations | %" PRIu64 " total, %.2f per flow, %.4f per packet from packet %" PRIu64 " on |\n",
+        index_run.allocs, ratio(double(index_run.allocs), flows), index_steady.allocs_per_frame, index_steady.split);
     if (do_dump) {
         const Steady s = steady_state(dump_run, 1000000);
         std::printf("| dump peak RSS (VmHWM) | %.1f MiB |\n", double(dump_run.after.hwm_kb) / 1024);
@@ -1052,10 +1080,11 @@ int run(int argc, char** argv) {
     if (!t_core.empty()) {
         std::printf("| core (file) allocations per packet, second half | %.4f |\n", core_run.steady_allocs_per_packet);
         auto per = [](std::uint64_t a, std::uint64_t n) { return n == 0 ? 0.0 : double(a) / double(n); };
-        std::printf("| core (file) allocations per packet that opens / ends (FIN) / continues a flow | %.2f / %.2f / "
-                    "%.4f (%" PRIu64 " / %" PRIu64 " / %" PRIu64 " packets) |\n",
-                    per(split.opening_allocs, split.opening), per(split.ending_allocs, split.ending),
-                    per(split.middle_allocs, split.middle), split.opening, split.ending, split.middle);
+        std::printf(
+            "| core (file) allocations per packet that opens / ends (FIN) / continues a flow | %.2f / %.2f / "
+            "%.4f (%" PRIu64 " / %" PRIu64 " / %" PRIu64 " packets) |\n",
+            per(split.opening_allocs, split.opening), per(split.ending_allocs, split.ending),
+            per(split.middle_allocs, split.middle), split.opening, split.ending, split.middle);
     }
     if (!t_synth.empty()) {
         std::printf("| core (%" PRIu64 " live flows) allocations per packet, second half | %.4f |\n", synth_run.flows,
@@ -1067,7 +1096,8 @@ int run(int argc, char** argv) {
     }
     if (tshark.ran) std::printf("| tshark peak RSS | %.1f MiB |\n", double(tshark.maxrss_kb) / 1024);
 
-    std::printf("\n| cost per packet (last repeat) | first %" PRIu64 " | the rest | rest / first |\n|---|---:|---:|---:|\n",
+    std::printf("\n| cost per packet (last repeat) | first %" PRIu64
+                " | the rest | rest / first |\n|---|---:|---:|---:|\n",
                 index_steady.split);
     std::printf("| index-only | %.1f ns | %.1f ns | %.2f |\n", index_steady.ns_first, index_steady.ns_rest,
                 index_steady.ns_rest / index_steady.ns_first);
@@ -1076,9 +1106,10 @@ int run(int argc, char** argv) {
         std::printf("| per-flow dump | %.1f ns | %.1f ns | %.2f |\n", s.ns_first, s.ns_rest, s.ns_rest / s.ns_first);
     }
     if (stream_once.ok && stream_many.ok) {
-        std::printf("\n| streaming memory (bidirectional, tcp lifecycle, idle 60 s, keep_closed off; own process) | "
-                    "input x1 | input x%u | ratio |\n|---|---:|---:|---:|\n",
-                    args.stream_copies);
+        std::printf(
+            "\n| streaming memory (bidirectional, tcp lifecycle, idle 60 s, keep_closed off; own process) | "
+            "input x1 | input x%u | ratio |\n|---|---:|---:|---:|\n",
+            args.stream_copies);
         std::printf("| TCP packets | %" PRIu64 " | %" PRIu64 " | %.2f |\n", stream_once.packets, stream_many.packets,
                     ratio(double(stream_many.packets), stream_once.packets));
         std::printf("| flows ended | %" PRIu64 " | %" PRIu64 " | %.2f |\n", stream_once.ended, stream_many.ended,
@@ -1090,7 +1121,8 @@ int run(int argc, char** argv) {
         const long grown_once = stream_once.maxrss_kb - stream_once.start_rss_kb;
         const long grown_many = stream_many.maxrss_kb - stream_many.start_rss_kb;
         std::printf("| peak RSS growth while tracing (peak - RSS at the start) | %.1f MiB | %.1f MiB | %.2f |\n",
-                    double(grown_once) / 1024, double(grown_many) / 1024, ratio(double(grown_many), static_cast<std::uint64_t>(std::max(1L, grown_once))));
+                    double(grown_once) / 1024, double(grown_many) / 1024,
+                    ratio(double(grown_many), static_cast<std::uint64_t>(std::max(1L, grown_once))));
         std::printf("| wall | %.2f s | %.2f s | %.2f |\n", stream_once.seconds, stream_many.seconds,
                     stream_many.seconds / stream_once.seconds);
     } else if (args.stream_copies > 0) {

@@ -19,8 +19,8 @@ int main(int argc, char** argv) {
         const traceflow::ExtractResult result = traceflow::extract({argv[1]}, options);
         for (const traceflow::Index& flow : result.index) {
             const traceflow::FlowStats& s = *flow.stats;  // present: statistics is on
-            std::cout << flow.label << ' ' << s.conn_state << ' ' << s.history << ' '
-                      << s.packets[0] + s.packets[1] << " packets -> " << flow.fpout.value_or("-") << '\n';
+            std::cout << flow.label << ' ' << s.conn_state << ' ' << s.history << ' ' << s.packets[0] + s.packets[1]
+                      << " packets -> " << flow.fpout.value_or("-") << '\n';
         }
         std::cout << result.stats.tcp_frames << " of " << result.stats.frames << " frames traced\n";
     } catch (const traceflow::Error& e) {

@@ -14,16 +14,16 @@
 
 // pcapkit's Packet, as a Python user would write it down.
 struct MyPacket {
-    int protocol = 1;                  // data-link type (LINKTYPE_ value)
-    std::uint64_t index = 0;           // frame number, 1-based
-    std::vector<std::uint8_t> frame;   // the captured bytes
+    int protocol = 1;                 // data-link type (LINKTYPE_ value)
+    std::uint64_t index = 0;          // frame number, 1-based
+    std::vector<std::uint8_t> frame;  // the captured bytes
     bool syn = false;
     bool fin = false;
-    std::string src;                   // "192.0.2.1", "2001:db8::1"
+    std::string src;  // "192.0.2.1", "2001:db8::1"
     std::string dst;
     int srcport = 0;
     int dstport = 0;
-    double timestamp = 0;              // seconds since the epoch, as pcapkit's float
+    double timestamp = 0;  // seconds since the epoch, as pcapkit's float
 };
 
 int main(int argc, char** argv) {
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     bool same = mine.size() == theirs.size();
     for (std::size_t i = 0; same && i < mine.size(); ++i)
         same = mine[i].label == theirs[i].label && mine[i].index == theirs[i].index;
-    std::cout << mine.size() << " flows from " << packets.size() << " packets: "
-              << (same ? "same as extract()" : "DIFFERENT from extract()") << '\n';
+    std::cout << mine.size() << " flows from " << packets.size()
+              << " packets: " << (same ? "same as extract()" : "DIFFERENT from extract()") << '\n';
     return same ? 0 : 1;
 }

@@ -17,8 +17,8 @@ using traceflow::LinkType;
 using traceflow::decode::Outcome;
 
 constexpr LinkType supported[] = {
-    LinkType::null, LinkType::ethernet, LinkType::raw_alt12, LinkType::raw_alt14, LinkType::raw,
-    LinkType::loop, LinkType::linux_sll, LinkType::ipv4,     LinkType::ipv6,      LinkType::linux_sll2,
+    LinkType::null, LinkType::ethernet,  LinkType::raw_alt12, LinkType::raw_alt14, LinkType::raw,
+    LinkType::loop, LinkType::linux_sll, LinkType::ipv4,      LinkType::ipv6,      LinkType::linux_sll2,
 };
 constexpr std::size_t supported_count = sizeof supported / sizeof supported[0];
 

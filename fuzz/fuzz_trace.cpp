@@ -55,8 +55,7 @@ std::map<std::uint64_t, Original> tcp_frames(const std::uint8_t* data, std::size
             // from_memory hands out views into `data`: they stay valid.
             out[number] = Original{r.frame.bytes, r.frame.wirelen, r.frame.timestamp, r.linktype};
         }
-    } catch (const traceflow::FormatError&) {
-    }
+    } catch (const traceflow::FormatError&) {}
     return out;
 }
 
@@ -218,8 +217,7 @@ void check_batches(const std::uint8_t* data, std::size_t size, traceflow::TraceF
             traceflow::make_capture_packet(r, seg, number, packet);
             packets.push_back(packet);
         }
-    } catch (const traceflow::FormatError&) {
-    }
+    } catch (const traceflow::FormatError&) {}
     options.fout.clear();
     traceflow::TraceFlow<traceflow::CapturePacket> one(options);
     traceflow::TraceFlow<traceflow::CapturePacket> batched(options);

@@ -37,8 +37,8 @@ inline void keep(const T& value) noexcept {
     std::abort();
 }
 
-#define FUZZ_CHECK(cond) \
-    do { \
+#define FUZZ_CHECK(cond)                                          \
+    do {                                                          \
         if (!(cond)) ::fuzzutil::fail(__FILE__, __LINE__, #cond); \
     } while (0)
 
@@ -109,7 +109,7 @@ inline void read_capture(const std::uint8_t* data, std::size_t size) {
             FUZZ_CHECK(reader->bytes_read() <= size);
         }
         FUZZ_CHECK(reader->bytes_read() == size);  // a clean end means every byte was read
-        FUZZ_CHECK(!reader->next(r));               // and stays clean
+        FUZZ_CHECK(!reader->next(r));              // and stays clean
     } catch (const traceflow::FormatError& e) {
         FUZZ_CHECK(e.path() == name);
         FUZZ_CHECK(e.offset() <= size);

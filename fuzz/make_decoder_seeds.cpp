@@ -20,8 +20,8 @@ int main(int argc, char** argv) {
     }
     using traceflow::LinkType;
     const LinkType supported[] = {
-        LinkType::null, LinkType::ethernet, LinkType::raw_alt12, LinkType::raw_alt14, LinkType::raw,
-        LinkType::loop, LinkType::linux_sll, LinkType::ipv4,     LinkType::ipv6,      LinkType::linux_sll2,
+        LinkType::null, LinkType::ethernet,  LinkType::raw_alt12, LinkType::raw_alt14, LinkType::raw,
+        LinkType::loop, LinkType::linux_sll, LinkType::ipv4,      LinkType::ipv6,      LinkType::linux_sll2,
     };
     const std::string out_dir = argv[1];
     std::size_t written = 0;
@@ -39,8 +39,8 @@ int main(int argc, char** argv) {
                     if (supported[i] == r.linktype) position = i;
                 if (position == 0xFFFFFFFF) break;
                 const auto outcome = traceflow::decode::decode_tcp(r.linktype, r.frame.bytes, seg);
-                const std::uint64_t kind = (std::uint64_t{position} << 32) |
-                                           (std::uint64_t(outcome) << 16) | (r.frame.bytes.size / 64);
+                const std::uint64_t kind =
+                    (std::uint64_t{position} << 32) | (std::uint64_t(outcome) << 16) | (r.frame.bytes.size / 64);
                 if (!seen.insert(kind).second) continue;
                 const std::string name = out_dir + "/frame-" + std::to_string(written++);
                 std::ofstream out(name, std::ios::binary);

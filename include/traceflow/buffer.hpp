@@ -18,9 +18,9 @@ TRACEFLOW_NAMESPACE_BEGIN
 template <typename AddressT>
 struct BasicBuffer {
     std::unique_ptr<FlowWriter> fpout;  ///< the flow's output writer; null when no file is written
-    FrameNumbers index;                 ///< frame numbers so far, in arrival order (compact; to_vector() copies them out)
-    std::string label;                  ///< `{src}_{srcport}-{dst}_{dstport}-{ts}` of the first packet
-    BufferID<AddressT> id;              ///< the flow's key; bidirectional: as its initiator sent it (not in pcapkit)
+    FrameNumbers index;     ///< frame numbers so far, in arrival order (compact; to_vector() copies them out)
+    std::string label;      ///< `{src}_{srcport}-{dst}_{dstport}-{ts}` of the first packet
+    BufferID<AddressT> id;  ///< the flow's key; bidirectional: as its initiator sent it (not in pcapkit)
 };
 
 /// The open flow of a tracer keyed by IpAddress.

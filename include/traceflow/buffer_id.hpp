@@ -10,9 +10,9 @@
 #include <functional>
 #include <type_traits>
 
-#include "traits/address_traits.hpp"
-#include "ip_address.hpp"
 #include "detail/values/address_ops.hpp"
+#include "ip_address.hpp"
+#include "traits/address_traits.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -20,10 +20,10 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// Flows are identified by the whole key, never by its hash alone.
 template <typename AddressT>
 struct BufferID {
-    AddressT src{};              ///< source IP address
-    std::uint16_t srcport = 0;   ///< source port
-    AddressT dst{};              ///< destination IP address
-    std::uint16_t dstport = 0;   ///< destination port
+    AddressT src{};             ///< source IP address
+    std::uint16_t srcport = 0;  ///< source port
+    AddressT dst{};             ///< destination IP address
+    std::uint16_t dstport = 0;  ///< destination port
 
     friend bool operator==(const BufferID& a, const BufferID& b) noexcept {
         return a.srcport == b.srcport && a.dstport == b.dstport && detail::values::address_equal(a.src, b.src) &&
@@ -39,8 +39,8 @@ struct BufferID {
 template <typename AddressT>
 [[nodiscard]] std::uint64_t hash_value(const BufferID<AddressT>& id) noexcept {
     const std::uint64_t ports = (std::uint64_t{id.srcport} << 16) | id.dstport;
-    return detail::bits::mix64(detail::values::address_hash(id.src) * 0x9E3779B97F4A7C15ULL ^ detail::values::address_hash(id.dst) ^
-                         (ports * 0xD6E8FEB86659FD93ULL));
+    return detail::bits::mix64(detail::values::address_hash(id.src) * 0x9E3779B97F4A7C15ULL ^
+                               detail::values::address_hash(id.dst) ^ (ports * 0xD6E8FEB86659FD93ULL));
 }
 
 TRACEFLOW_NAMESPACE_END

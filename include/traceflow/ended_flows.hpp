@@ -51,15 +51,25 @@ public:
         /// The record at this position.
         [[nodiscard]] IndexT operator*() const { return (*owner_)[at_]; }
         /// The record `n` positions further.
-        [[nodiscard]] IndexT operator[](difference_type n) const { return (*owner_)[at_ + static_cast<std::size_t>(n)]; }
+        [[nodiscard]] IndexT operator[](difference_type n) const {
+            return (*owner_)[at_ + static_cast<std::size_t>(n)];
+        }
         /// Steps forward.
         const_iterator& operator++() noexcept { return ++at_, *this; }
         /// Steps forward, returning the old position.
-        const_iterator operator++(int) noexcept { const_iterator old = *this; ++at_; return old; }
+        const_iterator operator++(int) noexcept {
+            const_iterator old = *this;
+            ++at_;
+            return old;
+        }
         /// Steps back.
         const_iterator& operator--() noexcept { return --at_, *this; }
         /// Steps back, returning the old position.
-        const_iterator operator--(int) noexcept { const_iterator old = *this; --at_; return old; }
+        const_iterator operator--(int) noexcept {
+            const_iterator old = *this;
+            --at_;
+            return old;
+        }
         /// Moves by `n`.
         const_iterator& operator+=(difference_type n) noexcept { return at_ += static_cast<std::size_t>(n), *this; }
         /// Moves back by `n`.

@@ -35,4 +35,3 @@ struct FlowStats {
 };
 
 TRACEFLOW_NAMESPACE_END
-

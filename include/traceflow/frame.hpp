@@ -27,9 +27,9 @@ struct Frame {
 /// A captured frame whose bytes belong to someone else (a reader's buffer):
 /// valid only until that owner moves on. What the capture readers hand out.
 struct FrameView {
-    ByteView bytes;              ///< the captured bytes
-    std::uint32_t wirelen = 0;   ///< the frame's length on the wire
-    Timestamp timestamp;         ///< capture time
+    ByteView bytes;             ///< the captured bytes
+    std::uint32_t wirelen = 0;  ///< the frame's length on the wire
+    Timestamp timestamp;        ///< capture time
 };
 
 TRACEFLOW_NAMESPACE_END

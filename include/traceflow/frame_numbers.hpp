@@ -2,8 +2,8 @@
 // FrameNumbers: an open flow's frame numbers, kept as variable-length deltas in one heap block.
 #pragma once
 
-#include "version.hpp"
 #include "detail/bits/varint.hpp"
+#include "version.hpp"
 
 #include <algorithm>
 #include <array>

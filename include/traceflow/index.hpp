@@ -21,15 +21,15 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// One flow as `TraceFlow::index()` reports it, keyed by addresses of type `AddressT`.
 template <typename AddressT>
 struct BasicIndex {
-    std::optional<std::string> fpout;   ///< path of the flow's output file; none when no file is written
-    std::vector<std::uint64_t> index;   ///< frame numbers of the flow, in arrival order
-    std::string label;                  ///< `{src}_{srcport}-{dst}_{dstport}-{ts}`
-    EndReason reason = EndReason::open; ///< why this record exists (not in pcapkit)
+    std::optional<std::string> fpout;    ///< path of the flow's output file; none when no file is written
+    std::vector<std::uint64_t> index;    ///< frame numbers of the flow, in arrival order
+    std::string label;                   ///< `{src}_{srcport}-{dst}_{dstport}-{ts}`
+    EndReason reason = EndReason::open;  ///< why this record exists (not in pcapkit)
     /// Counters, present when TraceFlowOptions::statistics is on (null
     /// otherwise: a flow record then costs no room for them). Immutable, so
     /// copies of an Index share them.
     std::shared_ptr<const FlowStats> stats;
-    BufferID<AddressT> id;              ///< the flow's key; bidirectional: as its initiator sent it (not in pcapkit)
+    BufferID<AddressT> id;  ///< the flow's key; bidirectional: as its initiator sent it (not in pcapkit)
     /// Time of the flow's first packet, when the tracer keeps flow times
     /// (TraceFlowOptions::flow_times, statistics or a timeout); zero otherwise.
     Timestamp first;

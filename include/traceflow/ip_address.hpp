@@ -13,9 +13,9 @@
 #include <string>
 #include <string_view>
 
+#include "detail/bits/mix64.hpp"
 #include "detail/text/address_parsing.hpp"
 #include "detail/text/decimal_text.hpp"
-#include "detail/bits/mix64.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -242,7 +242,5 @@ TRACEFLOW_NAMESPACE_END
 
 template <>
 struct std::hash<traceflow::IpAddress> {
-    std::size_t operator()(const traceflow::IpAddress& a) const noexcept {
-        return static_cast<std::size_t>(a.hash());
-    }
+    std::size_t operator()(const traceflow::IpAddress& a) const noexcept { return static_cast<std::size_t>(a.hash()); }
 };

@@ -9,12 +9,12 @@
 #include <string>
 #include <type_traits>
 
-#include "traits/address_traits.hpp"
 #include "detail/text/label_prefix.hpp"
+#include "detail/values/time_conversion.hpp"
 #include "ip_address.hpp"
 #include "timestamp.hpp"
+#include "traits/address_traits.hpp"
 #include "traits/timestamp_traits.hpp"
-#include "detail/values/time_conversion.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 

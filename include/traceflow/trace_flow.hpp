@@ -16,22 +16,22 @@
 #include <vector>
 
 #include "buffer.hpp"
-#include "detail/tracer/pipelined_trace.hpp"
-#include "detail/tracer/flow_handoff.hpp"
+#include "detail/meta/packet_fields.hpp"
 #include "detail/output/flow_output.hpp"
+#include "detail/tracer/flow_handoff.hpp"
 #include "detail/tracer/flow_store.hpp"
 #include "detail/tracer/flow_timers.hpp"
 #include "detail/tracer/label_registry.hpp"
-#include "detail/meta/packet_fields.hpp"
 #include "detail/tracer/originator.hpp"
+#include "detail/tracer/pcapkit_options.hpp"
+#include "detail/tracer/pipelined_trace.hpp"
 #include "detail/tracer/tcp_lifecycle.hpp"
 #include "flow_stats.hpp"
-#include "output/format_registry.hpp"
 #include "index.hpp"
 #include "label.hpp"
 #include "options.hpp"
+#include "output/format_registry.hpp"
 #include "packet.hpp"
-#include "detail/tracer/pcapkit_options.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -57,7 +57,7 @@ public:
     using key_type = BufferID<address_type>;
     using buffer_type = BasicBuffer<address_type>;
     using index_type = BasicIndex<address_type>;
-    using Callback = std::function<void(const index_type&)>;  ///< ended-flow callback
+    using Callback = std::function<void(const index_type&)>;       ///< ended-flow callback
     using OpenCallback = std::function<void(const buffer_type&)>;  ///< opened-flow callback
     /// The open flows in opening order (a forward range of buffer_type).
     using OpenFlows = typename detail::tracer::FlowStore<address_type>::OpenRange;
@@ -121,7 +121,8 @@ public:
         if (buffer.fpout) {
             buffer.fpout->write(DumpFrame{detail::meta::packet_index(packet), detail::meta::packet_time(packet),
                                           detail::meta::packet_bytes(packet), detail::meta::packet_wirelen(packet),
-                                          detail::meta::packet_protocol(packet), detail::meta::packet_interface(packet)});
+                                          detail::meta::packet_protocol(packet),
+                                          detail::meta::packet_interface(packet)});
         }
         handoff_.settle();
     }
@@ -162,8 +163,8 @@ public:
     [[nodiscard]] const buffer_type* find(const key_type& key, std::uint32_t vlan = 0,
                                           std::uint32_t interface = 0) const {
         bool from_a = true;
-        const Key k = detail::tracer::make_flow_key(key.src, key.srcport, key.dst, key.dstport, scope_of(vlan, interface),
-                                                    options_.keying, from_a);
+        const Key k = detail::tracer::make_flow_key(key.src, key.srcport, key.dst, key.dstport,
+                                                    scope_of(vlan, interface), options_.keying, from_a);
         const std::uint32_t* id = store_.find(k, detail::tracer::hash_value(k));
         return id != nullptr ? &store_[*id].buffer : nullptr;
     }
@@ -277,9 +278,9 @@ private:
         return detail::tracer::flow_scope(options_.key_vlan, options_.key_interface, vlan, interface);
     }
     Key make_key(const PacketT& p, bool& from_a) const {
-        return detail::tracer::make_flow_key(detail::meta::packet_src(p), p.srcport, detail::meta::packet_dst(p), p.dstport,
-                                     scope_of(detail::meta::packet_vlan(p), detail::meta::packet_interface(p)), options_.keying,
-                                     from_a);
+        return detail::tracer::make_flow_key(
+            detail::meta::packet_src(p), p.srcport, detail::meta::packet_dst(p), p.dstport,
+            scope_of(detail::meta::packet_vlan(p), detail::meta::packet_interface(p)), options_.keying, from_a);
     }
 
     const buffer_type& trace_packet(const PacketT& packet, Ending ending) {
@@ -310,8 +311,8 @@ private:
         store_.touch(id);
         const Side sender = Originator::side_of(options_.keying, from_a, flow.orig_is_a);
         if (store_.statistics())
-            store_.stats(id).count(detail::tracer::direction_index(sender), packet.syn, detail::meta::packet_ack(packet),
-                                   packet.fin, detail::meta::packet_rst(packet),
+            store_.stats(id).count(detail::tracer::direction_index(sender), packet.syn,
+                                   detail::meta::packet_ack(packet), packet.fin, detail::meta::packet_rst(packet),
                                    detail::meta::packet_payload_size(packet), detail::meta::packet_wirelen(packet));
         if (options_.lifecycle == Lifecycle::pcapkit) {
             if (packet.fin) return end_flow(id, EndReason::fin_one_side, ending);
@@ -324,7 +325,8 @@ private:
     }
 
     std::uint32_t open_flow(const Key& key, std::uint64_t hash, bool from_a, const PacketT& packet) {
-        if (options_.max_flows != 0 && open_count() >= options_.max_flows && store_.least_recent() != detail::containers::no_slot)
+        if (options_.max_flows != 0 && open_count() >= options_.max_flows &&
+            store_.least_recent() != detail::containers::no_slot)
             end_flow(store_.least_recent(), EndReason::evicted);
         const std::uint32_t id = store_.allocate();
         detail::tracer::OpenFlow<address_type>& flow = store_[id];
@@ -339,7 +341,8 @@ private:
         flow.buffer.label = make_label(fid.src, fid.srcport, fid.dst, fid.dstport, packet.timestamp);
         labels_.make_unique(flow.buffer.label, now.total_nanoseconds());
         flow.buffer.label.shrink_to_fit();  // held while open: no room for growth
-        flow.buffer.fpout = output_.make_writer(options_, flow.buffer.label, fid, now, detail::meta::packet_protocol(packet));
+        flow.buffer.fpout =
+            output_.make_writer(options_, flow.buffer.label, fid, now, detail::meta::packet_protocol(packet));
         store_.insert(id, key, hash);
         handoff_.opened(flow.buffer);
         return id;
@@ -380,7 +383,8 @@ private:
         // (it copies their deltas) and the Community ID (made when read).
         const bool whole = handoff_.shows_records();
         buffer_type& open = store_[id].buffer;
-        index_type record{detail::output::writer_path(open.fpout), {}, {}, reason, final_stats(id, whole), open.id, {}, {}};
+        index_type record{
+            detail::output::writer_path(open.fpout), {}, {}, reason, final_stats(id, whole), open.id, {}, {}};
         if (whole) record.index = open.index.to_vector();
         set_times(id, record);
         buffer_type ended;
@@ -395,8 +399,8 @@ private:
     }
 
     TraceFlowOptions options_;
-    bool timed_ = false;              // a timer can end flows: expire() runs per packet
-    detail::output::FlowOutput output_;       // declared before the writers, destroyed after them
+    bool timed_ = false;                 // a timer can end flows: expire() runs per packet
+    detail::output::FlowOutput output_;  // declared before the writers, destroyed after them
     detail::tracer::FlowStore<address_type> store_;
     detail::tracer::FlowTimers timers_;
     detail::tracer::TcpLifecycle<address_type> tcp_;

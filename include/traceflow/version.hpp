@@ -28,7 +28,7 @@
 TRACEFLOW_NAMESPACE_BEGIN
 
 /// "major.minor.patch".
-inline constexpr const char* version_string = TRACEFLOW_VERSION_TEXT_(TRACEFLOW_VERSION_MAJOR, TRACEFLOW_VERSION_MINOR,
-                                                                       TRACEFLOW_VERSION_PATCH);
+inline constexpr const char* version_string =
+    TRACEFLOW_VERSION_TEXT_(TRACEFLOW_VERSION_MAJOR, TRACEFLOW_VERSION_MINOR, TRACEFLOW_VERSION_PATCH);
 
 TRACEFLOW_NAMESPACE_END

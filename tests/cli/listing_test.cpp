@@ -83,8 +83,7 @@ TEST_CASE("cli: ended flows listed on two threads give one thread's lines, in or
                     REQUIRE(out == expected);
                     CHECK(counts == expected_counts);
                     // Two threads: each chunk is handed over on its own, never merged.
-                    if (plan.two_threads)
-                        CHECK(emits >= (flows.size() + plan.chunk_records - 1) / plan.chunk_records);
+                    if (plan.two_threads) CHECK(emits >= (flows.size() + plan.chunk_records - 1) / plan.chunk_records);
                 }
             }
         }
@@ -116,9 +115,8 @@ TEST_CASE("cli: a failing emit ends the two-thread listing with its exception", 
     plan.two_threads = true;
     cli::ReasonCounts counts{};
     std::size_t emits = 0;
-    CHECK_THROWS_AS(cli::list_ended_flows([] { throw std::runtime_error("open flows"); }, flows,
-                                          cli::Listing::table, false, 64, counts, plan,
-                                          [&](const std::string&) { ++emits; }),
+    CHECK_THROWS_AS(cli::list_ended_flows([] { throw std::runtime_error("open flows"); }, flows, cli::Listing::table,
+                                          false, 64, counts, plan, [&](const std::string&) { ++emits; }),
                     std::runtime_error);
     CHECK(emits == 0);
 }

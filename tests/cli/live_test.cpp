@@ -288,8 +288,8 @@ TEST_CASE("cli: a damaged input in the middle is reported and the next one still
         CHECK(listing.find("10.77.0.1_40009-10.77.0.2_7009") != std::string::npos);  // c.pcap's flow
         CHECK(listing.find("10.77.0.1_55650-10.77.0.2_8000") != std::string::npos);  // a.pcap's
 
-        CHECK(shell(cli_path + " --json -j " + threads + " " + dir.str() + "/missing.pcap " + c + " >" + out +
-                    " 2>" + err) == 2);
+        CHECK(shell(cli_path + " --json -j " + threads + " " + dir.str() + "/missing.pcap " + c + " >" + out + " 2>" +
+                    err) == 2);
         CHECK(testutil::read_file(err).find("missing.pcap") != std::string::npos);
         CHECK(testutil::read_file(out).find("10.77.0.1_40009-10.77.0.2_7009") != std::string::npos);
     }

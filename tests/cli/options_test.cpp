@@ -21,10 +21,10 @@
 
 namespace {
 
+using testcli::json_lines;
 using testcli::Run;
 using testcli::run;
 using testcli::sample;
-using testcli::json_lines;
 std::string data(const char* name) { return std::string(TRACEFLOW_TEST_DATA_DIR) + "/" + name; }
 
 std::vector<std::string> lines(const std::string& text) {
@@ -136,8 +136,8 @@ TEST_CASE("cli options: -r names an input, -c stops after N frames of all inputs
     for (const unsigned n : {1u, 7u, 50u, 101u, 150u}) {
         for (const char* threads : {"-j1", "-j2"}) {
             INFO(n << " " << threads);
-            const Run r = run(std::string(threads) + " -c " + std::to_string(n) + " --json -r " + sample() + " " +
-                              sample());
+            const Run r =
+                run(std::string(threads) + " -c " + std::to_string(n) + " --json -r " + sample() + " " + sample());
             CHECK(r.status == 0);
             CHECK(r.err.find("traceflow: " + std::to_string(n) + " frames,") == 0);
             std::uint64_t highest = 0;
@@ -181,7 +181,8 @@ TEST_CASE("cli options: --filter traces the matching packets, frame numbers unch
 
 TEST_CASE("cli options: --decap lists tunnelled flows as the unwrapped capture", "[cli][options][decap]") {
     const Run plain = run("--json -q " + sample());
-    for (const char* file : {"tunnels/vxlan.pcap", "tunnels/geneve.pcap", "tunnels/gre_eth.pcap", "tunnels/gre_ip.pcap"}) {
+    for (const char* file :
+         {"tunnels/vxlan.pcap", "tunnels/geneve.pcap", "tunnels/gre_eth.pcap", "tunnels/gre_ip.pcap"}) {
         INFO(file);
         const Run off = run("--json " + data(file));
         CHECK(off.out.empty());
@@ -241,9 +242,10 @@ TEST_CASE("cli options: endpoint fields, IPv6 in standard text", "[cli][options]
         std::string file;
         const char* client;
         const char* server;
-    } cases[] = {{sample(), "10.77.0.1", "10.77.0.2"},
-                 {data("ipv6/wide6.pcap"), "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:2"},
-                 {data("ipv6/loopback6.pcap"), "::1", "::1"}};
+    } cases[] = {
+        {sample(), "10.77.0.1", "10.77.0.2"},
+        {data("ipv6/wide6.pcap"), "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:2"},
+        {data("ipv6/loopback6.pcap"), "::1", "::1"}};
     for (const auto& c : cases) {
         INFO(c.file);
         const Run r = run("--json -q " + c.file);

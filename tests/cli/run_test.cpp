@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <set>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -20,10 +20,10 @@
 
 namespace {
 
+using testcli::json_lines;
 using testcli::Run;
 using testcli::run;
 using testcli::sample;
-using testcli::json_lines;
 
 }  // namespace
 

@@ -150,8 +150,8 @@ TEST_CASE("decode_tcp finds TCP in exactly the frames the reference expects", "[
         CHECK(extra.empty());
     }
 
-    INFO("files exact: " << files_exact << "/" << captures.size() << ", expected frames matched: "
-                         << frames_matched << "/" << frames_expected);
+    INFO("files exact: " << files_exact << "/" << captures.size() << ", expected frames matched: " << frames_matched
+                         << "/" << frames_expected);
     CHECK(deviations_seen == std::size(known_deviations));
     CHECK(files_exact + std::size(known_deviations) == captures.size());
     // Only the 12-byte capture with a cut global header is damaged.

@@ -52,8 +52,10 @@ TEST_CASE("our index equals pcapkit's on every file marked exact", "[reference][
             same = index[i].label == want[i]["label"].as_string() && index[i].index == frames &&
                    index[i].fpout == out.str() + "/" + want[i]["fpout"].as_string();
         }
-        if (same) ++matching;
-        else UNSCOPED_INFO("differs: " << name);
+        if (same)
+            ++matching;
+        else
+            UNSCOPED_INFO("differs: " << name);
     }
     std::cout << "end to end vs pcapkit: " << matching << " of " << exact << " exact files\n";
     CHECK(exact == 67);

@@ -80,11 +80,12 @@ TEST_CASE("fed packets reproduce pcapkit's index on every golden file", "[refere
             // Callbacks saw exactly the finished flows, in order.
             if (via_callback.size() != tracer.closed().size()) same = false;
         }
-        if (same) ++matching;
-        else UNSCOPED_INFO("differs: " << entry.path().filename());
+        if (same)
+            ++matching;
+        else
+            UNSCOPED_INFO("differs: " << entry.path().filename());
     }
-    std::cout << "golden index conformance: " << matching << " of " << files << " files, " << packets
-              << " packets\n";
+    std::cout << "golden index conformance: " << matching << " of " << files << " files, " << packets << " packets\n";
     CHECK(files == 103);
     CHECK(packets == 21119);
     CHECK(matching == files);

@@ -41,8 +41,8 @@ public:
         static std::atomic<unsigned> counter{0};
         std::error_code ec;
         const fs::path base = fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
-        path_ = base / ("traceflow-nothing-lost-" + std::to_string(std::random_device{}()) + "-" +
-                        std::to_string(counter++));
+        path_ = base /
+                ("traceflow-nothing-lost-" + std::to_string(std::random_device{}()) + "-" + std::to_string(counter++));
         fs::create_directories(path_);
     }
     ScratchDir(const ScratchDir&) = delete;
@@ -81,8 +81,8 @@ Input read_input(const std::string& path) {
             ++in.frames;
             if (traceflow::decode::decode_tcp(r.linktype, r.frame.bytes, seg) != traceflow::decode::Outcome::tcp)
                 continue;
-            in.tcp[in.frames] = Frame{{r.frame.bytes.begin(), r.frame.bytes.end()}, r.frame.wirelen,
-                                      r.frame.timestamp, r.linktype};
+            in.tcp[in.frames] =
+                Frame{{r.frame.bytes.begin(), r.frame.bytes.end()}, r.frame.wirelen, r.frame.timestamp, r.linktype};
         }
     } catch (const FormatError& e) {
         in.error = e.what();
@@ -175,8 +175,8 @@ TEST_CASE("nothing lost: every TCP frame in exactly one flow, per-flow pcap file
             std::size_t k = 0;
             while (reader.next(r)) {
                 if (k < flow.index.size()) {
-                    merged[flow.index[k]] = Frame{{r.frame.bytes.begin(), r.frame.bytes.end()}, r.frame.wirelen,
-                                                  r.frame.timestamp, r.linktype};
+                    merged[flow.index[k]] = Frame{
+                        {r.frame.bytes.begin(), r.frame.bytes.end()}, r.frame.wirelen, r.frame.timestamp, r.linktype};
                 }
                 ++k;
             }
@@ -202,7 +202,8 @@ TEST_CASE("nothing lost: every TCP frame in exactly one flow, per-flow pcap file
             const std::uint32_t wirelen =
                 want.wirelen < want.bytes.size() ? static_cast<std::uint32_t>(want.bytes.size()) : want.wirelen;
             if (got.wirelen != wirelen) {
-                if (wirelen_differ++ == 0) first << "frame " << n << ": wirelen " << got.wirelen << " != " << wirelen << "; ";
+                if (wirelen_differ++ == 0)
+                    first << "frame " << n << ": wirelen " << got.wirelen << " != " << wirelen << "; ";
             }
             if (got.linktype != want.linktype) ++linktype_differ;
             if (want.timestamp.sec < 0 || want.timestamp.sec > 0xFFFF'FFFFll) {
@@ -212,8 +213,8 @@ TEST_CASE("nothing lost: every TCP frame in exactly one flow, per-flow pcap file
             }
             if (got.timestamp != want.timestamp) {
                 if (time_differ++ == 0) {
-                    first << "frame " << n << ": time " << got.timestamp.to_decimal() << " != "
-                          << want.timestamp.to_decimal() << "; ";
+                    first << "frame " << n << ": time " << got.timestamp.to_decimal()
+                          << " != " << want.timestamp.to_decimal() << "; ";
                 }
             }
         }

@@ -28,7 +28,8 @@ std::map<std::uint64_t, long> tshark_streams(const fs::path& tsv) {
         std::string col;
         while (std::getline(ss, col, '\t')) header.push_back(col);
     }
-    const auto column = static_cast<std::size_t>(std::find(header.begin(), header.end(), "tcp_stream") - header.begin());
+    const auto column =
+        static_cast<std::size_t>(std::find(header.begin(), header.end(), "tcp_stream") - header.begin());
     std::map<std::uint64_t, long> out;
     while (std::getline(in, line)) {
         std::vector<std::string> cols;

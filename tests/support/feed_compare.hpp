@@ -58,12 +58,13 @@ inline FeedResult feed_bytes(const std::vector<std::uint8_t>& bytes, bool thread
             REQUIRE(file.good());
         }
         try {  // a header too damaged to open throws here, the same for both
-            auto reader =
-                file_buffer != 0
-                    ? traceflow::io::CaptureReader(traceflow::io::ByteSource(path, file_buffer))
-                    : traceflow::io::CaptureReader::from_memory(traceflow::ByteView(bytes.data(), bytes.size()), name);
-            if (threaded) traceflow::feed_threaded(reader, tracer, r.stats);
-            else traceflow::feed(reader, tracer, r.stats);
+            auto reader = file_buffer != 0 ? traceflow::io::CaptureReader(traceflow::io::ByteSource(path, file_buffer))
+                                           : traceflow::io::CaptureReader::from_memory(
+                                                 traceflow::ByteView(bytes.data(), bytes.size()), name);
+            if (threaded)
+                traceflow::feed_threaded(reader, tracer, r.stats);
+            else
+                traceflow::feed(reader, tracer, r.stats);
         } catch (const std::exception& e) {
             r.error = e.what();
             r.ended_before_throw = tracer.closed().size();

@@ -13,8 +13,14 @@ namespace testutil {
 /// then `payload` bytes counting up from the source port.
 inline Bytes tcp(std::uint16_t sport, std::uint16_t dport, std::uint8_t flags, std::size_t payload = 0,
                  unsigned words = 5, std::uint32_t seq = 1000, std::uint32_t ack = 2000) {
-    Bytes h = cat({be16(sport), be16(dport), be32(seq), be32(ack), {static_cast<std::uint8_t>(words << 4), flags},
-                   be16(65535), be16(0), be16(0)});
+    Bytes h = cat({be16(sport),
+                   be16(dport),
+                   be32(seq),
+                   be32(ack),
+                   {static_cast<std::uint8_t>(words << 4), flags},
+                   be16(65535),
+                   be16(0),
+                   be16(0)});
     if (words > 5) h.resize(words * 4u, 0x01);
     for (std::size_t i = 0; i < payload; ++i) h.push_back(static_cast<std::uint8_t>(sport + i));
     return h;
@@ -24,8 +30,14 @@ inline Bytes tcp(std::uint16_t sport, std::uint16_t dport, std::uint8_t flags, s
 /// 20 bytes) with a total length of that header plus `payload`.
 inline Bytes ipv4(std::uint8_t protocol, const Bytes& payload, unsigned ihl = 5, unsigned fragment = 0,
                   const Bytes& src = {10, 0, 0, 1}, const Bytes& dst = {10, 0, 0, 2}) {
-    Bytes h = cat({{static_cast<std::uint8_t>(0x40 | ihl), 0}, be16(static_cast<unsigned>(ihl * 4 + payload.size())),
-                   be16(0x1234), be16(fragment), {64, protocol}, be16(0), src, dst});
+    Bytes h = cat({{static_cast<std::uint8_t>(0x40 | ihl), 0},
+                   be16(static_cast<unsigned>(ihl * 4 + payload.size())),
+                   be16(0x1234),
+                   be16(fragment),
+                   {64, protocol},
+                   be16(0),
+                   src,
+                   dst});
     if (ihl > 5) h.resize(ihl * 4, 0x01);
     return cat({h, payload});
 }

@@ -37,7 +37,7 @@ struct PcapngWriter {
         const auto u = static_cast<std::uint64_t>(seconds);
         traceflow::detail::bits::store32(v.data() + (big_endian ? 4 : 0), static_cast<std::uint32_t>(u), big_endian);
         traceflow::detail::bits::store32(v.data() + (big_endian ? 0 : 4), static_cast<std::uint32_t>(u >> 32),
-                                   big_endian);
+                                         big_endian);
         return option(14, v);
     }
 

@@ -18,10 +18,10 @@
 #if defined(SKIP)
 #define TESTUTIL_SKIP(why) SKIP(why)
 #else
-#define TESTUTIL_SKIP(why)             \
-    do {                               \
-        WARN("SKIPPED: " << why);      \
-        SUCCEED("skipped");            \
-        return;                        \
+#define TESTUTIL_SKIP(why)        \
+    do {                          \
+        WARN("SKIPPED: " << why); \
+        SUCCEED("skipped");       \
+        return;                   \
     } while (false)
 #endif

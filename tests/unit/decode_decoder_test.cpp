@@ -18,9 +18,9 @@ namespace tcp_flag = traceflow::decode::tcp_flag;
 
 namespace {
 
-using testutil::Bytes;
 using testutil::be16;
 using testutil::be32;
+using testutil::Bytes;
 using testutil::cat;
 Bytes fill(std::size_t n, std::uint8_t byte = 0) { return Bytes(n, byte); }
 
@@ -121,8 +121,7 @@ TEST_CASE("VLAN tags of any depth", "[decode]") {
     }
     SECTION("three tags, 0x9100 outermost: inner is the innermost") {
         const Bytes tags = cat({vlan_tag(1, 0x88A8), vlan_tag(2, 0x8100), vlan_tag(4095, 0x86DD)});
-        REQUIRE(decode(LinkType::ethernet, ethernet(0x9100, cat({tags, ipv6(6, syn_segment())})), s) ==
-                Outcome::tcp);
+        REQUIRE(decode(LinkType::ethernet, ethernet(0x9100, cat({tags, ipv6(6, syn_segment())})), s) == Outcome::tcp);
         CHECK(s.vlan_outer == 1);
         CHECK(s.vlan_inner == 4095);
         CHECK(s.ip_offset == 26);
@@ -159,8 +158,9 @@ TEST_CASE("MPLS label stacks", "[decode]") {
 
 TEST_CASE("PPPoE sessions", "[decode]") {
     const auto pppoe = [](const Bytes& protocol, const Bytes& payload) {
-        return ethernet(0x8864, cat({{0x11, 0x00}, be16(0x0042), be16(static_cast<unsigned>(payload.size() + 2)),
-                                     protocol, payload}));
+        return ethernet(
+            0x8864,
+            cat({{0x11, 0x00}, be16(0x0042), be16(static_cast<unsigned>(payload.size() + 2)), protocol, payload}));
     };
     TcpSegment s;
     REQUIRE(decode(LinkType::ethernet, pppoe(be16(0x0021), ipv4(6, syn_segment())), s) == Outcome::tcp);
@@ -306,8 +306,7 @@ TEST_CASE("IPv4 fragments", "[decode]") {
     REQUIRE(decode(LinkType::ethernet, ethernet(0x0800, ipv4(6, syn_segment(), 5, 0x2000)), s) == Outcome::tcp);
     CHECK(s.srcport == 1234);
     // Non-first fragments carry payload bytes where the ports would be.
-    CHECK(decode(LinkType::ethernet, ethernet(0x0800, ipv4(6, syn_segment(), 5, 0x2000 | 185))) ==
-          Outcome::fragment);
+    CHECK(decode(LinkType::ethernet, ethernet(0x0800, ipv4(6, syn_segment(), 5, 0x2000 | 185))) == Outcome::fragment);
     CHECK(decode(LinkType::ethernet, ethernet(0x0800, ipv4(6, syn_segment(), 5, 1))) == Outcome::fragment);
     CHECK(decode(LinkType::ethernet, ethernet(0x0800, ipv4(17, fill(20), 5, 0x4000 | 3))) == Outcome::fragment);
     // DF alone is no fragment.
@@ -333,17 +332,14 @@ TEST_CASE("IPv6 extension header chains", "[decode]") {
     }
     SECTION("fragment header") {
         const Bytes first = cat({{6, 0}, be16(0x0001), be32(7)});  // offset 0, M set
-        REQUIRE(decode(LinkType::ethernet, ethernet(0x86DD, ipv6(44, cat({first, syn_segment()}))), s) ==
-                Outcome::tcp);
+        REQUIRE(decode(LinkType::ethernet, ethernet(0x86DD, ipv6(44, cat({first, syn_segment()}))), s) == Outcome::tcp);
         CHECK(s.tcp_offset == 14 + 40 + 8);
         const Bytes later = cat({{6, 0}, be16(185 << 3), be32(7)});
-        CHECK(decode(LinkType::ethernet, ethernet(0x86DD, ipv6(44, cat({later, syn_segment()})))) ==
-              Outcome::fragment);
+        CHECK(decode(LinkType::ethernet, ethernet(0x86DD, ipv6(44, cat({later, syn_segment()})))) == Outcome::fragment);
     }
     SECTION("ESP, no next header and other protocols end the chain") {
         CHECK(decode(LinkType::ethernet, ethernet(0x86DD, ipv6(50, fill(40)))) == Outcome::not_tcp);
-        CHECK(decode(LinkType::ethernet, ethernet(0x86DD, ipv6(0, cat({ext(59, 0), fill(20)})))) ==
-              Outcome::not_tcp);
+        CHECK(decode(LinkType::ethernet, ethernet(0x86DD, ipv6(0, cat({ext(59, 0), fill(20)})))) == Outcome::not_tcp);
         CHECK(decode(LinkType::ethernet, ethernet(0x86DD, ipv6(58, fill(40)))) == Outcome::not_tcp);
         CHECK(decode(LinkType::ethernet, ethernet(0x86DD, ipv6(17, fill(40)))) == Outcome::not_tcp);
     }
@@ -425,8 +421,8 @@ TEST_CASE("tunnels and quoted headers are not followed", "[decode]") {
     const Bytes inner = eth_ipv4_tcp();
     const Bytes gre = cat({be16(0), be16(0x0800), ipv4(6, syn_segment())});
     CHECK(decode(LinkType::ethernet, ethernet(0x0800, ipv4(47, gre))) == Outcome::not_tcp);
-    const Bytes vxlan = cat({be16(4789), be16(4789), be16(8 + 8 + static_cast<unsigned>(inner.size())), be16(0),
-                             fill(8), inner});
+    const Bytes vxlan =
+        cat({be16(4789), be16(4789), be16(8 + 8 + static_cast<unsigned>(inner.size())), be16(0), fill(8), inner});
     CHECK(decode(LinkType::ethernet, ethernet(0x0800, ipv4(17, vxlan))) == Outcome::not_tcp);
     const Bytes icmp_error = cat({{3, 3}, be16(0), be32(0), ipv4(6, syn_segment())});
     CHECK(decode(LinkType::ethernet, ethernet(0x0800, ipv4(1, icmp_error))) == Outcome::not_tcp);

@@ -10,8 +10,8 @@
 
 using traceflow::ByteView;
 using traceflow::LinkType;
-using traceflow::decode::Layer;
 using traceflow::decode::describe;
+using traceflow::decode::Layer;
 
 namespace {
 

@@ -4,8 +4,8 @@
 #include <traceflow/decode/decoder.hpp>
 #include <traceflow/decode/describe.hpp>
 #include <traceflow/feed/extract.hpp>
-#include <traceflow/io/capture_reader.hpp>
 #include <traceflow/feed/threaded_feed.hpp>
+#include <traceflow/io/capture_reader.hpp>
 
 #include <cstdint>
 #include <string>
@@ -51,8 +51,10 @@ traceflow::ExtractStats run(const std::string& path, bool decap, std::vector<tra
     traceflow::ExtractStats stats;
     traceflow::FeedOptions how;
     how.decode.decap = decap;
-    if (threaded) traceflow::feed_threaded(path, tracer, stats, how);
-    else traceflow::feed(path, tracer, stats, how);
+    if (threaded)
+        traceflow::feed_threaded(path, tracer, stats, how);
+    else
+        traceflow::feed(path, tracer, stats, how);
     index = tracer.index();
     return stats;
 }
@@ -158,8 +160,8 @@ TEST_CASE("decap: each tunnel has its own skip reasons", "[decode][decap]") {
 TEST_CASE("decap: describe() lists the tunnel headers and the inner ones", "[decode][decap]") {
     const Frames geneve = read_frames(tunnels + "geneve.pcap");
     const auto& b = geneve.bytes[6];
-    const auto layers = traceflow::decode::describe(geneve.link, traceflow::ByteView(b.data(), b.size()),
-                                                    DecodeOptions{true});
+    const auto layers =
+        traceflow::decode::describe(geneve.link, traceflow::ByteView(b.data(), b.size()), DecodeOptions{true});
     std::string names;
     for (const auto& l : layers) names += l.name + " ";
     CHECK(names == "Ethernet IPv6 UDP Geneve Ethernet IPv4 TCP ");

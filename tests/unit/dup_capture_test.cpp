@@ -52,7 +52,8 @@ std::map<std::uint64_t, std::size_t> trace_file(const fs::path& capture, tracefl
 }
 
 // Same partition of the same frames: every flow maps to one stream and back.
-void check_same_grouping(const std::map<std::uint64_t, std::size_t>& ours, const std::map<std::uint64_t, long>& theirs) {
+void check_same_grouping(const std::map<std::uint64_t, std::size_t>& ours,
+                         const std::map<std::uint64_t, long>& theirs) {
     REQUIRE(ours.size() == theirs.size());
     std::map<std::size_t, long> flow_to_stream;
     std::map<long, std::size_t> stream_to_flow;
@@ -87,7 +88,8 @@ void check_copies_apart(const std::map<std::uint64_t, std::size_t>& ours, const 
 
 }  // namespace
 
-TEST_CASE("traffic seen on two VLANs groups as tshark's tcp.stream; key_vlan separates the copies", "[dup][lifecycle]") {
+TEST_CASE("traffic seen on two VLANs groups as tshark's tcp.stream; key_vlan separates the copies",
+          "[dup][lifecycle]") {
     const fs::path capture = dup_dir / "dup_vlan.pcap";
     const auto streams = tshark_streams(dup_dir / "dup_vlan.pcap.tsv");
     REQUIRE(streams.size() == 186);
@@ -99,8 +101,10 @@ TEST_CASE("traffic seen on two VLANs groups as tshark's tcp.stream; key_vlan sep
                        [](std::uint64_t frame) { return static_cast<std::uint32_t>(frame % 2); });
 }
 
-TEST_CASE("traffic seen on two pcapng interfaces, one copy later, groups as tshark's tcp.stream; key_interface separates them",
-          "[dup][lifecycle]") {
+TEST_CASE(
+    "traffic seen on two pcapng interfaces, one copy later, groups as tshark's tcp.stream; key_interface separates "
+    "them",
+    "[dup][lifecycle]") {
     const fs::path capture = dup_dir / "dup_interfaces.pcapng";
     const auto streams = tshark_streams(dup_dir / "dup_interfaces.pcapng.tsv");
     REQUIRE(streams.size() == 186);

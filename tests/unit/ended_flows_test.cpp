@@ -23,9 +23,8 @@ bool same_stats(const std::shared_ptr<const traceflow::FlowStats>& a,
                 const std::shared_ptr<const traceflow::FlowStats>& b) {
     if (a == nullptr || b == nullptr) return a == b;
     return a->packets == b->packets && a->bytes == b->bytes && a->payload == b->payload && a->first == b->first &&
-           a->last == b->last && a->syn == b->syn && a->synack == b->synack && a->fin == b->fin &&
-           a->rst == b->rst && a->history == b->history && a->conn_state == b->conn_state &&
-           a->community_id == b->community_id;
+           a->last == b->last && a->syn == b->syn && a->synack == b->synack && a->fin == b->fin && a->rst == b->rst &&
+           a->history == b->history && a->conn_state == b->conn_state && a->community_id == b->community_id;
 }
 
 bool same(const Index& a, const Index& b) {
@@ -43,10 +42,10 @@ Index random_record(std::mt19937_64& rng, const std::string& prefix, const std::
     std::uint64_t f = rng() % 3 == 0 ? rng() : rng() % 1000;
     for (std::size_t i = 0; i < frames; ++i) {
         switch (rng() % 8) {
-            case 0: f = rng(); break;                      // anywhere
-            case 1: f -= rng() % 100; break;               // back a little (wraps too)
+            case 0: f = rng(); break;         // anywhere
+            case 1: f -= rng() % 100; break;  // back a little (wraps too)
             case 2: f = rng() % 2 == 0 ? 0 : ~std::uint64_t{0}; break;
-            default: f += 1 + rng() % 20; break;           // usual: a few frames on
+            default: f += 1 + rng() % 20; break;  // usual: a few frames on
         }
         r.index.push_back(f);
     }
@@ -113,8 +112,7 @@ TEST_CASE("EndedFlows gives back every record exactly, by index and by iteration
     }
 }
 
-TEST_CASE("EndedFlows::read into one record gives what operator[] gives, whatever it held before",
-          "[ended_flows]") {
+TEST_CASE("EndedFlows::read into one record gives what operator[] gives, whatever it held before", "[ended_flows]") {
     for (std::uint64_t seed = 21; seed <= 30; ++seed) {
         std::mt19937_64 rng(seed);
         EndedFlows ended;
@@ -163,8 +161,14 @@ TEST_CASE("EndedFlows stores a typical flow in far fewer bytes than an Index", "
     EndedFlows ended;
     const std::size_t flows = 20000;
     for (std::size_t i = 0; i < flows; ++i) {
-        Index r{std::nullopt, {}, "10.78.0.1_" + std::to_string(10000 + i) + "-10.78.0.2_8000-1764131088.123456",
-                EndReason::fin_one_side, nullptr, {}, {}, {}};
+        Index r{std::nullopt,
+                {},
+                "10.78.0.1_" + std::to_string(10000 + i) + "-10.78.0.2_8000-1764131088.123456",
+                EndReason::fin_one_side,
+                nullptr,
+                {},
+                {},
+                {}};
         for (std::uint64_t f = 0; f < 43; ++f) r.index.push_back(i * 40 + f * 3);
         ended.push_back(r);
     }
@@ -213,8 +217,10 @@ TEST_CASE("TraceFlow keeps ended flows compactly and lists them as before", "[en
             traceflow::TraceFlow<traceflow::Packet<>> tracer(o);
             tracer.register_callback([&seen](const Index& flow) { seen.push_back(flow); });
             for (const auto& p : packets) {
-                if (one_by_one) (void)tracer.trace(p), (void)bare.trace(p);
-                else tracer.dump(p), bare.dump(p);
+                if (one_by_one)
+                    (void)tracer.trace(p), (void)bare.trace(p);
+                else
+                    tracer.dump(p), bare.dump(p);
             }
             tracer.finish();
             bare.finish();

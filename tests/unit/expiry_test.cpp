@@ -122,10 +122,10 @@ TEST_CASE("lingers end as a naive model says when capture time steps back", "[ex
         if (s.kind == 4) model.push(s.conn, s.ms + linger);
         const bool client = s.kind == 0 || s.kind == 2 || s.kind == 3 || s.kind == 5;
         const auto port = static_cast<std::uint16_t>(10000 + s.conn);
-        auto p = testutil::make_packet(++index, client ? "10.0.0.1" : "10.0.0.2", client ? port : 80,
-                                       client ? "10.0.0.2" : "10.0.0.1", client ? 80 : port, s.kind <= 1,
-                                       s.kind == 3 || s.kind == 4,
-                                       traceflow::Timestamp::from_nanoseconds(s.ms * 1'000'000));
+        auto p =
+            testutil::make_packet(++index, client ? "10.0.0.1" : "10.0.0.2", client ? port : 80,
+                                  client ? "10.0.0.2" : "10.0.0.1", client ? 80 : port, s.kind <= 1,
+                                  s.kind == 3 || s.kind == 4, traceflow::Timestamp::from_nanoseconds(s.ms * 1'000'000));
         p.tcp.ack = s.kind != 0;
         p.tcp.seq = 1000 + s.conn;
         tracer.trace(p);

@@ -132,10 +132,9 @@ TEST_CASE("file cache through TraceFlow: one descriptor and one block write the 
             const unsigned flows = 30 + rng() % 120;
             for (std::uint64_t n = 1; n <= 3000; ++n) {
                 const auto f = static_cast<std::uint16_t>(rng() % flows);
-                packets.push_back(testutil::make_packet(n, "10.0.0.1", static_cast<std::uint16_t>(1000 + f), "10.0.0.2",
-                                                        80, false, rng() % 50 == 0,
-                                                        {1'500'000'000 + static_cast<std::int64_t>(n), 0},
-                                                        40 + rng() % 1500));
+                packets.push_back(testutil::make_packet(
+                    n, "10.0.0.1", static_cast<std::uint16_t>(1000 + f), "10.0.0.2", 80, false, rng() % 50 == 0,
+                    {1'500'000'000 + static_cast<std::int64_t>(n), 0}, 40 + rng() % 1500));
             }
             testutil::TempDir small_dir;
             testutil::TempDir large_dir;

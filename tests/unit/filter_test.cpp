@@ -20,7 +20,8 @@ using traceflow::filter::FilterFields;
 
 namespace {
 
-FilterFields fields(const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport, std::uint16_t vlan = 0) {
+FilterFields fields(const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport,
+                    std::uint16_t vlan = 0) {
     return FilterFields{*IpAddress::parse(src), *IpAddress::parse(dst), sport, dport, vlan, vlan != 0};
 }
 

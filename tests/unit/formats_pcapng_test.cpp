@@ -34,7 +34,10 @@ std::vector<Frame> read_frames(const std::string& path, traceflow::io::CaptureFo
     traceflow::io::Record r;
     std::vector<Frame> out;
     while (reader.next(r))
-        out.push_back({{r.frame.bytes.begin(), r.frame.bytes.end()}, r.frame.wirelen, r.frame.timestamp, r.linktype,
+        out.push_back({{r.frame.bytes.begin(), r.frame.bytes.end()},
+                       r.frame.wirelen,
+                       r.frame.timestamp,
+                       r.linktype,
                        r.interface_id});
     if (format != nullptr) *format = reader.format();
     if (interfaces != nullptr) *interfaces = reader.pcapng() != nullptr ? reader.pcapng()->interfaces().size() : 1;

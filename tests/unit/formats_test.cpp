@@ -6,8 +6,8 @@
 
 #include <cstdlib>
 
-#include "mini_json.hpp"
 #include "frame_builder.hpp"
+#include "mini_json.hpp"
 #include "test_catch.hpp"
 #include "test_util.hpp"
 
@@ -39,8 +39,10 @@ traceflow::Packet<> tcp_packet(std::uint64_t index, bool fin, traceflow::Timesta
 }
 
 std::uint32_t load(const std::vector<std::uint8_t>& b, std::size_t at, bool big) {
-    return big ? (std::uint32_t{b[at]} << 24 | std::uint32_t{b[at + 1]} << 16 | std::uint32_t{b[at + 2]} << 8 | b[at + 3])
-               : (std::uint32_t{b[at + 3]} << 24 | std::uint32_t{b[at + 2]} << 16 | std::uint32_t{b[at + 1]} << 8 | b[at]);
+    return big ? (std::uint32_t{b[at]} << 24 | std::uint32_t{b[at + 1]} << 16 | std::uint32_t{b[at + 2]} << 8 |
+                  b[at + 3])
+               : (std::uint32_t{b[at + 3]} << 24 | std::uint32_t{b[at + 2]} << 16 | std::uint32_t{b[at + 1]} << 8 |
+                  b[at]);
 }
 
 }  // namespace

@@ -29,15 +29,15 @@ std::vector<std::uint64_t> random_sequence(std::mt19937_64& rng) {
     const unsigned shape = static_cast<unsigned>(rng() % 5);
     for (std::size_t i = 0; i < n; ++i) {
         switch (shape) {
-            case 0: x += 1 + rng() % 3; break;                              // small steps up
+            case 0: x += 1 + rng() % 3; break;                                         // small steps up
             case 1: x += rng() % 8 == 0 ? rng() >> (rng() % 64) : rng() % 200; break;  // mixed steps up
-            case 2: x -= 1 + rng() % 1000; break;                           // down (wrapping past 0)
-            case 3: {                                                       // extremes and huge jumps
+            case 2: x -= 1 + rng() % 1000; break;                                      // down (wrapping past 0)
+            case 3: {                                                                  // extremes and huge jumps
                 const std::uint64_t picks[] = {0, max64, max64 - 1, 1, std::uint64_t{1} << 63, rng()};
                 x = picks[rng() % 6];
                 break;
             }
-            default: x = rng() >> (rng() % 64); break;                      // any order
+            default: x = rng() >> (rng() % 64); break;  // any order
         }
         v.push_back(x);
     }
@@ -90,8 +90,19 @@ TEST_CASE("FrameNumbers gives back any sequence exactly", "[frame_numbers]") {
 }
 
 TEST_CASE("FrameNumbers round-trips the extremes of the value range", "[frame_numbers]") {
-    const std::vector<std::uint64_t> edges{0, max64, 0, max64, max64 - 1, 1, std::uint64_t{1} << 63, 0,
-                                           (std::uint64_t{1} << 63) - 1, std::uint64_t{1} << 63, 5, 5, 5};
+    const std::vector<std::uint64_t> edges{0,
+                                           max64,
+                                           0,
+                                           max64,
+                                           max64 - 1,
+                                           1,
+                                           std::uint64_t{1} << 63,
+                                           0,
+                                           (std::uint64_t{1} << 63) - 1,
+                                           std::uint64_t{1} << 63,
+                                           5,
+                                           5,
+                                           5};
     const FrameNumbers f = from(edges);
     CHECK(f.to_vector() == edges);
     CHECK(f.front() == 0);
@@ -138,9 +149,9 @@ TEST_CASE("FrameNumbers copies, moves and clears", "[frame_numbers]") {
 
         FrameNumbers moved(std::move(original));
         CHECK(moved == want);
-        CHECK(original.empty());           // NOLINT(bugprone-use-after-move): documented as left empty
+        CHECK(original.empty());  // NOLINT(bugprone-use-after-move): documented as left empty
         CHECK(original.bytes_allocated() == 0);
-        original.push_back(3);             // a moved-from sequence is usable
+        original.push_back(3);  // a moved-from sequence is usable
         CHECK(original == std::vector<std::uint64_t>{3});
 
         FrameNumbers target{1};
@@ -170,8 +181,10 @@ TEST_CASE("FrameNumbers takes about one byte per frame for small steps, in one b
         const std::size_t block = f.bytes_allocated();
         if (block != last_block) {
             // Geometric growth, about 1.5x; the first block is small.
-            if (last_block == 0) CHECK(block <= 32);
-            else CHECK((block >= last_block * 5 / 4 && block <= last_block * 2));
+            if (last_block == 0)
+                CHECK(block <= 32);
+            else
+                CHECK((block >= last_block * 5 / 4 && block <= last_block * 2));
             last_block = block;
         }
     }

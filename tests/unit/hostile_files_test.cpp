@@ -32,9 +32,9 @@ using traceflow::decode::Outcome;
 
 namespace {
 
-using testutil::Bytes;
 using testutil::be16;
 using testutil::be32;
+using testutil::Bytes;
 using testutil::cat;
 using testutil::prefix;
 
@@ -69,7 +69,8 @@ struct Pcap : testutil::PcapWriter {
     explicit Pcap(std::uint32_t snaplen = 65535, std::uint32_t linktype = 1)
         : PcapWriter(false, false, linktype, snaplen) {}
     Pcap& record(const Bytes& frame, std::uint32_t sec, std::uint32_t usec = 0,
-                 std::optional<std::uint32_t> caplen = std::nullopt, std::optional<std::uint32_t> wirelen = std::nullopt) {
+                 std::optional<std::uint32_t> caplen = std::nullopt,
+                 std::optional<std::uint32_t> wirelen = std::nullopt) {
         const auto n = static_cast<std::uint32_t>(frame.size());
         PcapWriter::record(sec, usec, frame, wirelen.value_or(n), caplen.value_or(n));
         return *this;
@@ -353,8 +354,7 @@ TEST_CASE("hostile pcapng: a first section of an unknown version fails at block 
 TEST_CASE("hostile pcapng: sections in different byte orders read fine, times exact", "[hostile]") {
     testutil::TempDir out;
     Pcapng b;
-    const std::vector<Bytes> frames = {good(1000, syn), good(1000), good(2000, syn), good(1000, ack | fin),
-                                       good(2000)};
+    const std::vector<Bytes> frames = {good(1000, syn), good(1000), good(2000, syn), good(1000, ack | fin), good(2000)};
     b.shb(false).idb(1).epb(0, 1'600'000'000'000'001ull, frames[0]).epb(0, 1'600'000'000'000'002ull, frames[1]);
     b.shb(true).idb(1, b.option(9, {9})).epb(0, 1'600'000'000'000'000'003ull, frames[2]);
     b.epb(0, 1'600'000'000'000'000'004ull, frames[3]);
@@ -434,10 +434,10 @@ TEST_CASE("hostile times: a flow reopened on a tuple after time went back gets i
     // file truncated A's. The new flow must get a file of its own.
     testutil::TempDir out;
     Pcap p;
-    p.record(good(1000, syn), 10)         // 1: A opens, label ...-10.0
-        .record(good(2000, syn), 20)      // 2: time moves on
+    p.record(good(1000, syn), 10)           // 1: A opens, label ...-10.0
+        .record(good(2000, syn), 20)        // 2: time moves on
         .record(good(1000, ack | fin), 10)  // 3: A ends
-        .record(good(1000, ack), 10);     // 4: A's tuple again at 10.0: same label text
+        .record(good(1000, ack), 10);       // 4: A's tuple again at 10.0: same label text
     const Run r = run(p.bytes, out);
     CHECK_FALSE(r.error);
     REQUIRE(r.index.size() == 3);

@@ -15,8 +15,8 @@
 #include <traceflow/trace_flow.hpp>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -77,8 +77,10 @@ std::vector<std::vector<std::uint8_t>> records_of(const std::string& path) {
 class TmpfsMount {
 public:
     explicit TmpfsMount(const char* options, unsigned long flags = 0) {
-        if (::mount("tmpfs", dir_.str().c_str(), "tmpfs", flags, options) == 0) mounted_ = true;
-        else error_ = errno;
+        if (::mount("tmpfs", dir_.str().c_str(), "tmpfs", flags, options) == 0)
+            mounted_ = true;
+        else
+            error_ = errno;
     }
     TmpfsMount(const TmpfsMount&) = delete;
     TmpfsMount& operator=(const TmpfsMount&) = delete;
@@ -305,7 +307,8 @@ TEST_CASE("hostile output: a lowered descriptor limit", "[hostile]") {
             tracer.finish();
         }
         std::size_t records = 0;
-        for (const auto& entry : fs::directory_iterator(dir.path())) records += records_of(entry.path().string()).size();
+        for (const auto& entry : fs::directory_iterator(dir.path()))
+            records += records_of(entry.path().string()).size();
         CHECK(records == packets.size());
     }
     SECTION("max_open_files above the limit: IoError EMFILE, and destruction with the limit still low is safe") {

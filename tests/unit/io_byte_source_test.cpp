@@ -182,7 +182,8 @@ TEST_CASE("capture reader over a file: records straddling refills and bigger tha
     const std::vector<std::size_t> sizes = {10, 50, 3, 200, 0, 64, 1000, 17, 5000, 1, 63};
     const Bytes content = pcap_with(sizes);
     const TempFile file(content);
-    for (const std::size_t capacity : {std::size_t{64}, std::size_t{100}, std::size_t{4096}, ByteSource::default_capacity}) {
+    for (const std::size_t capacity :
+         {std::size_t{64}, std::size_t{100}, std::size_t{4096}, ByteSource::default_capacity}) {
         CAPTURE(capacity);
         CaptureReader reader{ByteSource(file.path, capacity)};
         CHECK(reader.path() == file.path);

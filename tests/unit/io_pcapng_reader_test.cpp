@@ -159,8 +159,7 @@ TEST_CASE("pcapng sections may change byte order; interfaces count across sectio
 
     CaptureReader reader = CaptureReader::from_memory(b.view(), "x");
     Record r;
-    while (reader.next(r)) {
-    }
+    while (reader.next(r)) {}
     CHECK(reader.pcapng()->sections() == 3u);
     REQUIRE(reader.pcapng()->interfaces().size() == 4);
     CHECK(reader.pcapng()->interfaces()[2].section == 1u);

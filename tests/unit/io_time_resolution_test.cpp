@@ -54,8 +54,8 @@ TEST_CASE("binary resolutions round to the nearest nanosecond and carry", "[io]"
     };
     CHECK(at(0, 0xFFFF'FFFF'FFFF'FFFF).sec == INT64_MAX);  // seconds beyond int64 saturate
     CHECK(at(1, 1) == Timestamp{0, 500'000'000});
-    CHECK(at(30, 1) == Timestamp{0, 1});                    // 0.93 ns
-    CHECK(at(31, 1) == Timestamp{0, 0});                    // 0.47 ns
+    CHECK(at(30, 1) == Timestamp{0, 1});                               // 0.93 ns
+    CHECK(at(31, 1) == Timestamp{0, 0});                               // 0.47 ns
     CHECK(at(20, (std::uint64_t{3} << 20) | 1) == Timestamp{3, 954});  // 953.67 ns
     CHECK(at(40, std::uint64_t{1} << 39) == Timestamp{0, 500'000'000});
     CHECK(at(63, 0xFFFF'FFFF'FFFF'FFFF) == Timestamp{2, 0});

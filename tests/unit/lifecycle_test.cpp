@@ -54,7 +54,7 @@ TEST_CASE("bidirectional tcp mode: one flow per connection with its last ACK", "
     t.trace(seg(4, true, "A", 3, 1001, 10));
     t.trace(seg(5, false, "FA", 4));
     t.trace(seg(6, true, "FA", 5));
-    t.trace(seg(7, false, "A", 6));   // the last ACK, inside the linger
+    t.trace(seg(7, false, "A", 6));          // the last ACK, inside the linger
     t.trace(seg(8, true, "S", 5000, 9999));  // new connection after the linger
     t.end_of_input();
     const auto index = t.index();
@@ -68,8 +68,8 @@ TEST_CASE("bidirectional tcp mode: one flow per connection with its last ACK", "
     CHECK(index[0].stats->packets[0] == 4);
     CHECK(index[0].stats->packets[1] == 3);
     CHECK(index[0].stats->payload[0] == 10);
-    CHECK(index[0].stats->community_id ==
-          traceflow::community_id(traceflow::IpAddress::v4(0x0A000001u), 5000, traceflow::IpAddress::v4(0x0A000002u), 80));
+    CHECK(index[0].stats->community_id == traceflow::community_id(traceflow::IpAddress::v4(0x0A000001u), 5000,
+                                                                  traceflow::IpAddress::v4(0x0A000002u), 80));
     CHECK(index[1].index == frames({8}));
     CHECK(index[1].reason == EndReason::end_of_input);
     REQUIRE(index[1].stats);
@@ -125,7 +125,8 @@ TEST_CASE("same-ISN rule: a SYN with the flow's own ISN never starts a new flow,
             CHECK(groups.back() == last);  // only the new ISN opened a flow
             bool four_with_one = false;
             for (const auto& g : groups)
-                if (std::find(g.begin(), g.end(), 4) != g.end()) four_with_one = std::find(g.begin(), g.end(), 1) != g.end();
+                if (std::find(g.begin(), g.end(), 4) != g.end())
+                    four_with_one = std::find(g.begin(), g.end(), 1) != g.end();
             CHECK(four_with_one);
         }
     }
@@ -275,7 +276,8 @@ TEST_CASE("SHA-1 under Community ID matches FIPS 180 and Python's hashlib", "[li
         const auto digest =
             traceflow::detail::bits::sha1(reinterpret_cast<const std::uint8_t*>(message.data()), message.size());
         std::string hex;
-        for (const std::uint8_t byte : digest) hex += "0123456789abcdef"[byte >> 4], hex += "0123456789abcdef"[byte & 15];
+        for (const std::uint8_t byte : digest)
+            hex += "0123456789abcdef"[byte >> 4], hex += "0123456789abcdef"[byte & 15];
         return hex;
     };
     // Lengths around the block edges: the padding fits the last block (55),

@@ -99,9 +99,7 @@ struct traceflow::address_traits<HostId> {
     static bool equal(const HostId& a, const HostId& b) noexcept { return a.value == b.value; }
     static bool less(const HostId& a, const HostId& b) noexcept { return a.value < b.value; }
     static std::uint64_t hash(const HostId& a) noexcept { return a.value; }
-    static void append_text(std::string& out, const HostId& a) {
-        traceflow::IpAddress::v4(a.value).append_to(out);
-    }
+    static void append_text(std::string& out, const HostId& a) { traceflow::IpAddress::v4(a.value).append_to(out); }
 };
 
 template <>
@@ -112,9 +110,7 @@ struct traceflow::frame_traits<Bytes2> {
 
 template <>
 struct traceflow::timestamp_traits<Micros> {
-    static Timestamp to_timestamp(const Micros& t) noexcept {
-        return Timestamp::from_nanoseconds(t.count * 1000);
-    }
+    static Timestamp to_timestamp(const Micros& t) noexcept { return Timestamp::from_nanoseconds(t.count * 1000); }
 };
 
 static_assert(traceflow::is_packet_v<traceflow::Packet<>>);
@@ -125,7 +121,8 @@ static_assert(std::is_same_v<TraceFlow<Plain<std::string_view, double>>::key_typ
 static_assert(std::is_same_v<TraceFlow<Plain<HostId, Timestamp>>::key_type, traceflow::BufferID<HostId>>);
 static_assert(std::is_same_v<TraceFlow<Plain<std::array<std::uint8_t, 4>, Timestamp>>::key_type,
                              traceflow::BufferID<std::array<std::uint8_t, 4>>>);
-static_assert(traceflow::detail::meta::packet_has_rst<traceflow::Packet<>> && traceflow::detail::meta::packet_has_rst<TopLevel>);
+static_assert(traceflow::detail::meta::packet_has_rst<traceflow::Packet<>> &&
+              traceflow::detail::meta::packet_has_rst<TopLevel>);
 static_assert(!traceflow::detail::meta::packet_has_rst<Plain<IpAddress, Timestamp>> &&
               !traceflow::detail::meta::packet_has_seq<Plain<IpAddress, Timestamp>>);
 
@@ -171,8 +168,10 @@ double seconds_of(const Timestamp& t) { return std::strtod(t.to_decimal().c_str(
 
 template <typename AddressT>
 AddressT address_as(const IpAddress& a) {
-    if constexpr (std::is_same_v<AddressT, IpAddress>) return a;
-    else if constexpr (std::is_same_v<AddressT, std::string>) return a.to_string();
+    if constexpr (std::is_same_v<AddressT, IpAddress>)
+        return a;
+    else if constexpr (std::is_same_v<AddressT, std::string>)
+        return a.to_string();
     else if constexpr (std::is_same_v<AddressT, HostId> || std::is_same_v<AddressT, Host4>)
         return AddressT{static_cast<std::uint32_t>(a.data()[0]) << 24 | static_cast<std::uint32_t>(a.data()[1]) << 16 |
                         static_cast<std::uint32_t>(a.data()[2]) << 8 | a.data()[3]};
@@ -186,13 +185,18 @@ AddressT address_as(const IpAddress& a) {
 template <typename TimeT>
 TimeT time_as(const Timestamp& t) {
     using namespace std::chrono;
-    if constexpr (std::is_same_v<TimeT, Timestamp>) return t;
-    else if constexpr (std::is_floating_point_v<TimeT>) return static_cast<TimeT>(seconds_of(t));
-    else if constexpr (std::is_same_v<TimeT, duration<double>>) return duration<double>(seconds_of(t));
-    else if constexpr (std::is_same_v<TimeT, Micros>) return Micros{t.total_nanoseconds() / 1000};
+    if constexpr (std::is_same_v<TimeT, Timestamp>)
+        return t;
+    else if constexpr (std::is_floating_point_v<TimeT>)
+        return static_cast<TimeT>(seconds_of(t));
+    else if constexpr (std::is_same_v<TimeT, duration<double>>)
+        return duration<double>(seconds_of(t));
+    else if constexpr (std::is_same_v<TimeT, Micros>)
+        return Micros{t.total_nanoseconds() / 1000};
     else if constexpr (std::is_same_v<TimeT, system_clock::time_point>)
         return system_clock::time_point(duration_cast<system_clock::duration>(nanoseconds(t.total_nanoseconds())));
-    else return duration_cast<TimeT>(nanoseconds(t.total_nanoseconds()));
+    else
+        return duration_cast<TimeT>(nanoseconds(t.total_nanoseconds()));
 }
 
 template <typename FrameT>
@@ -289,7 +293,8 @@ Run trace_all(const std::vector<Event>& events, traceflow::TraceFlowOptions opti
             run.index.push_back(Flow{record.label, record.index, record.reason, record.stats});
     }
     if (!options.fout.empty())
-        for (const auto& path : testutil::files_in(dir.path())) run.files[path.filename().string()] = testutil::read_file(path);
+        for (const auto& path : testutil::files_in(dir.path()))
+            run.files[path.filename().string()] = testutil::read_file(path);
     return run;
 }
 
@@ -378,10 +383,10 @@ TEST_CASE("every address type groups and labels as IpAddress does", "[packet_con
             options.warning = nullptr;
             options.keying = keying;
             using Ref = Plain<IpAddress, Ts>;
-            const Run want = trace_all<Ref>(events, options,
-                                            [&](const Event& e, std::size_t i) { return own_packet<Ref>(e, i, hosts); });
-            const Run got =
-                trace_all<P>(events, options, [&](const Event& e, std::size_t i) { return own_packet<P>(e, i, hosts); });
+            const Run want = trace_all<Ref>(
+                events, options, [&](const Event& e, std::size_t i) { return own_packet<Ref>(e, i, hosts); });
+            const Run got = trace_all<P>(events, options,
+                                         [&](const Event& e, std::size_t i) { return own_packet<P>(e, i, hosts); });
             check_same_flows(got, want);
         }
     };
@@ -493,7 +498,8 @@ TEST_CASE("double and chrono times convert to the nearest Timestamp", "[packet_c
     // Every whole-microsecond time survives double -> Timestamp -> double.
     std::mt19937_64 rng(3);
     for (int i = 0; i < 1000; ++i) {
-        const Timestamp t = Timestamp::from_nanoseconds(static_cast<std::int64_t>(rng() % 4'000'000'000'000'000ULL) * 1000);
+        const Timestamp t =
+            Timestamp::from_nanoseconds(static_cast<std::int64_t>(rng() % 4'000'000'000'000'000ULL) * 1000);
         const double d = seconds_of(t);
         CHECK(seconds_of(to_timestamp(d)) == d);
     }

@@ -34,7 +34,8 @@ std::vector<std::uint64_t> range(std::uint64_t first, std::uint64_t last) {
 
 // Flows sorted by their first frame, to compare with tshark's stream order.
 std::vector<Index> by_first_frame(std::vector<Index> flows) {
-    std::sort(flows.begin(), flows.end(), [](const Index& a, const Index& b) { return a.index.front() < b.index.front(); });
+    std::sort(flows.begin(), flows.end(),
+              [](const Index& a, const Index& b) { return a.index.front() < b.index.front(); });
     return flows;
 }
 
@@ -145,8 +146,8 @@ TEST_CASE("many short flows: 200 connections, every frame once", "[lifecycle][sc
 }
 
 TEST_CASE("directional tcp mode: each direction ends when both FINs are seen", "[lifecycle][scenario]") {
-    const auto flows = traceflow::extract({scenario("reuse_after_fin.pcap")},
-                                          tcp_mode(traceflow::FlowKeying::directional)).index;
+    const auto flows =
+        traceflow::extract({scenario("reuse_after_fin.pcap")}, tcp_mode(traceflow::FlowKeying::directional)).index;
     REQUIRE(flows.size() == 4);
     std::size_t frames = 0;
     for (const auto& flow : flows) {

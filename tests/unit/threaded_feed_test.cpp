@@ -27,7 +27,8 @@ Bytes sample() { return testutil::read_bytes(fs::path(TRACEFLOW_SOURCE_DIR) / "e
 TEST_CASE("feed_threaded: same flows and counts as feed over many batches, with and without files",
           "[threaded_feed][property]") {
     // 40 copies of the 2,000-packet scenario: 80,000 frames, the ring of 8 x 128 goes round eighty times.
-    const Bytes many = repeated(testutil::read_bytes(fs::path(TRACEFLOW_TEST_DATA_DIR) / "tcp/many_short_flows.pcap"), 40);
+    const Bytes many =
+        repeated(testutil::read_bytes(fs::path(TRACEFLOW_TEST_DATA_DIR) / "tcp/many_short_flows.pcap"), 40);
     const Bytes mixed = repeated(sample(), 360);  // TCP and other frames interleaved
     for (const Bytes* input : {&many, &mixed}) {
         const FeedResult single = testutil::feed_bytes(*input, false, {});
@@ -76,7 +77,8 @@ TEST_CASE("feed_threaded: over a file read into small buffers in turn, the same 
     // traced: small buffers make it go round them thousands of times (and
     // grow one for every record bigger than a buffer), with the tracer
     // behind, ahead, or stopping.
-    const Bytes many = repeated(testutil::read_bytes(fs::path(TRACEFLOW_TEST_DATA_DIR) / "tcp/many_short_flows.pcap"), 12);
+    const Bytes many =
+        repeated(testutil::read_bytes(fs::path(TRACEFLOW_TEST_DATA_DIR) / "tcp/many_short_flows.pcap"), 12);
     const Bytes mixed = repeated(sample(), 60);
     for (const std::size_t buffer : {std::size_t{64}, std::size_t{1500}, std::size_t{16384}}) {
         CAPTURE(buffer);
@@ -87,7 +89,8 @@ TEST_CASE("feed_threaded: over a file read into small buffers in turn, the same 
             CHECK(memory.stats.frames > 128 * 8 * 2);  // the ring of batches goes round too
             testutil::TempDir a, b;
             const FeedResult single_files = testutil::feed_bytes(*input, false, a.path());
-            const FeedResult threaded_files = testutil::feed_bytes(*input, true, b.path(), "pcap", 0, "in.pcap", buffer);
+            const FeedResult threaded_files =
+                testutil::feed_bytes(*input, true, b.path(), "pcap", 0, "in.pcap", buffer);
             CHECK(!single_files.files.empty());
             check_same(single_files, threaded_files);  // frames intact: no buffer was read over too soon
         }

@@ -56,7 +56,8 @@ TraceFlow<> make_tracer(const std::string& fout) {
 
 }  // namespace
 
-TEST_CASE("flow records carry their typed key: directional as sent, bidirectional from the initiator", "[trace_flow][api]") {
+TEST_CASE("flow records carry their typed key: directional as sent, bidirectional from the initiator",
+          "[trace_flow][api]") {
     TraceFlow<> directional(quiet());
     directional.trace(make_packet(1, "10.0.0.1", 1000, "10.0.0.2", 80, true));
     directional.trace(syn_ack(2, "10.0.0.2", 80, "10.0.0.1", 1000));
@@ -114,7 +115,8 @@ TEST_CASE("find returns the open flow of a key, open_flows lists them in opening
     CHECK(scoped.find(key("10.0.0.1", 1, "10.0.0.2", 2), 20) == nullptr);
 }
 
-TEST_CASE("advance ends flows whose time is over as a packet at that time would, never going back", "[trace_flow][api]") {
+TEST_CASE("advance ends flows whose time is over as a packet at that time would, never going back",
+          "[trace_flow][api]") {
     auto options = quiet();
     options.idle_timeout = std::chrono::seconds(10);
     TraceFlow<> t(options);
@@ -237,7 +239,7 @@ TEST_CASE("flow_times gives each flow's first and last times without statistics,
         REQUIRE(ia.size() == 2);
         REQUIRE(ib.size() == ia.size());
         REQUIRE(ic.size() == ia.size());
-        CHECK(ia[0].reason == EndReason::open);     // the second flow, still open
+        CHECK(ia[0].reason == EndReason::open);  // the second flow, still open
         CHECK(ia[1].reason == EndReason::fin_one_side);
         for (std::size_t i = 0; i < ia.size(); ++i) {
             CHECK(ia[i].stats == nullptr);

@@ -48,7 +48,8 @@ TEST_CASE("a FIN closes only its direction", "[trace_flow]") {
 TEST_CASE("a packet after the FIN opens a new flow with a new label", "[trace_flow]") {
     TraceFlow<> t(quiet());
     t.trace(make_packet(1, "10.0.0.1", 1000, "10.0.0.2", 80, false, true, {100, 0}));
-    const traceflow::Buffer& again = t.trace(make_packet(2, "10.0.0.1", 1000, "10.0.0.2", 80, false, false, {101, 5'000'000}));
+    const traceflow::Buffer& again =
+        t.trace(make_packet(2, "10.0.0.1", 1000, "10.0.0.2", 80, false, false, {101, 5'000'000}));
     CHECK(again.label == "10.0.0.1_1000-10.0.0.2_80-101.005");
     const auto index = t.index();
     REQUIRE(index.size() == 2);
@@ -66,7 +67,8 @@ TEST_CASE("trace returns the closed flow's buffer on its FIN", "[trace_flow]") {
 
 TEST_CASE("IPv6 labels use dots for colons", "[trace_flow]") {
     TraceFlow<> t(quiet());
-    const auto& b = t.trace(make_packet(1, "2001:db8::1", 443, "fe80::1:0:0:0:1", 5555, false, false, {1, 250'000'000}));
+    const auto& b =
+        t.trace(make_packet(1, "2001:db8::1", 443, "fe80::1:0:0:0:1", 5555, false, false, {1, 250'000'000}));
     CHECK(b.label == "2001.db8..1_443-fe80.0.0.1..1_5555-1.25");
 }
 
@@ -136,9 +138,8 @@ TEST_CASE("registered formats are used by new tracers", "[trace_flow][output]") 
         }
         void footer(traceflow::OutputSink& out) override { out.write("\n"); }
     };
-    TraceFlow<>::register_format("count", {".cnt", [](const traceflow::DumpOptions&) {
-                                               return std::make_unique<CountingDumper>();
-                                           }});
+    TraceFlow<>::register_format(
+        "count", {".cnt", [](const traceflow::DumpOptions&) { return std::make_unique<CountingDumper>(); }});
     testutil::TempDir dir;
     std::string path;
     {
@@ -160,7 +161,8 @@ struct ModelFlow {
 };
 using ModelKey = std::tuple<std::string, int, std::string, int>;
 
-std::vector<std::pair<std::string, std::vector<std::uint64_t>>> model_index(const std::vector<traceflow::Packet<>>& packets) {
+std::vector<std::pair<std::string, std::vector<std::uint64_t>>> model_index(
+    const std::vector<traceflow::Packet<>>& packets) {
     std::map<ModelKey, std::size_t> open;  // key -> position in order
     std::vector<std::pair<ModelKey, ModelFlow>> order;
     std::vector<bool> alive;
@@ -203,10 +205,10 @@ TEST_CASE("random packet streams match the reference model, every frame in one f
             const bool v6 = rng() % 3 == 0;
             const auto sp = static_cast<std::uint16_t>(rng() % ports);
             const auto dp = static_cast<std::uint16_t>(rng() % ports);
-            auto p = make_packet(i + 1, v6 ? b.c_str() : a.c_str(), sp, v6 ? "fd00::ff" : "10.0.1.1", dp,
-                                 rng() % 5 == 0, rng() % 11 == 0,
-                                 {static_cast<std::int64_t>(1000 + i / 7), static_cast<std::uint32_t>(rng() % 1'000'000'000)},
-                                 0);
+            auto p = make_packet(
+                i + 1, v6 ? b.c_str() : a.c_str(), sp, v6 ? "fd00::ff" : "10.0.1.1", dp, rng() % 5 == 0,
+                rng() % 11 == 0,
+                {static_cast<std::int64_t>(1000 + i / 7), static_cast<std::uint32_t>(rng() % 1'000'000'000)}, 0);
             packets.push_back(std::move(p));
         }
         TraceFlow<> t(quiet());
@@ -237,9 +239,10 @@ TEST_CASE("trace_batch has exactly the effect of trace on each packet, in every 
         const std::size_t count = 3000 + static_cast<std::size_t>(rng() % 50);  // not a multiple of the batch depth
         for (std::size_t i = 0; i < count; ++i) {
             const std::string a = "10.0.0." + std::to_string(rng() % 6);
-            auto p = make_packet(i + 1, a.c_str(), static_cast<std::uint16_t>(rng() % 5), "10.0.1.1",
-                                 static_cast<std::uint16_t>(rng() % 5), rng() % 9 == 0, rng() % 13 == 0,
-                                 {static_cast<std::int64_t>(1000 + i / 5), static_cast<std::uint32_t>(rng() % 1000)}, 0);
+            auto p =
+                make_packet(i + 1, a.c_str(), static_cast<std::uint16_t>(rng() % 5), "10.0.1.1",
+                            static_cast<std::uint16_t>(rng() % 5), rng() % 9 == 0, rng() % 13 == 0,
+                            {static_cast<std::int64_t>(1000 + i / 5), static_cast<std::uint32_t>(rng() % 1000)}, 0);
             if (rng() % 2 == 0) std::swap(p.src, p.dst), std::swap(p.srcport, p.dstport);
             p.tcp.ack = rng() % 3 != 0;
             p.tcp.rst = rng() % 40 == 0;

@@ -54,8 +54,10 @@ public:
 
     void text(const char* name, std::string_view value) {
         start(name);
-        if (kind_ == Kind::json) traceflow::formats::append_json_string(line_, value);
-        else if (kind_ == Kind::csv) append_csv(value);
+        if (kind_ == Kind::json)
+            traceflow::formats::append_json_string(line_, value);
+        else if (kind_ == Kind::csv)
+            append_csv(value);
     }
     void number(const char* name, std::uint64_t value) {
         start(name);
@@ -141,8 +143,10 @@ inline void write_flow_fields(const traceflow::Index& flow, bool stats, FieldWri
     out.raw("last", last, last);
     out.number("frames", flow.index.size());
     out.numbers("index", flow.index);
-    if (flow.fpout) out.text("fpout", *flow.fpout);
-    else out.raw("fpout", "null", "");
+    if (flow.fpout)
+        out.text("fpout", *flow.fpout);
+    else
+        out.raw("fpout", "null", "");
     out.text("end_reason", traceflow::to_string(flow.reason));
     if (!stats) return;
     out.pair("packets", s.packets);

@@ -2,9 +2,9 @@
 // The command-line tool's options: what the user asked for, parsed and checked.
 #pragma once
 
-#include <traceflow/traceflow.hpp>
-#include <traceflow/output/name_template.hpp>
 #include <traceflow/filter/filter.hpp>
+#include <traceflow/output/name_template.hpp>
+#include <traceflow/traceflow.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -12,8 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <stdexcept>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,13 +30,13 @@ struct Options {
     std::vector<std::string> inputs;
     traceflow::TraceFlowOptions trace;
     Listing listing = Listing::table;
-    bool stats = false;        // print the per-flow statistics (--stats)
+    bool stats = false;  // print the per-flow statistics (--stats)
     bool quiet = false;
-    bool stream = false;       // --stream: print each flow as it ends (JSON or CSV only)
-    unsigned threads = 0;      // 0: 2 when the machine has a second core, else 1
-    std::string filter;        // --filter: tcpdump syntax, empty for none
-    bool decap = false;        // --decap: unwrap VXLAN, Geneve, GRE
-    bool force = false;        // --force: write into a folder that is not empty
+    bool stream = false;           // --stream: print each flow as it ends (JSON or CSV only)
+    unsigned threads = 0;          // 0: 2 when the machine has a second core, else 1
+    std::string filter;            // --filter: tcpdump syntax, empty for none
+    bool decap = false;            // --decap: unwrap VXLAN, Geneve, GRE
+    bool force = false;            // --force: write into a folder that is not empty
     std::uint64_t max_frames = 0;  // -c: stop after this many frames (0: no limit)
 };
 
@@ -145,7 +145,8 @@ struct Given {
 inline void check_combination(const Options& o, const Given& g) {
     const bool writing = !o.trace.fout.empty();
     const auto needs_output = [&](bool given, const char* name) {
-        if (given && !writing) usage_error(std::string(name) + " has no effect without -o/--output (no files are written)");
+        if (given && !writing)
+            usage_error(std::string(name) + " has no effect without -o/--output (no files are written)");
     };
     needs_output(g.format, "-f/--format");
     needs_output(g.byteorder, "--byteorder");
@@ -167,8 +168,7 @@ inline void check_combination(const Options& o, const Given& g) {
         usage_error("unknown output format '" + format + "' (known: " + names + ")");
     }
     const bool pcap = format == "pcap" || format == "cap";
-    if (g.nanosecond && !pcap)
-        usage_error("--nanosecond only applies to -f pcap (pcapng always has nanosecond times)");
+    if (g.nanosecond && !pcap) usage_error("--nanosecond only applies to -f pcap (pcapng always has nanosecond times)");
     if (g.byteorder && !pcap && format != "pcapng")
         usage_error("--byteorder only applies to -f pcap and -f pcapng, not '" + format + "'");
 }
@@ -210,8 +210,10 @@ inline Options parse_arguments(int argc, char** argv) {
         std::vector<Item> items;
         if (word.rfind("--", 0) == 0) {
             const std::size_t eq = word.find('=');
-            if (eq == std::string::npos) items.push_back({word, std::nullopt});
-            else items.push_back({word.substr(0, eq), word.substr(eq + 1)});
+            if (eq == std::string::npos)
+                items.push_back({word, std::nullopt});
+            else
+                items.push_back({word.substr(0, eq), word.substr(eq + 1)});
         } else {
             // -qo DIR, -j1, -oDIR: letters until one that takes a value, which takes the rest.
             for (std::size_t k = 1; k < word.size(); ++k) {
@@ -277,9 +279,12 @@ inline Options parse_arguments(int argc, char** argv) {
             } else if (arg == "--byteorder") {
                 const std::string v = take_value();
                 given.byteorder = true;
-                if (v == "little") o.trace.byteorder = traceflow::ByteOrder::little;
-                else if (v == "big") o.trace.byteorder = traceflow::ByteOrder::big;
-                else usage_error("--byteorder must be little or big, not '" + v + "'");
+                if (v == "little")
+                    o.trace.byteorder = traceflow::ByteOrder::little;
+                else if (v == "big")
+                    o.trace.byteorder = traceflow::ByteOrder::big;
+                else
+                    usage_error("--byteorder must be little or big, not '" + v + "'");
             } else if (arg == "--nanosecond") {
                 flag();
                 given.nanosecond = true;
@@ -287,7 +292,8 @@ inline Options parse_arguments(int argc, char** argv) {
             } else if (arg == "--max-open-files") {
                 const std::string v = take_value();
                 const auto n = parse_count(v);
-                if (!n || *n == 0 || *n > 1000000) usage_error("--max-open-files needs a number from 1 to 1e6, not '" + v + "'");
+                if (!n || *n == 0 || *n > 1000000)
+                    usage_error("--max-open-files needs a number from 1 to 1e6, not '" + v + "'");
                 given.max_open_files = true;
                 o.trace.max_open_files = static_cast<std::size_t>(*n);
             } else if (arg == "--bidirectional") {
@@ -295,9 +301,12 @@ inline Options parse_arguments(int argc, char** argv) {
                 o.trace.keying = traceflow::FlowKeying::bidirectional;
             } else if (arg == "--lifecycle") {
                 const std::string v = take_value();
-                if (v == "pcapkit") o.trace.lifecycle = traceflow::Lifecycle::pcapkit;
-                else if (v == "tcp") o.trace.lifecycle = traceflow::Lifecycle::tcp;
-                else usage_error("--lifecycle must be pcapkit or tcp, not '" + v + "'");
+                if (v == "pcapkit")
+                    o.trace.lifecycle = traceflow::Lifecycle::pcapkit;
+                else if (v == "tcp")
+                    o.trace.lifecycle = traceflow::Lifecycle::tcp;
+                else
+                    usage_error("--lifecycle must be pcapkit or tcp, not '" + v + "'");
             } else if (arg == "--fin-linger" || arg == "--rst-linger" || arg == "--idle-timeout" ||
                        arg == "--active-timeout") {
                 const std::string v = take_value();

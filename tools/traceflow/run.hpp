@@ -75,8 +75,10 @@ inline int run(const Options& options) {
         }
         try {
             // Stopped or not, what was read is listed and every file completed.
-            if (threaded) traceflow::feed_threaded(options.inputs, filtered, stats, feed_options);
-            else traceflow::feed(options.inputs, filtered, stats, feed_options);
+            if (threaded)
+                traceflow::feed_threaded(options.inputs, filtered, stats, feed_options);
+            else
+                traceflow::feed(options.inputs, filtered, stats, feed_options);
         } catch (const traceflow::Error& e) {  // the tracer could not write a file
             std::fprintf(stderr, "traceflow: error: %s\n", e.what());
             status = exit_io;

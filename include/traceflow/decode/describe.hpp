@@ -38,8 +38,8 @@ namespace decode {
         end = header.offset + header.size;
     }
     if (outcome != Outcome::tcp) {
-        layers.push_back({"Undecoded",
-                          {{"outcome", to_string(outcome)}, {"length", std::to_string(frame.size - end)}}});
+        layers.push_back(
+            {"Undecoded", {{"outcome", to_string(outcome)}, {"length", std::to_string(frame.size - end)}}});
     }
     return layers;
 }

@@ -11,8 +11,8 @@ namespace decode {
 
 /// Well-known UDP ports and protocol types of the tunnels decap follows.
 namespace tunnel {
-inline constexpr std::uint16_t vxlan_port = 4789;           ///< IANA VXLAN port (RFC 7348)
-inline constexpr std::uint16_t geneve_port = 6081;          ///< IANA Geneve port (RFC 8926)
+inline constexpr std::uint16_t vxlan_port = 4789;              ///< IANA VXLAN port (RFC 7348)
+inline constexpr std::uint16_t geneve_port = 6081;             ///< IANA Geneve port (RFC 8926)
 inline constexpr std::uint16_t transparent_ethernet = 0x6558;  ///< Ethernet frame as payload (GRE, Geneve)
 }  // namespace tunnel
 

@@ -14,9 +14,9 @@ TRACEFLOW_NAMESPACE_BEGIN
 
 /// Counts of what happened to every frame read.
 struct ExtractStats {
-    std::uint64_t frames = 0;       ///< records read, all inputs together (the last frame number)
-    std::uint64_t tcp_frames = 0;   ///< frames traced
-    std::uint64_t bytes = 0;        ///< captured bytes of all frames
+    std::uint64_t frames = 0;         ///< records read, all inputs together (the last frame number)
+    std::uint64_t tcp_frames = 0;     ///< frames traced
+    std::uint64_t bytes = 0;          ///< captured bytes of all frames
     std::uint64_t failed_inputs = 0;  ///< inputs reported to FeedOptions::on_error (missing or damaged)
     std::array<std::uint64_t, decode::outcome_count> outcomes{};  ///< frames per decode::Outcome
 

@@ -54,7 +54,8 @@ FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, 
             [&](io::WaitEvent event) {
                 if (detail::ingest::stop_requested(options)) return false;
                 batcher.flush();  // what came before the wait is traced now, not when more comes
-                if (event == io::WaitEvent::starting) clock.dry();
+                if (event == io::WaitEvent::starting)
+                    clock.dry();
                 else if (live)
                     if (const auto now = clock.now()) detail::ingest::advance_clock(tracer, *now);
                 return true;
@@ -126,7 +127,7 @@ template <typename Tracer>
 FeedStatus feed(const std::vector<std::string>& inputs, Tracer& tracer, ExtractStats& stats,
                 const FeedOptions& options) {
     return detail::ingest::feed_inputs(inputs, options, stats.failed_inputs,
-                               [&](const std::string& path) { return feed(path, tracer, stats, options); });
+                                       [&](const std::string& path) { return feed(path, tracer, stats, options); });
 }
 
 TRACEFLOW_NAMESPACE_END

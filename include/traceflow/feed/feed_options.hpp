@@ -63,4 +63,3 @@ enum class FeedStatus {
 };
 
 TRACEFLOW_NAMESPACE_END
-

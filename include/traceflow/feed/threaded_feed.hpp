@@ -20,14 +20,14 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/ingest/feed_control.hpp"
+#include "../detail/ingest/frame_counting.hpp"
+#include "../detail/ingest/packet_batcher.hpp"
 #include "../detail/ingest/record_batch.hpp"
 #include "../detail/ingest/spin_wait.hpp"
 #include "capture_packet.hpp"
 #include "extract_stats.hpp"
 #include "feed_options.hpp"
-#include "../detail/ingest/feed_control.hpp"
-#include "../detail/ingest/packet_batcher.hpp"
-#include "../detail/ingest/frame_counting.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -50,8 +50,7 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// for the other spins up to 50 us before it sleeps (detail::ingest::SpinWait).
 /// Worth it when a second core is free.
 template <typename Tracer>
-FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
-                         const FeedOptions& options) {
+FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, const FeedOptions& options) {
     // 8 batches of 128 records in flight, in 4 source buffers of 256 KiB
     // (1 MiB, as feed() reads into). 8 x 512 in 6 x 1 MiB was 5-15 % slower
     // (the kernel's copies into more memory miss the cache); 8 x 256 in 4 x
@@ -113,7 +112,8 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                     return true;
                 }
                 for (std::size_t m = filling; m-- > consumed + 1 && help == nullptr;)
-                    if (batches[m % ring].decoder.load(std::memory_order_relaxed) == detail::ingest::RecordBatch::undecoded)
+                    if (batches[m % ring].decoder.load(std::memory_order_relaxed) ==
+                        detail::ingest::RecordBatch::undecoded)
                         help = &batches[m % ring];
                 if (help == nullptr) {
                     lock.unlock();
@@ -231,7 +231,8 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
     // otherwise each through dump() as soon as it is counted.
     detail::ingest::AdaptiveTracingFor<Tracer, CapturePacket> adaptive(tracer);
     bool batched = false;
-    if constexpr (detail::meta::traces_batches<Tracer, CapturePacket>::value) batched = !detail::meta::needs_frame_bytes(tracer);
+    if constexpr (detail::meta::traces_batches<Tracer, CapturePacket>::value)
+        batched = !detail::meta::needs_frame_bytes(tracer);
     try {
         for (std::size_t n = 0;; ++n) {
             wait_until([&] { return produced > n; });
@@ -294,8 +295,9 @@ void feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stat
 /// Opens `path` ("-" for standard input) and feeds it as above.
 template <typename Tracer>
 FeedStatus feed_threaded(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options) {
-    return detail::ingest::feed_path(
-        path, options, stats.frames, [&](io::CaptureReader& reader) { return feed_threaded(reader, tracer, stats, options); });
+    return detail::ingest::feed_path(path, options, stats.frames, [&](io::CaptureReader& reader) {
+        return feed_threaded(reader, tracer, stats, options);
+    });
 }
 
 /// Opens `path` ("-" for standard input) and feeds it as above.
@@ -310,8 +312,9 @@ void feed_threaded(const std::string& path, Tracer& tracer, ExtractStats& stats,
 template <typename Tracer>
 FeedStatus feed_threaded(const std::vector<std::string>& inputs, Tracer& tracer, ExtractStats& stats,
                          const FeedOptions& options) {
-    return detail::ingest::feed_inputs(inputs, options, stats.failed_inputs,
-                               [&](const std::string& path) { return feed_threaded(path, tracer, stats, options); });
+    return detail::ingest::feed_inputs(inputs, options, stats.failed_inputs, [&](const std::string& path) {
+        return feed_threaded(path, tracer, stats, options);
+    });
 }
 
 TRACEFLOW_NAMESPACE_END

@@ -55,8 +55,8 @@ public:
 
     /// Whether a decoded segment passes (the outermost VLAN tag counts; an id of 0 counts as untagged).
     [[nodiscard]] bool matches(const decode::TcpSegment& seg) const noexcept {
-        return program_.run(FilterFields{seg.src, seg.dst, seg.srcport, seg.dstport, seg.vlan_outer,
-                                         seg.vlan_outer != 0});
+        return program_.run(
+            FilterFields{seg.src, seg.dst, seg.srcport, seg.dstport, seg.vlan_outer, seg.vlan_outer != 0});
     }
 
     /// Whether a traced packet (traceflow::Packet with IpAddress addresses) passes.

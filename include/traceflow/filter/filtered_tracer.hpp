@@ -36,8 +36,10 @@ public:
     /// Forwards `packet` to the tracer's dump() when it matches.
     template <typename PacketT>
     void dump(const PacketT& packet) {
-        if (accepts_all_ || filter_.matches_packet(packet)) tracer_->dump(packet);
-        else ++filtered_out_;
+        if (accepts_all_ || filter_.matches_packet(packet))
+            tracer_->dump(packet);
+        else
+            ++filtered_out_;
     }
 
     /// Forwards `packet` to the tracer's trace() when it matches; true when it did.
@@ -60,8 +62,10 @@ public:
         }
         kept_.clear();
         for (std::size_t i = 0; i < count; ++i) {
-            if (filter_.matches_packet(packets[i])) kept_.push_back(i);
-            else ++filtered_out_;
+            if (filter_.matches_packet(packets[i]))
+                kept_.push_back(i);
+            else
+                ++filtered_out_;
         }
         if (kept_.size() == count) {
             tracer_->trace_batch(packets, count);
@@ -72,8 +76,10 @@ public:
 
     /// The wrapped tracer's writes_files(), or true when it cannot say.
     [[nodiscard]] bool writes_files() const {
-        if constexpr (detail::meta::has_writes_files<Tracer>::value) return tracer_->writes_files();
-        else return true;
+        if constexpr (detail::meta::has_writes_files<Tracer>::value)
+            return tracer_->writes_files();
+        else
+            return true;
     }
 
     /// Moves the tracer's clock (TraceFlow::advance), for live inputs.

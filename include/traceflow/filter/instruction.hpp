@@ -23,13 +23,13 @@ struct FilterFields {
 
 /// What one test of a Program looks at.
 enum class TestKind : std::uint8_t {
-    always,     ///< true (the primitive `tcp`: every traced packet is TCP)
-    ipv4,       ///< the IP header carrying TCP is IPv4 (`ip`)
-    ipv6,       ///< it is IPv6 (`ip6`)
-    net,        ///< an address lies in address/prefix (`host` is a full-length prefix)
-    port,       ///< a port lies in [port_low, port_high]
-    vlan_any,   ///< the frame is VLAN-tagged (`vlan`)
-    vlan_id,    ///< the outermost VLAN id equals `vlan` (`vlan N`)
+    always,    ///< true (the primitive `tcp`: every traced packet is TCP)
+    ipv4,      ///< the IP header carrying TCP is IPv4 (`ip`)
+    ipv6,      ///< it is IPv6 (`ip6`)
+    net,       ///< an address lies in address/prefix (`host` is a full-length prefix)
+    port,      ///< a port lies in [port_low, port_high]
+    vlan_any,  ///< the frame is VLAN-tagged (`vlan`)
+    vlan_id,   ///< the outermost VLAN id equals `vlan` (`vlan N`)
 };
 
 /// Which end of the packet an address or port test looks at.
@@ -45,13 +45,13 @@ enum class Direction : std::uint8_t {
 struct Instruction {
     TestKind kind = TestKind::always;
     Direction direction = Direction::either;
-    std::uint8_t prefix = 0;        ///< net: leading bits compared
-    std::uint16_t port_low = 0;     ///< port: lowest port matched
-    std::uint16_t port_high = 0;    ///< port: highest port matched
-    std::uint16_t vlan = 0;         ///< vlan_id: the id
-    IpAddress address;              ///< net: the network (host bits zero)
-    std::uint32_t if_true = 0;      ///< next instruction when the test holds
-    std::uint32_t if_false = 0;     ///< next instruction when it does not
+    std::uint8_t prefix = 0;      ///< net: leading bits compared
+    std::uint16_t port_low = 0;   ///< port: lowest port matched
+    std::uint16_t port_high = 0;  ///< port: highest port matched
+    std::uint16_t vlan = 0;       ///< vlan_id: the id
+    IpAddress address;            ///< net: the network (host bits zero)
+    std::uint32_t if_true = 0;    ///< next instruction when the test holds
+    std::uint32_t if_false = 0;   ///< next instruction when it does not
 };
 
 }  // namespace filter

@@ -26,7 +26,8 @@ struct Program {
     [[nodiscard]] bool run(const FilterFields& fields) const noexcept {
         std::uint32_t pc = entry;
         // Jumps only go to instructions emitted earlier, so this ends.
-        while (pc < code.size()) pc = detail::filtering::run_test(code[pc], fields) ? code[pc].if_true : code[pc].if_false;
+        while (pc < code.size())
+            pc = detail::filtering::run_test(code[pc], fields) ? code[pc].if_true : code[pc].if_false;
         return pc == accept;
     }
 };

@@ -84,9 +84,9 @@ private:
     static Reader open(ByteSource source) {
         if (!source.ensure(4)) {
             const std::size_t got = source.available();
-            throw FormatError(source.name(), 0, 0,
-                              got == 0 ? std::string("empty file")
-                                       : "truncated file header: only " + std::to_string(got) + " bytes");
+            throw FormatError(
+                source.name(), 0, 0,
+                got == 0 ? std::string("empty file") : "truncated file header: only " + std::to_string(got) + " bytes");
         }
         const std::uint32_t magic = traceflow::detail::bits::load_be32(source.data());
         switch (magic) {
@@ -94,8 +94,7 @@ private:
             case 0xd4c3b2a1:
             case 0xa1b23c4d:
             case 0x4d3cb2a1: return Reader(std::in_place_type<PcapReader>, std::move(source));
-            case PcapngReader::section_header_block:
-                return Reader(std::in_place_type<PcapngReader>, std::move(source));
+            case PcapngReader::section_header_block: return Reader(std::in_place_type<PcapngReader>, std::move(source));
             default:
                 throw FormatError(source.name(), 0, 0,
                                   "not a pcap or pcapng file (magic 0x" + detail::text::hex32(magic) + ")");

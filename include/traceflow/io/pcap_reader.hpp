@@ -39,26 +39,30 @@ public:
     explicit PcapReader(ByteSource source) : source_(std::move(source)) {
         if (!source_.ensure(file_header_size)) {
             const std::size_t got = source_.available();
-            fail(0, 0, got == 0 ? std::string("empty file")
-                                : "truncated file header: tried to read 24 bytes, only got " + std::to_string(got));
+            fail(0, 0,
+                 got == 0 ? std::string("empty file")
+                          : "truncated file header: tried to read 24 bytes, only got " + std::to_string(got));
         }
         const std::uint8_t* p = source_.data();
         const std::uint32_t magic = traceflow::detail::bits::load_be32(p);
         switch (magic) {
             case 0xa1b2c3d4: big_endian_ = true; break;
             case 0xd4c3b2a1: break;
-            case 0xa1b23c4d: big_endian_ = true; nanosecond_ = true; break;
+            case 0xa1b23c4d:
+                big_endian_ = true;
+                nanosecond_ = true;
+                break;
             case 0x4d3cb2a1: nanosecond_ = true; break;
             default: fail(0, 0, "not a pcap file (magic 0x" + detail::text::hex32(magic) + ")");
         }
         version_major_ = traceflow::detail::bits::load16(p + 4, big_endian_);
         version_minor_ = traceflow::detail::bits::load16(p + 6, big_endian_);
         if (version_major_ != 2) {
-            fail(0, 0, "unsupported pcap version " + std::to_string(version_major_) + "." +
-                           std::to_string(version_minor_));
+            fail(0, 0,
+                 "unsupported pcap version " + std::to_string(version_major_) + "." + std::to_string(version_minor_));
         }
         // libpcap before 2.3 wrote caplen and len the other way round; 2.3 did either.
-        length_order_ = version_minor_ < 3 ? LengthOrder::swapped
+        length_order_ = version_minor_ < 3    ? LengthOrder::swapped
                         : version_minor_ == 3 ? LengthOrder::maybe_swapped
                                               : LengthOrder::normal;
         snaplen_ = traceflow::detail::bits::load32(p + 16, big_endian_);
@@ -114,8 +118,7 @@ private:
         const std::uint32_t ts_sub = traceflow::detail::bits::load32(p + 4, BigEndian);
         std::uint32_t caplen = traceflow::detail::bits::load32(p + 8, BigEndian);
         std::uint32_t wirelen = traceflow::detail::bits::load32(p + 12, BigEndian);
-        if (length_order_ != LengthOrder::normal &&
-            (length_order_ == LengthOrder::swapped || caplen > wirelen)) {
+        if (length_order_ != LengthOrder::normal && (length_order_ == LengthOrder::swapped || caplen > wirelen)) {
             std::swap(caplen, wirelen);
         }
         if (caplen > max_record_length) {

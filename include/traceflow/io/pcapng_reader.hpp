@@ -24,11 +24,11 @@ namespace io {
 
 /// What an Interface Description Block says about the packets of one interface.
 struct InterfaceDescription {
-    LinkType link_type{};       ///< data-link type of the interface's packets
-    std::uint32_t snaplen = 0;  ///< snapshot length; 0 means none
-    TimeResolution resolution;  ///< if_tsresol (option 9); 10^-6 s when absent
-    std::int64_t ts_offset = 0; ///< if_tsoffset (option 14): seconds added to every time
-    std::uint32_t section = 0;  ///< 0-based number of the section holding the IDB
+    LinkType link_type{};        ///< data-link type of the interface's packets
+    std::uint32_t snaplen = 0;   ///< snapshot length; 0 means none
+    TimeResolution resolution;   ///< if_tsresol (option 9); 10^-6 s when absent
+    std::int64_t ts_offset = 0;  ///< if_tsoffset (option 14): seconds added to every time
+    std::uint32_t section = 0;   ///< 0-based number of the section holding the IDB
 };
 
 /// Reads a pcapng file packet by packet, handing out views into its buffer.
@@ -270,7 +270,8 @@ private:
                 ifc.resolution = *resolution;
             } else if (code == 14) {
                 if (value.size != 8) fail("if_tsoffset option of length " + std::to_string(value.size) + ", not 8");
-                ifc.ts_offset = static_cast<std::int64_t>(traceflow::detail::bits::load64(value.data, block_.big_endian));
+                ifc.ts_offset =
+                    static_cast<std::int64_t>(traceflow::detail::bits::load64(value.data, block_.big_endian));
             }
         });
         if (interfaces_.size() >= std::numeric_limits<std::uint32_t>::max()) fail("too many interfaces");

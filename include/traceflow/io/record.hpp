@@ -17,11 +17,11 @@ namespace io {
 
 /// One captured packet record. Its bytes live in the reader's buffer.
 struct Record {
-    FrameView frame;                  ///< bytes (valid until the reader's next call to next()), wirelen, exact UTC time
-    LinkType linktype{};              ///< data-link type of the record's interface
-    std::uint32_t interface_id = 0;   ///< pcapng interface index, counted across sections in file order; 0 for pcap
-    std::uint64_t number = 0;         ///< 1-based record number; in pcapng only packet blocks (EPB, SPB, PB) count
-    std::uint64_t offset = 0;         ///< byte offset of the record (pcap) or block (pcapng) in the input
+    FrameView frame;                 ///< bytes (valid until the reader's next call to next()), wirelen, exact UTC time
+    LinkType linktype{};             ///< data-link type of the record's interface
+    std::uint32_t interface_id = 0;  ///< pcapng interface index, counted across sections in file order; 0 for pcap
+    std::uint64_t number = 0;        ///< 1-based record number; in pcapng only packet blocks (EPB, SPB, PB) count
+    std::uint64_t offset = 0;        ///< byte offset of the record (pcap) or block (pcapng) in the input
 };
 
 /// The capture file formats the readers understand.

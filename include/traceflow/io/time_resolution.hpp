@@ -85,8 +85,12 @@ public:
 
 private:
     constexpr TimeResolution(bool binary, int exponent) noexcept
-        : binary_(binary), exponent_(exponent), per_second_(binary ? std::uint64_t{1} << exponent : pow10(exponent)),
-          scale_(binary ? 1 : exponent <= 9 ? pow10(9 - exponent) : pow10(exponent - 9)) {}
+        : binary_(binary),
+          exponent_(exponent),
+          per_second_(binary ? std::uint64_t{1} << exponent : pow10(exponent)),
+          scale_(binary          ? 1
+                 : exponent <= 9 ? pow10(9 - exponent)
+                                 : pow10(exponent - 9)) {}
 
     static constexpr std::uint64_t pow10(int n) noexcept {
         std::uint64_t v = 1;
@@ -99,7 +103,7 @@ private:
     static constexpr std::uint64_t round_binary_fraction(std::uint64_t frac, int n) noexcept {
         constexpr std::uint64_t billion = 1'000'000'000;
         const std::uint64_t low = (frac & 0xFFFF'FFFF) * billion;  // < 2^62
-        const std::uint64_t high = (frac >> 32) * billion;        // < 2^62
+        const std::uint64_t high = (frac >> 32) * billion;         // < 2^62
         std::uint64_t lo = low + (high << 32);
         std::uint64_t hi = (high >> 32) + (lo < low ? 1 : 0);
         const std::uint64_t half = std::uint64_t{1} << (n - 1);

@@ -21,7 +21,6 @@
 
 TRACEFLOW_NAMESPACE_BEGIN
 
-
 /// True when this machine is big-endian.
 [[nodiscard]] inline bool native_is_big_endian() noexcept {
     const std::uint16_t probe = 1;

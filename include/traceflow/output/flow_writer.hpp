@@ -80,7 +80,8 @@ private:
         if (std::FILE* f = std::fopen(path_.c_str(), "rb")) {
             std::uint8_t buffer[1 << 14];
             std::size_t n = 0;
-            while ((n = std::fread(buffer, 1, sizeof buffer, f)) != 0) written.insert(written.end(), buffer, buffer + n);
+            while ((n = std::fread(buffer, 1, sizeof buffer, f)) != 0)
+                written.insert(written.end(), buffer, buffer + n);
             const bool failed = std::ferror(f) != 0;
             std::fclose(f);
             if (failed) throw IoError(path_, std::error_code(EIO, std::generic_category()), "cannot read back");
@@ -88,8 +89,10 @@ private:
             const int err = errno != 0 ? errno : EIO;
             throw IoError(path_, std::error_code(err, std::generic_category()), "cannot read back");
         }
-        if (std::unique_ptr<Dumper> next = dumper_->successor(path_, written, *this)) dumper_ = std::move(next);
-        else cache_->write(id_, written.data(), written.size());  // no successor: keep the file as it was
+        if (std::unique_ptr<Dumper> next = dumper_->successor(path_, written, *this))
+            dumper_ = std::move(next);
+        else
+            cache_->write(id_, written.data(), written.size());  // no successor: keep the file as it was
     }
 
     detail::output::FileCache* cache_;

@@ -12,13 +12,12 @@
 #include <vector>
 
 #include "../buffer_id.hpp"
-#include "../label.hpp"
-#include "../timestamp.hpp"
 #include "../detail/text/decimal_text.hpp"
 #include "../detail/values/address_ops.hpp"
+#include "../label.hpp"
+#include "../timestamp.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
-
 
 /// A parsed TraceFlowOptions::name_template. Addresses are written as in the
 /// label (IPv6 `:` as `.`), `{first}` is the first packet's time as the label
@@ -96,6 +95,5 @@ private:
     std::vector<Part> parts_;
     bool label_only_ = false;
 };
-
 
 TRACEFLOW_NAMESPACE_END

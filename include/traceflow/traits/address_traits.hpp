@@ -122,14 +122,17 @@ struct address_traits<std::array<std::uint8_t, N>, std::enable_if_t<N == 4 || N 
         return detail::bits::mix64(w[0] * 0x9E3779B97F4A7C15ULL ^ detail::bits::mix64(w[1] + N));
     }
     static void append_text(std::string& out, const key_type& a) {
-        if constexpr (N == 4) IpAddress::v4(a.data()).append_to(out);
-        else IpAddress::v6(a.data()).append_to(out);
+        if constexpr (N == 4)
+            IpAddress::v4(a.data()).append_to(out);
+        else
+            IpAddress::v6(a.data()).append_to(out);
     }
 };
 
 /// Any value type with `==`, `<`, `std::hash` and `to_string()`.
 template <typename T>
-struct address_traits<T, std::enable_if_t<detail::values::is_plain_address<T>::value && !std::is_same_v<T, IpAddress>>> {
+struct address_traits<T,
+                      std::enable_if_t<detail::values::is_plain_address<T>::value && !std::is_same_v<T, IpAddress>>> {
     using key_type = T;
     static const T& to_key(const T& a) noexcept { return a; }
     static bool equal(const T& a, const T& b) { return a == b; }
@@ -139,4 +142,3 @@ struct address_traits<T, std::enable_if_t<detail::values::is_plain_address<T>::v
 };
 
 TRACEFLOW_NAMESPACE_END
-

@@ -44,7 +44,9 @@ struct timestamp_traits<Timestamp> {
 /// time is Python's repr of this very double.
 template <typename F>
 struct timestamp_traits<F, std::enable_if_t<std::is_floating_point_v<F>>> {
-    static Timestamp to_timestamp(F t) noexcept { return detail::values::timestamp_from_seconds(static_cast<double>(t)); }
+    static Timestamp to_timestamp(F t) noexcept {
+        return detail::values::timestamp_from_seconds(static_cast<double>(t));
+    }
     static void append_label(std::string& out, F t) { detail::text::append_python_repr(out, static_cast<double>(t)); }
 };
 
@@ -84,4 +86,3 @@ struct timestamp_traits<std::chrono::time_point<std::chrono::system_clock, Durat
 };
 
 TRACEFLOW_NAMESPACE_END
-

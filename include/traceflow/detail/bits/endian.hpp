@@ -13,15 +13,13 @@ namespace detail::bits {
     return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
 }
 [[nodiscard]] inline std::uint32_t load_be32(const std::uint8_t* p) noexcept {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-           std::uint32_t{p[3]};
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
 }
 [[nodiscard]] inline std::uint16_t load_le16(const std::uint8_t* p) noexcept {
     return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
 }
 [[nodiscard]] inline std::uint32_t load_le32(const std::uint8_t* p) noexcept {
-    return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) |
-           (std::uint32_t{p[3]} << 24);
+    return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) | (std::uint32_t{p[3]} << 24);
 }
 [[nodiscard]] inline std::uint16_t load16(const std::uint8_t* p, bool big_endian) noexcept {
     return big_endian ? load_be16(p) : load_le16(p);

@@ -27,7 +27,8 @@ inline void prefetch(const void* address, bool for_write = false) noexcept {
 #else
     if (for_write) __builtin_prefetch(address, 1);
 #endif
-    else __builtin_prefetch(address, 0);
+    else
+        __builtin_prefetch(address, 0);
 #else
     (void)address;
     (void)for_write;

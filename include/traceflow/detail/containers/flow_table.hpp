@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "linear_probing.hpp"
 #include "../bits/prefetch.hpp"
+#include "linear_probing.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::containers {
@@ -78,9 +78,7 @@ public:
     }
 
     /// Hints the CPU to load the slot `hash` starts at (batching callers).
-    void prefetch(std::uint64_t hash) const noexcept {
-        detail::bits::prefetch(&slots_[tag_of(hash) & mask_]);
-    }
+    void prefetch(std::uint64_t hash) const noexcept { detail::bits::prefetch(&slots_[tag_of(hash) & mask_]); }
 
 private:
     struct Slot {

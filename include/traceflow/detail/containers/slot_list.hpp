@@ -27,9 +27,7 @@ public:
     [[nodiscard]] std::uint32_t front() const noexcept { return head_; }
     [[nodiscard]] std::uint32_t back() const noexcept { return tail_; }
     [[nodiscard]] bool empty() const noexcept { return head_ == no_slot; }
-    [[nodiscard]] static std::uint32_t next(const Slots& v, std::uint32_t id) noexcept {
-        return (v[id].*Member).next;
-    }
+    [[nodiscard]] static std::uint32_t next(const Slots& v, std::uint32_t id) noexcept { return (v[id].*Member).next; }
 
     void push_back(Slots& v, std::uint32_t id) noexcept { insert_after(v, tail_, id); }
 
@@ -38,18 +36,26 @@ public:
         SlotLinks& l = v[id].*Member;
         l.prev = at;
         l.next = at == no_slot ? head_ : (v[at].*Member).next;
-        if (l.next != no_slot) (v[l.next].*Member).prev = id;
-        else tail_ = id;
-        if (at != no_slot) (v[at].*Member).next = id;
-        else head_ = id;
+        if (l.next != no_slot)
+            (v[l.next].*Member).prev = id;
+        else
+            tail_ = id;
+        if (at != no_slot)
+            (v[at].*Member).next = id;
+        else
+            head_ = id;
     }
 
     void erase(Slots& v, std::uint32_t id) noexcept {
         SlotLinks& l = v[id].*Member;
-        if (l.prev != no_slot) (v[l.prev].*Member).next = l.next;
-        else head_ = l.next;
-        if (l.next != no_slot) (v[l.next].*Member).prev = l.prev;
-        else tail_ = l.prev;
+        if (l.prev != no_slot)
+            (v[l.prev].*Member).next = l.next;
+        else
+            head_ = l.next;
+        if (l.next != no_slot)
+            (v[l.next].*Member).prev = l.prev;
+        else
+            tail_ = l.prev;
         l.prev = l.next = no_slot;
     }
 

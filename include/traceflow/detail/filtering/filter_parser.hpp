@@ -101,8 +101,8 @@ private:
     [[noreturn]] static void fail(const std::string& what, const Token& at) {
         if (at.text.empty()) throw FilterError("filter: " + what + " the end of the expression", at.position, "");
         const std::string word(at.text);
-        throw FilterError("filter: " + what + " '" + word + "' at offset " + std::to_string(at.position),
-                          at.position, word);
+        throw FilterError("filter: " + what + " '" + word + "' at offset " + std::to_string(at.position), at.position,
+                          word);
     }
 
     const Token& peek(std::size_t ahead = 0) const {

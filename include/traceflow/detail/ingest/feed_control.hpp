@@ -33,8 +33,10 @@ struct has_advance<Tracer, std::void_t<decltype(std::declval<Tracer&>().advance(
 
 template <typename Tracer>
 void advance_clock(Tracer& tracer, const Timestamp& now) {
-    if constexpr (has_advance<Tracer>::value) tracer.advance(now);
-    else (void)tracer, (void)now;
+    if constexpr (has_advance<Tracer>::value)
+        tracer.advance(now);
+    else
+        (void)tracer, (void)now;
 }
 
 // True once `frames` records were read and FeedOptions::max_frames says stop there.
@@ -59,8 +61,8 @@ public:
     // The capture time now, or nothing before the first packet.
     [[nodiscard]] std::optional<Timestamp> now() const noexcept {
         if (!seen_) return std::nullopt;
-        const auto wall = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
-                                                                               dry_since_);
+        const auto wall =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - dry_since_);
         const std::int64_t base = last_.total_nanoseconds();
         const std::int64_t span = wall.count() < 0 ? 0 : wall.count();
         return Timestamp::from_nanoseconds(base > INT64_MAX - span ? INT64_MAX : base + span);
@@ -96,8 +98,7 @@ inline io::CaptureReader open_input(const std::string& path, const FeedOptions& 
     io::ByteSource source(path);
     if (options.stop != nullptr && source.is_stream()) {
         const std::atomic<bool>* stop = options.stop;
-        source.on_wait([stop](io::WaitEvent) { return !stop->load(std::memory_order_relaxed); },
-                       options.wake_interval);
+        source.on_wait([stop](io::WaitEvent) { return !stop->load(std::memory_order_relaxed); }, options.wake_interval);
     }
     return io::CaptureReader(std::move(source));
 }

@@ -112,7 +112,8 @@ public:
 
     /// Traces what was gathered (each packet once, even if a callback throws).
     void flush() {
-        if constexpr (meta::traces_batches<Tracer, PacketT>::value) adaptive_.trace(packets_.data(), std::exchange(count_, 0));
+        if constexpr (meta::traces_batches<Tracer, PacketT>::value)
+            adaptive_.trace(packets_.data(), std::exchange(count_, 0));
     }
 
 private:

@@ -13,12 +13,12 @@
 #include <vector>
 
 #include "../../decode/decode_options.hpp"
+#include "../../decode/decoder.hpp"
 #include "../../decode/outcome.hpp"
 #include "../../feed/capture_packet.hpp"
 #include "../../io/record.hpp"
 #include "../../timestamp.hpp"
 #include "../bits/prefetch.hpp"
-#include "../../decode/decoder.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::ingest {

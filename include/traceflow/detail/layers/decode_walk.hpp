@@ -51,8 +51,8 @@ template <typename Visitor>
         if (t.ethernet) {
             if (inner.size - t.offset < 14) return tunnel_outcome(t.kind, Outcome::truncated);
             visit(HeaderKind::ethernet, t.offset, 14, 0);
-            l2_inner = follow_ethertype(inner, t.offset + 14, traceflow::detail::bits::load_be16(inner.data + t.offset + 12),
-                                        out, visit);
+            l2_inner = follow_ethertype(inner, t.offset + 14,
+                                        traceflow::detail::bits::load_be16(inner.data + t.offset + 12), out, visit);
             out.vlan_outer = vlan_outer;
             out.vlan_inner = vlan_inner;
             if (l2_inner.outcome != Outcome::tcp) return tunnel_outcome(t.kind, l2_inner.outcome);

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "../../byte_view.hpp"
+#include "../../decode/ethertype.hpp"
 #include "../../decode/ip_protocol.hpp"
 #include "../../decode/layer.hpp"
-#include "../../decode/ethertype.hpp"
 #include "../../decode/outcome.hpp"
 #include "../../decode/tcp_segment.hpp"
 #include "../../ip_address.hpp"
@@ -158,8 +158,7 @@ inline decode::Layer describe_header(const VisitedHeader& h, ByteView frame, con
                      {"packet_type", dec(p[10])},
                      {"address", bytes_text(p + 12, address_size)}}};
         }
-        case HeaderKind::loopback:
-            return {"Loopback", {{"family", dec(h.aux)}}};
+        case HeaderKind::loopback: return {"Loopback", {{"family", dec(h.aux)}}};
         case HeaderKind::ipv4: {
             const unsigned fragment = bits::load_be16(p + 6);
             std::string flags = hex_text(fragment >> 13, 1);
@@ -199,7 +198,7 @@ inline decode::Layer describe_header(const VisitedHeader& h, ByteView frame, con
         case HeaderKind::ipv6_extension: {
             const char* name = ip_protocol_name(h.aux);
             decode::Layer layer{std::string("IPv6 ") + (name != nullptr ? name : "Extension"),
-                        {{"next_header", protocol_text(p[0])}, {"length", dec(h.size)}}};
+                                {{"next_header", protocol_text(p[0])}, {"length", dec(h.size)}}};
             if (h.aux == ip_protocol::fragment) {
                 const unsigned offset = bits::load_be16(p + 2);
                 layer.fields.push_back({"fragment_offset", dec(offset & 0xFFF8U)});

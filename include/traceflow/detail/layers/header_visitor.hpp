@@ -14,27 +14,27 @@ namespace detail::layers {
 /// The headers the decoder walks through, in the order it meets them.
 enum class HeaderKind : std::uint8_t {
     ethernet,
-    vlan,           ///< aux: the tag protocol id (0x8100, 0x88a8, 0x9100)
-    mpls,           ///< one label stack entry
-    pppoe,          ///< PPPoE session header and the PPP protocol field
+    vlan,   ///< aux: the tag protocol id (0x8100, 0x88a8, 0x9100)
+    mpls,   ///< one label stack entry
+    pppoe,  ///< PPPoE session header and the PPP protocol field
     linux_sll,
     linux_sll2,
-    loopback,       ///< BSD NULL / LOOP family word; aux: the family
+    loopback,  ///< BSD NULL / LOOP family word; aux: the family
     ipv4,
-    ipv6,           ///< the fixed 40-byte header
-    ipv6_extension, ///< aux: the extension header's protocol number
-    tcp,            ///< length is what was captured of the header
-    udp,            ///< the UDP header of a tunnel (decap only)
-    vxlan,          ///< VXLAN header
-    geneve,         ///< Geneve header with its options; aux: the protocol type
-    gre,            ///< GRE header with its optional fields; aux: the protocol type
+    ipv6,            ///< the fixed 40-byte header
+    ipv6_extension,  ///< aux: the extension header's protocol number
+    tcp,             ///< length is what was captured of the header
+    udp,             ///< the UDP header of a tunnel (decap only)
+    vxlan,           ///< VXLAN header
+    geneve,          ///< Geneve header with its options; aux: the protocol type
+    gre,             ///< GRE header with its optional fields; aux: the protocol type
 };
 
 /// Whether calling a `Visitor` cannot throw: the walk is noexcept exactly then
 /// (decode_tcp's visitor does nothing; describe's allocates).
 template <typename Visitor>
-inline constexpr bool visitor_noexcept =
-    noexcept(std::declval<Visitor&>()(HeaderKind::tcp, std::size_t{}, std::size_t{}, 0U));
+inline constexpr bool visitor_noexcept = noexcept(std::declval<Visitor&>()(HeaderKind::tcp, std::size_t{},
+                                                                           std::size_t{}, 0U));
 
 /// The visitor decode_tcp() uses: it does nothing and compiles away.
 struct NullVisitor {

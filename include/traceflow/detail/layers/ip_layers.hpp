@@ -151,9 +151,7 @@ template <typename Visitor>
                         if (limit - next < 2) return ip_stop(short_header(next + 2, captured));
                         size = (std::size_t{frame.data[next + 1]} + 2) * 4;
                         break;
-                    case ip_protocol::fragment:
-                        size = 8;
-                        break;
+                    case ip_protocol::fragment: size = 8; break;
                     default:  // TCP, IP-in-IP, or the end of the road (ESP, no next header, ...)
                         more = false;
                         continue;
@@ -183,14 +181,9 @@ template <typename Visitor>
             case ip_protocol::tcp:
                 set_addresses(frame.data + offset, network == Network::ipv4, out);
                 return {Outcome::tcp, next, limit, declared_end, protocol};
-            case ip_protocol::ipv4:
-                network = Network::ipv4;
-                break;
-            case ip_protocol::ipv6:
-                network = Network::ipv6;
-                break;
-            default:
-                return {Outcome::not_tcp, next, limit, declared_end, protocol};
+            case ip_protocol::ipv4: network = Network::ipv4; break;
+            case ip_protocol::ipv6: network = Network::ipv6; break;
+            default: return {Outcome::not_tcp, next, limit, declared_end, protocol};
         }
         offset = next;
     }

@@ -33,9 +33,7 @@ struct LinkResult {
     std::size_t offset;
 };
 
-[[nodiscard]] constexpr LinkResult link_stop(Outcome outcome) noexcept {
-    return {outcome, Network::by_version, 0};
-}
+[[nodiscard]] constexpr LinkResult link_stop(Outcome outcome) noexcept { return {outcome, Network::by_version, 0}; }
 
 /// Follows EtherType-labelled headers (VLAN tags of any depth, an MPLS
 /// stack, PPPoE) from `type` at `offset` to IPv4 or IPv6.
@@ -46,10 +44,8 @@ template <typename Visitor>
     unsigned tags = 0;
     for (;;) {
         switch (type) {
-            case ethertype::ipv4:
-                return {Outcome::tcp, Network::ipv4, offset};
-            case ethertype::ipv6:
-                return {Outcome::tcp, Network::ipv6, offset};
+            case ethertype::ipv4: return {Outcome::tcp, Network::ipv4, offset};
+            case ethertype::ipv6: return {Outcome::tcp, Network::ipv6, offset};
             case ethertype::vlan:
             case ethertype::qinq:
             case ethertype::qinq_legacy: {
@@ -126,12 +122,9 @@ template <typename Visitor>
             return follow_ethertype(frame, 20, bits::load_be16(frame.data), out, visit);
         case LinkType::raw_alt12:
         case LinkType::raw_alt14:
-        case LinkType::raw:
-            return {Outcome::tcp, Network::by_version, 0};
-        case LinkType::ipv4:
-            return {Outcome::tcp, Network::ipv4, 0};
-        case LinkType::ipv6:
-            return {Outcome::tcp, Network::ipv6, 0};
+        case LinkType::raw: return {Outcome::tcp, Network::by_version, 0};
+        case LinkType::ipv4: return {Outcome::tcp, Network::ipv4, 0};
+        case LinkType::ipv6: return {Outcome::tcp, Network::ipv6, 0};
         case LinkType::null:
         case LinkType::loop: {
             if (frame.size < 4) return link_stop(Outcome::truncated);

@@ -9,12 +9,12 @@
 #include <type_traits>
 #include <utility>
 
-#include "../../traits/address_traits.hpp"
 #include "../../byte_view.hpp"
 #include "../../frame.hpp"
 #include "../../link_type.hpp"
-#include "../../traits/timestamp_traits.hpp"
+#include "../../traits/address_traits.hpp"
 #include "../../traits/frame_traits.hpp"
+#include "../../traits/timestamp_traits.hpp"
 #include "../values/time_conversion.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -23,10 +23,10 @@ namespace detail::meta {
 // Member detection. Required fields are read at the top level only; an
 // optional field is read from the top level when the packet has it there,
 // else from its `tcp` member (Packet<> keeps them in `TcpDetails tcp`).
-#define TRACEFLOW_DETAIL_HAS_MEMBER(name)                                                                   \
-    template <typename P, typename = void>                                                                  \
-    struct has_##name : std::false_type {};                                                                 \
-    template <typename P>                                                                                   \
+#define TRACEFLOW_DETAIL_HAS_MEMBER(name)   \
+    template <typename P, typename = void>  \
+    struct has_##name : std::false_type {}; \
+    template <typename P>                   \
     struct has_##name<P, std::void_t<decltype(std::declval<const P&>().name)>> : std::true_type {};
 #define TRACEFLOW_DETAIL_HAS_OPTIONAL(name)                                                                 \
     TRACEFLOW_DETAIL_HAS_MEMBER(name)                                                                       \
@@ -60,9 +60,8 @@ TRACEFLOW_DETAIL_HAS_OPTIONAL(interface_id)
 /// Whether `P` has the ten fields of pcapkit's Packet (types are checked by check_packet).
 template <typename P>
 inline constexpr bool has_packet_fields =
-    has_protocol<P>::value && has_index<P>::value && has_frame<P>::value && has_syn<P>::value &&
-    has_fin<P>::value && has_src<P>::value && has_dst<P>::value && has_srcport<P>::value &&
-    has_dstport<P>::value && has_timestamp<P>::value;
+    has_protocol<P>::value&& has_index<P>::value&& has_frame<P>::value&& has_syn<P>::value&& has_fin<P>::value&&
+        has_src<P>::value&& has_dst<P>::value&& has_srcport<P>::value&& has_dstport<P>::value&& has_timestamp<P>::value;
 
 /// The declared type of a member, without const/volatile.
 #define TRACEFLOW_DETAIL_MEMBER_TYPE(P, name) std::remove_cv_t<decltype(std::declval<const P&>().name)>
@@ -114,8 +113,9 @@ constexpr bool check_packet() {
                       "traceflow: the packet's `srcport` and `dstport` must be integers");
         static_assert(std::is_integral_v<TRACEFLOW_DETAIL_MEMBER_TYPE(P, index)>,
                       "traceflow: the packet's `index` must be an integer");
-        static_assert(is_flag_v<TRACEFLOW_DETAIL_MEMBER_TYPE(P, syn)> && is_flag_v<TRACEFLOW_DETAIL_MEMBER_TYPE(P, fin)>,
-                      "traceflow: the packet's `syn` and `fin` must be bool");
+        static_assert(
+            is_flag_v<TRACEFLOW_DETAIL_MEMBER_TYPE(P, syn)> && is_flag_v<TRACEFLOW_DETAIL_MEMBER_TYPE(P, fin)>,
+            "traceflow: the packet's `syn` and `fin` must be bool");
     }
     if constexpr (has_ack<P>::value) {
         static_assert(std::is_same_v<TRACEFLOW_DETAIL_MEMBER_TYPE(P, ack), bool>,

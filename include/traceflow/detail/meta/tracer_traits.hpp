@@ -19,17 +19,20 @@ struct has_writes_files<T, std::void_t<decltype(std::declval<const T&>().writes_
 // Does the tracer need frame bytes? Unknown tracers keep them.
 template <typename Tracer>
 bool needs_frame_bytes(const Tracer& tracer) {
-    if constexpr (has_writes_files<Tracer>::value) return tracer.writes_files();
-    else return true;
+    if constexpr (has_writes_files<Tracer>::value)
+        return tracer.writes_files();
+    else
+        return true;
 }
 
 // Does the tracer trace a batch of packets at once (TraceFlow::trace_batch)?
 template <typename Tracer, typename PacketT, typename = void>
 struct traces_batches : std::false_type {};
 template <typename Tracer, typename PacketT>
-struct traces_batches<Tracer, PacketT,
-                      std::void_t<decltype(std::declval<Tracer&>().trace_batch(std::declval<const PacketT*>(),
-                                                                                std::size_t{}))>> : std::true_type {};
+struct traces_batches<
+    Tracer, PacketT,
+    std::void_t<decltype(std::declval<Tracer&>().trace_batch(std::declval<const PacketT*>(), std::size_t{}))>>
+    : std::true_type {};
 
 }  // namespace detail::meta
 TRACEFLOW_NAMESPACE_END

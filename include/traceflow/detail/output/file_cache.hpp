@@ -103,8 +103,10 @@ public:
             put(id, data, size);
             return;
         }
-        if (e.block == nullptr) attach_block(id);
-        else if (e.pending + size > block_size_) flush(id);
+        if (e.block == nullptr)
+            attach_block(id);
+        else if (e.pending + size > block_size_)
+            flush(id);
         std::memcpy(e.block + e.pending, data, size);
         e.pending += size;
         if (held_.head != id) {
@@ -263,10 +265,14 @@ private:
 
     void unlink(Chain& chain, Links Entry::*links, Id id) {
         Links& l = entries_[id].*links;
-        if (l.prev != none) (entries_[l.prev].*links).next = l.next;
-        else chain.head = l.next;
-        if (l.next != none) (entries_[l.next].*links).prev = l.prev;
-        else chain.tail = l.prev;
+        if (l.prev != none)
+            (entries_[l.prev].*links).next = l.next;
+        else
+            chain.head = l.next;
+        if (l.next != none)
+            (entries_[l.next].*links).prev = l.prev;
+        else
+            chain.tail = l.prev;
         l.prev = l.next = none;
     }
 

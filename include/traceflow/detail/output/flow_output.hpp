@@ -13,14 +13,14 @@
 #include <utility>
 
 #include "../../buffer_id.hpp"
-#include "../../output/dumper.hpp"
 #include "../../errors.hpp"
-#include "../../output/flow_writer.hpp"
-#include "../../output/process_registry.hpp"
 #include "../../options.hpp"
+#include "../../output/dumper.hpp"
+#include "../../output/flow_writer.hpp"
+#include "../../output/name_template.hpp"
+#include "../../output/process_registry.hpp"
 #include "../../timestamp.hpp"
 #include "file_cache.hpp"
-#include "../../output/name_template.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::output {
@@ -38,7 +38,8 @@ class FlowOutput {
 public:
     /// Throws std::invalid_argument for a bad name template, IoError for the output root.
     explicit FlowOutput(const TraceFlowOptions& options)
-        : names_(options.name_template), files_(std::make_unique<FileCache>(options.max_open_files, options.output_buffer_bytes)) {
+        : names_(options.name_template),
+          files_(std::make_unique<FileCache>(options.max_open_files, options.output_buffer_bytes)) {
         if (options.fout.empty()) return;
         const OutputFormat* format = format_registry().find(options.format);
         if (format == nullptr) {
@@ -97,8 +98,8 @@ public:
                 sink(std::string(message) + " (further flows like it are not reported)");
             };
         }
-        dump.big_endian = options.byteorder == ByteOrder::native ? native_is_big_endian()
-                                                                 : options.byteorder == ByteOrder::big;
+        dump.big_endian =
+            options.byteorder == ByteOrder::native ? native_is_big_endian() : options.byteorder == ByteOrder::big;
         return std::make_unique<FlowWriter>(*files_, root_ + name + extension_, format_.make(dump));
     }
 

@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "../../output/flow_writer.hpp"
 #include "../../ended_flows.hpp"
 #include "../../frame_numbers.hpp"
+#include "../../output/flow_writer.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::tracer {

@@ -49,10 +49,10 @@ template <typename AddressT>
         std::memcpy(&w[3], k.b.data() + 8, 8);
         const auto family = static_cast<std::uint64_t>(k.a.family()) << 8 | static_cast<std::uint64_t>(k.b.family());
         return bits::mix64(w[0] * 0x9E3779B97F4A7C15ULL + (w[1] ^ family) * 0xC2B2AE3D27D4EB4FULL +
-                     w[2] * 0x165667B19E3779F9ULL + w[3] * 0xD6E8FEB86659FD93ULL + small * 0xFF51AFD7ED558CCDULL);
+                           w[2] * 0x165667B19E3779F9ULL + w[3] * 0xD6E8FEB86659FD93ULL + small * 0xFF51AFD7ED558CCDULL);
     } else {
         return bits::mix64(values::address_hash(k.a) * 0x9E3779B97F4A7C15ULL ^ values::address_hash(k.b) ^
-                     (small * 0xD6E8FEB86659FD93ULL));
+                           (small * 0xD6E8FEB86659FD93ULL));
     }
 }
 

@@ -33,7 +33,8 @@ namespace detail::tracer {
 template <typename T, typename = void>
 struct has_flow_times : std::false_type {};
 template <typename T>
-struct has_flow_times<T, std::void_t<decltype(std::declval<T&>().first = Timestamp{}, std::declval<T&>().last = Timestamp{})>>
+struct has_flow_times<
+    T, std::void_t<decltype(std::declval<T&>().first = Timestamp{}, std::declval<T&>().last = Timestamp{})>>
     : std::true_type {};
 
 /// The key type of an index type's `id` (char when it has none).
@@ -151,8 +152,8 @@ public:
         if ((label_head & 2) != 0) {
             first.sec = static_cast<std::int64_t>(bits::unzigzag(bits::read_varint(p)));
             first.nsec = static_cast<std::uint32_t>(bits::read_varint(p));
-            last.sec = static_cast<std::int64_t>(static_cast<std::uint64_t>(first.sec) +
-                                                 bits::unzigzag(bits::read_varint(p)));
+            last.sec =
+                static_cast<std::int64_t>(static_cast<std::uint64_t>(first.sec) + bits::unzigzag(bits::read_varint(p)));
             last.nsec = static_cast<std::uint32_t>(bits::read_varint(p));
         }
         if (stats) {
@@ -185,7 +186,7 @@ private:
     void put_head(const IndexT& record, std::vector<std::uint8_t>& out) {
         out.clear();
         const std::string* path = record.fpout ? &*record.fpout : nullptr;
-        const PathKind kind = path == nullptr ? PathKind::none
+        const PathKind kind = path == nullptr                   ? PathKind::none
                               : is_pattern(*path, record.label) ? PathKind::pattern
                                                                 : PathKind::explicit_path;
         // A label that starts as its key makes it (make_label) keeps only the rest.
@@ -200,7 +201,8 @@ private:
     // the statistics' (which are stored there).
     static bool own_times(const IndexT& record) noexcept {
         if constexpr (has_flow_times<IndexT>::value) {
-            if (record.stats != nullptr) return record.first != record.stats->first || record.last != record.stats->last;
+            if (record.stats != nullptr)
+                return record.first != record.stats->first || record.last != record.stats->last;
             return record.first != Timestamp{} || record.last != Timestamp{};
         } else {
             (void)record;

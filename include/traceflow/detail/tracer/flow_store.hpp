@@ -12,14 +12,14 @@
 
 #include "../../buffer.hpp"
 #include "../../buffer_id.hpp"
+#include "../../options.hpp"
 #include "../../timestamp.hpp"
-#include "stats_slot.hpp"
-#include "flow_key.hpp"
-#include "../containers/flow_table.hpp"
 #include "../bits/prefetch.hpp"
+#include "../containers/flow_table.hpp"
 #include "../containers/slot_chunks.hpp"
 #include "../containers/slot_list.hpp"
-#include "../../options.hpp"
+#include "flow_key.hpp"
+#include "stats_slot.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::tracer {
@@ -32,11 +32,11 @@ namespace detail::tracer {
 template <typename AddressT>
 struct OpenFlow {
     BasicBuffer<AddressT> buffer;
-    std::uint32_t scope = 0;   // VLAN / interface part of the key
-    bool id_is_a = true;       // buffer.id.src is the key's `a` side
-    bool orig_is_a = true;     // the originator is the key's `a` side
-    containers::SlotLinks recent;          // last-seen order
-    containers::SlotLinks opened;          // opening order
+    std::uint32_t scope = 0;       // VLAN / interface part of the key
+    bool id_is_a = true;           // buffer.id.src is the key's `a` side
+    bool orig_is_a = true;         // the originator is the key's `a` side
+    containers::SlotLinks recent;  // last-seen order
+    containers::SlotLinks opened;  // opening order
 };
 
 /// The table key of a tuple: directional as given, or bidirectional with the
@@ -66,9 +66,9 @@ template <typename AddressT>
 /// What a FlowStore keeps beside each open flow's record.
 struct FlowStoreOptions {
     FlowKeying keying = FlowKeying::directional;  ///< how packets are keyed
-    bool last_seen_order = false;  ///< the flows in last-seen order (idle timeouts, max_flows)
-    bool statistics = false;       ///< a StatsSlot per flow (its times live there)
-    bool times = false;            ///< first and last times (FlowTimes) without statistics
+    bool last_seen_order = false;                 ///< the flows in last-seen order (idle timeouts, max_flows)
+    bool statistics = false;                      ///< a StatsSlot per flow (its times live there)
+    bool times = false;                           ///< first and last times (FlowTimes) without statistics
 };
 
 /// The store a tracer of `options` needs: the one place its options choose the store's behaviour.
@@ -108,9 +108,7 @@ public:
     [[nodiscard]] const StatsSlot& stats(std::uint32_t id) const noexcept { return stats_[id]; }
     /// Whether times() are kept.
     [[nodiscard]] bool keeps_times() const noexcept { return times_on_; }
-    [[nodiscard]] FlowTimes& times(std::uint32_t id) noexcept {
-        return statistics_ ? stats_[id].times : times_[id];
-    }
+    [[nodiscard]] FlowTimes& times(std::uint32_t id) noexcept { return statistics_ ? stats_[id].times : times_[id]; }
     [[nodiscard]] const FlowTimes& times(std::uint32_t id) const noexcept {
         return statistics_ ? stats_[id].times : times_[id];
     }
@@ -269,9 +267,9 @@ private:
     }
 
     containers::FlowTable table_;
-    Slots flows_;                   // slots, reused through free_
-    containers::SlotChunks<StatsSlot> stats_;   // by slot, only with statistics on
-    containers::SlotChunks<FlowTimes> times_;   // by slot, when times are kept without statistics
+    Slots flows_;                              // slots, reused through free_
+    containers::SlotChunks<StatsSlot> stats_;  // by slot, only with statistics on
+    containers::SlotChunks<FlowTimes> times_;  // by slot, when times are kept without statistics
     std::vector<std::uint32_t> free_;
     OpenList opened_;
     RecentList recent_;

@@ -26,8 +26,8 @@ inline void put_stats(std::vector<std::uint8_t>& out, const FlowStats& s, bool c
     bits::append_varint(out, bits::zigzag(static_cast<std::uint64_t>(s.first.sec)));
     bits::append_varint(out, s.first.nsec);
     // The last time as a difference (unsigned arithmetic: exact for any pair).
-    bits::append_varint(
-        out, bits::zigzag(static_cast<std::uint64_t>(s.last.sec) - static_cast<std::uint64_t>(s.first.sec)));
+    bits::append_varint(out,
+                        bits::zigzag(static_cast<std::uint64_t>(s.last.sec) - static_cast<std::uint64_t>(s.first.sec)));
     bits::append_varint(out, s.last.nsec);
     bits::append_varint(out, s.syn);
     bits::append_varint(out, s.synack);
@@ -49,8 +49,8 @@ inline void put_stats(std::vector<std::uint8_t>& out, const FlowStats& s, bool c
     }
     s.first.sec = static_cast<std::int64_t>(bits::unzigzag(bits::read_varint(p)));
     s.first.nsec = static_cast<std::uint32_t>(bits::read_varint(p));
-    s.last.sec = static_cast<std::int64_t>(static_cast<std::uint64_t>(s.first.sec) +
-                                           bits::unzigzag(bits::read_varint(p)));
+    s.last.sec =
+        static_cast<std::int64_t>(static_cast<std::uint64_t>(s.first.sec) + bits::unzigzag(bits::read_varint(p)));
     s.last.nsec = static_cast<std::uint32_t>(bits::read_varint(p));
     s.syn = static_cast<std::uint32_t>(bits::read_varint(p));
     s.synack = static_cast<std::uint32_t>(bits::read_varint(p));

@@ -28,8 +28,7 @@ struct TcpFacts {
     /// Records one packet; `append(char)` gets the history letters seen for
     /// the first time (each letter once per direction: 12 at most).
     template <typename Append>
-    void add(int dir, bool syn_flag, bool ack_flag, bool fin_flag, bool rst_flag, bool has_payload,
-             Append&& append) {
+    void add(int dir, bool syn_flag, bool ack_flag, bool fin_flag, bool rst_flag, bool has_payload, Append&& append) {
         static constexpr char names[letters][2] = {{'S', 's'}, {'H', 'h'}, {'A', 'a'},
                                                    {'D', 'd'}, {'F', 'f'}, {'R', 'r'}};
         const auto mark = [&](Letter letter) {
@@ -40,8 +39,10 @@ struct TcpFacts {
         if (syn_flag) mark(ack_flag ? synack : syn);
         if (rst_flag) mark(rst);
         if (fin_flag) mark(fin);
-        if (has_payload) mark(data);
-        else if (ack_flag && !syn_flag && !fin_flag && !rst_flag) mark(ack);
+        if (has_payload)
+            mark(data);
+        else if (ack_flag && !syn_flag && !fin_flag && !rst_flag)
+            mark(ack);
     }
 
     /// Zeek's conn_state from what was seen (0 = originator, 1 = responder).

@@ -18,8 +18,8 @@ template <typename T>
 struct is_plain_address<T, std::void_t<decltype(std::declval<const T&>() == std::declval<const T&>()),
                                        decltype(std::declval<const T&>() < std::declval<const T&>()),
                                        decltype(std::hash<T>{}(std::declval<const T&>())),
-                                       decltype(std::string(std::declval<const T&>().to_string()))>>
-    : std::true_type {};
+                                       decltype(std::string(std::declval<const T&>().to_string()))>> : std::true_type {
+};
 
 }  // namespace detail::values
 TRACEFLOW_NAMESPACE_END

@@ -17,8 +17,8 @@ namespace detail::values {
 template <typename Traits, typename T, typename = void>
 struct has_append_label : std::false_type {};
 template <typename Traits, typename T>
-struct has_append_label<Traits, T,
-                        std::void_t<decltype(Traits::append_label(std::declval<std::string&>(), std::declval<const T&>()))>>
+struct has_append_label<
+    Traits, T, std::void_t<decltype(Traits::append_label(std::declval<std::string&>(), std::declval<const T&>()))>>
     : std::true_type {};
 
 /// A time of any supported type as a Timestamp.
@@ -32,8 +32,10 @@ template <typename T>
 template <typename T>
 void append_label_time(std::string& out, const T& t) {
     using traits = timestamp_traits<T>;
-    if constexpr (has_append_label<traits, T>::value) traits::append_label(out, t);
-    else Timestamp(traits::to_timestamp(t)).append_python_repr(out);
+    if constexpr (has_append_label<traits, T>::value)
+        traits::append_label(out, t);
+    else
+        Timestamp(traits::to_timestamp(t)).append_python_repr(out);
 }
 
 }  // namespace detail::values
