@@ -6,6 +6,7 @@
 #include <traceflow/trace_flow.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -293,4 +294,60 @@ TEST_CASE("SHA-1 under Community ID matches FIPS 180 and Python's hashlib", "[li
     CHECK(traceflow::detail::bits::base64(bytes, 4) == "AAECAw==");
     CHECK(traceflow::detail::bits::base64(bytes + 4, 2) == "//4=");
     CHECK(traceflow::detail::bits::base64(bytes, 0).empty());
+}
+
+TEST_CASE("directional tcp mode: a self-connection replaced by a new SYN ends once, other flows stay", "[lifecycle]") {
+    // 10.0.0.9:7000 -> 10.0.0.9:7000 is its own reverse direction.
+    auto self = [](std::uint64_t index, bool syn, bool fin, std::int64_t ms, std::uint32_t seq) {
+        auto p = testutil::make_packet(index, "10.0.0.9", 7000, "10.0.0.9", 7000, syn, fin,
+                                       traceflow::Timestamp::from_nanoseconds(ms * 1'000'000), 60);
+        p.tcp.seq = seq;
+        return p;
+    };
+    auto o = tcp_options();
+    o.keying = traceflow::FlowKeying::directional;
+    TraceFlow<> t(o);
+    t.trace(seg(1, true, "S", 0));      // another connection, open throughout
+    t.trace(self(2, true, false, 1, 100));
+    t.trace(self(3, false, true, 2, 101));  // its FIN: lingering
+    t.trace(self(4, true, false, 3, 500));  // a new connection on the same tuple
+    t.trace(seg(5, true, "A", 4));
+    CHECK(t.open_count() == 2);
+    const auto index = t.index();
+    REQUIRE(index.size() == 3);
+    CHECK(index[0].index == frames({1, 5}));
+    CHECK(index[1].index == frames({4}));
+    CHECK(index[1].reason == EndReason::open);
+    CHECK(index[2].index == frames({2, 3}));
+    CHECK(index[2].reason == EndReason::fin);
+    std::size_t opened = 0;
+    for (const auto& flow : t.open_flows()) opened += flow.index.size();
+    CHECK(opened == 3);
+}
+
+TEST_CASE("timeouts end flows lingers first, then idle ones, then active ones, also when time steps back",
+          "[lifecycle]") {
+    // idle 10 s, active 12 s. L opens at 0 s, M at 1 s; L is seen at 6 s, M at 2 s
+    // (time stepped back). At 15 s both are open too long: both end as
+    // active, in opening order, though M is idle by then too once L is gone.
+    auto at = [](std::uint64_t index, std::uint16_t port, std::int64_t s) {
+        return testutil::make_packet(index, "10.0.0.1", port, "10.0.0.2", 80, false, false, {s, 0});
+    };
+    traceflow::TraceFlowOptions o;
+    o.warning = nullptr;
+    o.idle_timeout = std::chrono::seconds(10);
+    o.active_timeout = std::chrono::seconds(12);
+    TraceFlow<> t(o);
+    t.trace(at(1, 1000, 0));
+    t.trace(at(2, 2000, 1));
+    t.trace(at(3, 1000, 6));
+    t.trace(at(4, 2000, 2));
+    t.trace(at(5, 3000, 15));
+    const auto index = t.index();
+    REQUIRE(index.size() == 3);
+    CHECK(index[0].index == frames({5}));
+    CHECK(index[1].index == frames({1, 3}));
+    CHECK(index[1].reason == EndReason::active);
+    CHECK(index[2].index == frames({2, 4}));
+    CHECK(index[2].reason == EndReason::active);
 }

@@ -49,25 +49,33 @@ public:
     bool advance_to(std::int64_t now) noexcept {
         if (now <= clock_) return false;
         clock_ = now;
+        phase_ = Fired::linger_over;
         return true;
     }
 
-    /// The next flow whose time is over at the clock, if any: lingers first
-    /// (earliest deadline first; its deadline is dropped here), then idle
-    /// flows in last-seen order, then those open too long in opening order.
-    /// The caller ends it, which takes it out of the store's orders, before
-    /// it asks again.
+    /// The next flow whose time is over at the clock, if any: every linger
+    /// first (earliest deadline first; its deadline is dropped here), then
+    /// every idle flow in last-seen order, then every flow open too long in
+    /// opening order: one timer's turn ends for this clock when it has no
+    /// more. The caller ends the flow, which takes it out of the store's
+    /// orders, before it asks again.
     template <typename Store>
     [[nodiscard]] std::optional<Expired> next_expired(const Store& store) noexcept {
-        if (!deadlines_.empty() && deadlines_.top_deadline() <= clock_) {
-            const std::uint32_t id = deadlines_.top();
-            deadlines_.erase(id);
-            return Expired{id, Fired::linger_over};
+        if (phase_ == Fired::linger_over) {
+            if (!deadlines_.empty() && deadlines_.top_deadline() <= clock_) {
+                const std::uint32_t id = deadlines_.top();
+                deadlines_.erase(id);
+                return Expired{id, Fired::linger_over};
+            }
+            phase_ = Fired::idle;
         }
-        if (idle_.count() > 0) {
-            const std::uint32_t id = store.least_recent();
-            if (id != containers::no_slot && later(store.times(id).last.total_nanoseconds(), idle_) <= clock_)
-                return Expired{id, Fired::idle};
+        if (phase_ == Fired::idle) {
+            if (idle_.count() > 0) {
+                const std::uint32_t id = store.least_recent();
+                if (id != containers::no_slot && later(store.times(id).last.total_nanoseconds(), idle_) <= clock_)
+                    return Expired{id, Fired::idle};
+            }
+            phase_ = Fired::active;
         }
         if (active_.count() > 0) {
             const std::uint32_t id = store.first_opened();
@@ -81,6 +89,7 @@ private:
     std::chrono::nanoseconds idle_;
     std::chrono::nanoseconds active_;
     std::int64_t clock_ = INT64_MIN;
+    Fired phase_ = Fired::linger_over;  // whose turn it is at this clock
     containers::DeadlineHeap deadlines_;
 };
 

@@ -90,7 +90,8 @@ public:
         AtMostTwo<FlowEnd> ends;
         const EndReason own = pending(id);
         ends.push_back({id, own != EndReason::open ? own : EndReason::reused});
-        if (const std::uint32_t* other = find_reverse(store, key)) {
+        // A self-connection (same address and port both ways) is its own reverse: ended once.
+        if (const std::uint32_t* other = find_reverse(store, key); other != nullptr && *other != id) {
             const EndReason other_pending = pending(*other);
             if (other_pending != EndReason::open) ends.push_back({*other, other_pending});
         }
