@@ -278,9 +278,10 @@ private:
         return detail::tracer::flow_scope(options_.key_vlan, options_.key_interface, vlan, interface);
     }
     Key make_key(const PacketT& p, bool& from_a) const {
-        return detail::tracer::make_flow_key(
-            detail::meta::packet_src(p), p.srcport, detail::meta::packet_dst(p), p.dstport,
-            scope_of(detail::meta::packet_vlan(p), detail::meta::packet_interface(p)), options_.keying, from_a);
+        return detail::tracer::make_flow_key(detail::meta::packet_src(p), detail::meta::packet_srcport(p),
+                                             detail::meta::packet_dst(p), detail::meta::packet_dstport(p),
+                                             scope_of(detail::meta::packet_vlan(p), detail::meta::packet_interface(p)),
+                                             options_.keying, from_a);
     }
 
     const buffer_type& trace_packet(const PacketT& packet, Ending ending) {
@@ -306,7 +307,7 @@ private:
             id = open_flow(key, hash, from_a, packet);
         }
         detail::tracer::OpenFlow<address_type>& flow = store_[id];
-        flow.buffer.index.push_back(packet.index);
+        flow.buffer.index.push_back(detail::meta::packet_index(packet));
         if (store_.keeps_times()) store_.times(id).last = now;
         store_.touch(id);
         const Side sender = Originator::side_of(options_.keying, from_a, flow.orig_is_a);

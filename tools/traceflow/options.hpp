@@ -291,11 +291,11 @@ inline Options parse_arguments(int argc, char** argv) {
                 o.trace.nanosecond = true;
             } else if (arg == "--max-open-files") {
                 const std::string v = take_value();
-                const auto n = parse_count(v);
-                if (!n || *n == 0 || *n > 1000000)
+                const auto count = parse_count(v);
+                if (!count || *count == 0 || *count > 1000000)
                     usage_error("--max-open-files needs a number from 1 to 1e6, not '" + v + "'");
                 given.max_open_files = true;
-                o.trace.max_open_files = static_cast<std::size_t>(*n);
+                o.trace.max_open_files = static_cast<std::size_t>(*count);
             } else if (arg == "--bidirectional") {
                 flag();
                 o.trace.keying = traceflow::FlowKeying::bidirectional;
@@ -325,9 +325,9 @@ inline Options parse_arguments(int argc, char** argv) {
                 }
             } else if (arg == "--max-flows") {
                 const std::string v = take_value();
-                const auto n = parse_count(v);
-                if (!n || *n == 0) usage_error("--max-flows needs a positive whole number, not '" + v + "'");
-                o.trace.max_flows = static_cast<std::size_t>(*n);
+                const auto count = parse_count(v);
+                if (!count || *count == 0) usage_error("--max-flows needs a positive whole number, not '" + v + "'");
+                o.trace.max_flows = static_cast<std::size_t>(*count);
             } else if (arg == "--key-vlan") {
                 flag();
                 o.trace.key_vlan = true;
@@ -350,9 +350,9 @@ inline Options parse_arguments(int argc, char** argv) {
                 o.stream = true;
             } else if (arg == "-j" || arg == "--threads") {
                 const std::string v = take_value();
-                const auto n = parse_count(v);
-                if (!n || (*n != 1 && *n != 2)) usage_error("--threads needs 1 or 2, not '" + v + "'");
-                o.threads = static_cast<unsigned>(*n);
+                const auto count = parse_count(v);
+                if (!count || (*count != 1 && *count != 2)) usage_error("--threads needs 1 or 2, not '" + v + "'");
+                o.threads = static_cast<unsigned>(*count);
             } else if (arg == "-q" || arg == "--quiet") {
                 flag();
                 o.quiet = true;

@@ -42,7 +42,7 @@ inline void install_signal_handlers() {
         struct sigaction sa {};
         sa.sa_handler = on_stop_signal;
         sigemptyset(&sa.sa_mask);
-        sa.sa_flags = SA_RESETHAND;
+        sa.sa_flags = static_cast<int>(SA_RESETHAND);
         ::sigaction(sig, &sa, nullptr);
     }
     std::signal(SIGPIPE, SIG_IGN);
