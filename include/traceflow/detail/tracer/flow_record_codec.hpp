@@ -22,30 +22,12 @@
 #include "../../ip_address.hpp"
 #include "../../timestamp.hpp"
 #include "../bits/varint.hpp"
-#include "../meta/flow_id_trait.hpp"
+#include "../meta/index_fields.hpp"
 #include "../text/label_prefix.hpp"
 #include "stats_codec.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::tracer {
-
-/// Whether an index type carries `first` and `last` times.
-template <typename T, typename = void>
-struct has_flow_times : std::false_type {};
-template <typename T>
-struct has_flow_times<
-    T, std::void_t<decltype(std::declval<T&>().first = Timestamp{}, std::declval<T&>().last = Timestamp{})>>
-    : std::true_type {};
-
-/// The key type of an index type's `id` (char when it has none).
-template <typename T, bool = meta::has_flow_id<T>::value>
-struct flow_id_of {
-    using type = char;
-};
-template <typename T>
-struct flow_id_of<T, true> {
-    using type = std::remove_cv_t<decltype(std::declval<T&>().id)>;
-};
 
 /// A record is, in order: a head byte (end reason, path kind, two flags);
 /// the label (without the part its key makes, as in every label TraceFlow
@@ -58,7 +40,7 @@ struct flow_id_of<T, true> {
 template <typename IndexT>
 class FlowRecordCodec {
 public:
-    using flow_id = typename flow_id_of<IndexT>::type;
+    using flow_id = typename meta::flow_id_of<IndexT>::type;
 
     /// Paths equal to `prefix + label + suffix` are stored as one bit (the
     /// tracer's output folder and extension); other paths are stored whole.
@@ -69,7 +51,7 @@ public:
 
     /// Encodes `record` with the frame numbers of `record.index` into `out`.
     void encode(const IndexT& record, std::vector<std::uint8_t>& out, std::vector<flow_id>& ids) {
-        put_head(record, out);
+        const bool times = put_head(record, out);
         bits::append_varint(out, record.index.size());
         // Encoded through a small buffer: a push_back per byte was a call per byte.
         std::uint8_t chunk[512];
@@ -85,7 +67,7 @@ public:
         }
         out.insert(out.end(), chunk, chunk + used);
         const std::string made = record.stats != nullptr ? key_community_id(record) : std::string();
-        put_rest(record, !made.empty() && made == record.stats->community_id, out, ids);
+        put_rest(record, times, !made.empty() && made == record.stats->community_id, out, ids);
     }
 
     /// Encodes `record` with `frames` as its frame numbers, their deltas
@@ -93,10 +75,10 @@ public:
     /// Community ID must be the one its key gives, or empty.
     void encode(const IndexT& record, const FrameNumbers& frames, std::vector<std::uint8_t>& out,
                 std::vector<flow_id>& ids) {
-        put_head(record, out);
+        const bool times = put_head(record, out);
         bits::append_varint(out, frames.size());
         if (frames.bytes_used() != 0) out.insert(out.end(), frames.deltas(), frames.deltas() + frames.bytes_used());
-        put_rest(record, std::is_same_v<flow_id, BufferID<IpAddress>>, out, ids);
+        put_rest(record, times, std::is_same_v<flow_id, BufferID<IpAddress>>, out, ids);
     }
 
     /// Makes `out` the record encoded at `p`, reusing its room; `stored_id`
@@ -166,7 +148,7 @@ public:
             }
             out.stats = std::make_shared<const FlowStats>(std::move(s));
         }
-        if constexpr (has_flow_times<IndexT>::value) {
+        if constexpr (meta::has_flow_times<IndexT>::value) {
             out.first = first;
             out.last = last;
         }
@@ -182,8 +164,9 @@ private:
     static constexpr unsigned label_from_key = 0x40;  // head bit: the label's key part is not stored
     static constexpr unsigned has_stats = 0x80;       // head bit: statistics follow the key
 
-    // The head byte, the label and any explicit path.
-    void put_head(const IndexT& record, std::vector<std::uint8_t>& out) {
+    // The head byte, the label and any explicit path; returns whether the
+    // record's own times follow its key (own_times()).
+    bool put_head(const IndexT& record, std::vector<std::uint8_t>& out) {
         out.clear();
         const std::string* path = record.fpout ? &*record.fpout : nullptr;
         const PathKind kind = path == nullptr                   ? PathKind::none
@@ -194,13 +177,15 @@ private:
         out.push_back(static_cast<std::uint8_t>(
             static_cast<unsigned>(record.reason) | static_cast<unsigned>(kind) << 4 |
             (key_part != 0 ? label_from_key : 0u) | (record.stats != nullptr ? has_stats : 0u)));
-        put_label_tail(record.label.data() + key_part, record.label.size() - key_part, own_times(record), out);
+        const bool times = own_times(record);
+        put_label_tail(record.label.data() + key_part, record.label.size() - key_part, times, out);
         if (kind == PathKind::explicit_path) bits::append_text(out, *path);
+        return times;
     }
     // Whether the record's times are stored on their own: not zero, and not
     // the statistics' (which are stored there).
     static bool own_times(const IndexT& record) noexcept {
-        if constexpr (has_flow_times<IndexT>::value) {
+        if constexpr (meta::has_flow_times<IndexT>::value) {
             if (record.stats != nullptr)
                 return record.first != record.stats->first || record.last != record.stats->last;
             return record.first != Timestamp{} || record.last != Timestamp{};
@@ -210,7 +195,7 @@ private:
         }
     }
     static void put_times(const IndexT& record, std::vector<std::uint8_t>& out) {
-        if constexpr (has_flow_times<IndexT>::value) {
+        if constexpr (meta::has_flow_times<IndexT>::value) {
             bits::append_varint(out, bits::zigzag(static_cast<std::uint64_t>(record.first.sec)));
             bits::append_varint(out, record.first.nsec);
             bits::append_varint(out, bits::zigzag(static_cast<std::uint64_t>(record.last.sec) -
@@ -222,7 +207,7 @@ private:
         }
     }
     // The key, then the statistics (~40 bytes, not a FlowStats of ~300).
-    static void put_rest(const IndexT& record, bool community_from_key, std::vector<std::uint8_t>& out,
+    static void put_rest(const IndexT& record, bool times, bool community_from_key, std::vector<std::uint8_t>& out,
                          std::vector<flow_id>& ids) {
         if constexpr (meta::has_flow_id<IndexT>::value) {
             if constexpr (std::is_trivially_copyable_v<flow_id>) {
@@ -244,7 +229,7 @@ private:
         } else {
             (void)ids;
         }
-        if (own_times(record)) put_times(record, out);
+        if (times) put_times(record, out);
         if (record.stats != nullptr) put_stats(out, *record.stats, community_from_key);
     }
     // The Community ID an IpAddress key gives (empty for other keys): not stored when it is the statistics' one.
