@@ -178,6 +178,59 @@ public:
         reuse_hook_ = keep_ != 0 ? std::move(hook) : ReuseHook();
         if (keep_ == 0) kept_.clear();
     }
+    /// True when seek() works: a regular file or memory, not a stream.
+    [[nodiscard]] bool seekable() const noexcept { return !stream_; }
+
+    /// Moves reading to byte `target` of a regular file or memory, forward or
+    /// back; bytes still in the buffer are not read again. Views taken before
+    /// are invalid afterwards. False (nothing changed) for a stream or, in
+    /// memory, a target past the end. Not for use under keep_buffers().
+    bool seek(std::uint64_t target) {
+        if (stream_ || keep_ != 0) return false;
+        if (!buffer_) {  // memory: the whole input is in place
+            const std::uint8_t* base = pos_ - offset_;
+            if (target > static_cast<std::uint64_t>(end_ - base)) return false;
+            pos_ = base + target;
+            offset_ = target;
+            return true;
+        }
+        const std::uint64_t buffered_from = offset_ - static_cast<std::uint64_t>(pos_ - buffer_.get());
+        if (target >= buffered_from && target <= offset_ + available()) {
+            pos_ = buffer_.get() + (target - buffered_from);
+            offset_ = target;
+            return true;
+        }
+#if defined(TRACEFLOW_HAVE_POSIX_IO)
+        if (::lseek(fd_, static_cast<::off_t>(target), SEEK_SET) < 0)
+            throw IoError(name_, std::error_code(errno, std::generic_category()), "seek failed");
+#else
+        if (std::fseek(file_, static_cast<long>(target), SEEK_SET) != 0)
+            throw IoError(name_, std::error_code(errno, std::generic_category()), "seek failed");
+#endif
+        pos_ = end_ = buffer_.get();
+        offset_ = target;
+        eof_ = false;
+        return true;
+    }
+
+    /// Size in bytes of a regular file or of memory; 0 for a stream.
+    [[nodiscard]] std::uint64_t size() const {
+        if (stream_) return 0;
+        if (!buffer_) return offset_ + available();
+#if defined(TRACEFLOW_HAVE_POSIX_IO)
+        struct stat st {};
+        if (::fstat(fd_, &st) != 0)
+            throw IoError(name_, std::error_code(errno, std::generic_category()), "cannot stat");
+        return static_cast<std::uint64_t>(st.st_size);
+#else
+        const long here = std::ftell(file_);
+        std::fseek(file_, 0, SEEK_END);
+        const long size = std::ftell(file_);
+        std::fseek(file_, here, SEEK_SET);
+        return size < 0 ? 0 : static_cast<std::uint64_t>(size);
+#endif
+    }
+
     /// How many times reading moved on to another buffer under keep_buffers().
     [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
 

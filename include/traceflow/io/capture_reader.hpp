@@ -77,6 +77,10 @@ public:
     [[nodiscard]] const PcapReader* pcap() const noexcept { return std::get_if<PcapReader>(&reader_); }
     /// The pcapng reader (interfaces, sections, ...), or null for pcap.
     [[nodiscard]] const PcapngReader* pcapng() const noexcept { return std::get_if<PcapngReader>(&reader_); }
+    /// The pcap reader, to reposition it (PcapReader::restart_at), or null for pcapng.
+    [[nodiscard]] PcapReader* pcap() noexcept { return std::get_if<PcapReader>(&reader_); }
+    /// The pcapng reader, to move it on (PcapngReader::skip_to), or null for pcap.
+    [[nodiscard]] PcapngReader* pcapng() noexcept { return std::get_if<PcapngReader>(&reader_); }
 
 private:
     using Reader = std::variant<PcapReader, PcapngReader>;

@@ -77,6 +77,35 @@ public:
     /// Throws FormatError on a truncated or absurd record, IoError on a read error.
     bool next(Record& out) { return big_endian_ ? next_impl<true>(out) : next_impl<false>(out); }
 
+    /// Reads on from byte `offset` of a seekable input, which must be where a
+    /// record starts; record numbers then count from `records_before` + 1.
+    /// Used to read a byte range of a file (io::RangeReader). False when the
+    /// input cannot seek.
+    bool restart_at(std::uint64_t offset, std::uint64_t records_before) {
+        if (!source_.seek(offset)) return false;
+        records_ = records_before;
+        return true;
+    }
+
+    /// What a record header holds, lengths in the order this file uses.
+    struct Header {
+        std::uint32_t ts_sub = 0;
+        std::uint32_t caplen = 0;
+        std::uint32_t wirelen = 0;
+    };
+    /// Reads the 16-byte record header at `p` as this file's byte order and version say.
+    [[nodiscard]] Header header_at(const std::uint8_t* p) const noexcept {
+        Header h;
+        h.ts_sub = traceflow::detail::bits::load32(p + 4, big_endian_);
+        h.caplen = traceflow::detail::bits::load32(p + 8, big_endian_);
+        h.wirelen = traceflow::detail::bits::load32(p + 12, big_endian_);
+        if (length_order_ != LengthOrder::normal && (length_order_ == LengthOrder::swapped || h.caplen > h.wirelen))
+            std::swap(h.caplen, h.wirelen);
+        return h;
+    }
+    /// Units per second of the sub-second field (1e6, or 1e9 with nanosecond()).
+    [[nodiscard]] std::uint32_t per_second() const noexcept { return nanosecond_ ? 1'000'000'000 : 1'000'000; }
+
     /// Data-link type of every record (the low 16 bits of the header's field).
     [[nodiscard]] LinkType link_type() const noexcept { return link_type_; }
     /// Snapshot length from the file header (records may exceed it; they are delivered whole).

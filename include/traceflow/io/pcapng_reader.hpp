@@ -80,6 +80,25 @@ public:
         }
     }
 
+    /// Reads on over the blocks that start before byte `offset`, taking in
+    /// section headers and interface descriptions and counting packet blocks
+    /// without delivering them; the next next() starts at the first block at
+    /// or after `offset`. Damage before `offset` throws FormatError as next() would.
+    void skip_to(std::uint64_t offset) {
+        while (source_.offset() < offset) {
+            if (!read_block()) return;
+            switch (block_.type) {
+                case enhanced_packet_block:
+                case simple_packet_block:
+                case packet_block: ++records_; break;
+                case section_header_block: read_section_header(); break;
+                case interface_description_block: read_interface_description(); break;
+                default: break;
+            }
+            finish_block();
+        }
+    }
+
     /// Every interface seen so far, in file order (the index is Record::interface_id).
     [[nodiscard]] const std::vector<InterfaceDescription>& interfaces() const noexcept { return interfaces_; }
     /// Sections seen so far.

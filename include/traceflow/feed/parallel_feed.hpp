@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+// feed_parallel(): a regular file read in byte ranges by several threads, traced in order: one pass's result.
+#pragma once
+
+#include "../version.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../detail/ingest/feed_control.hpp"
+#include "../detail/meta/tracer_traits.hpp"
+#include "../errors.hpp"
+#include "../io/byte_source.hpp"
+#include "../parts/map_range.hpp"
+#include "../parts/merge_parts.hpp"
+#include "extract_stats.hpp"
+#include "feed_options.hpp"
+#include "threaded_feed.hpp"
+
+TRACEFLOW_NAMESPACE_BEGIN
+
+/// feed() of a regular file on `threads` threads (the calling one among
+/// them): the file is cut into byte ranges that the threads read, decode and
+/// pack (map_range()) each on its own, and the calling thread feeds them to
+/// `tracer` in file order (replay_part()), helping to read while it would
+/// wait. The tracer sees exactly what feed() gives it: the same packets in
+/// the same order with the same frame numbers, so its flows, files and
+/// callbacks are the same for any `threads`; a damaged file throws the same
+/// FormatError after the records before the damage were traced. Each range's
+/// first record is found by io::RangeReader; one that does not start where
+/// the range before stopped is read again from there, so a wrong resync can
+/// never change the result. At most 2 x `threads` ranges are held at once
+/// (of 1 to 64 MiB; holding frames only when the tracer writes files).
+/// Streams, `threads` below 2 and `options.max_frames` go to
+/// feed_threaded() or feed(). `options.stop` ends reading: the tracer gets
+/// the records read before it in file order, up to the first range cut short.
+template <typename Tracer>
+FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options,
+                         unsigned threads) {
+    std::uint64_t size = 0;
+    bool seekable = false;
+    if (path != "-") {
+        io::ByteSource probe(path);
+        seekable = probe.seekable();
+        if (seekable) size = probe.size();
+    }
+    if (!seekable || threads < 2 || options.max_frames != 0) {
+        if (threads >= 2) return feed_threaded(path, tracer, stats, options);
+        return feed(path, tracer, stats, options);
+    }
+    const std::uint64_t chunk = std::clamp<std::uint64_t>(size / (std::uint64_t{threads} * 4), std::uint64_t{1} << 20,
+                                                          std::uint64_t{64} << 20);
+    const std::size_t chunks = static_cast<std::size_t>(std::max<std::uint64_t>(1, (size + chunk - 1) / chunk));
+    const std::size_t window = 2 * std::size_t{threads};
+    MapOptions map;
+    map.decode = options.decode;
+    map.carry_frames = detail::meta::needs_frame_bytes(tracer);
+    std::atomic<bool> halt{false};  // the tracer failed or reading stopped: claim no more ranges
+    struct Slot {
+        std::optional<Part> part;
+        std::exception_ptr error;
+        bool done = false;
+    };
+    std::vector<Slot> slots(chunks);
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::size_t next_claim = 0;  // the next range to read
+    std::size_t fed = 0;         // ranges fed to the tracer
+    const auto range_of = [&](std::size_t c) {
+        return io::ByteRange{c * chunk, std::min<std::uint64_t>(size, (c + 1) * chunk)};
+    };
+    const auto stopping = [&] { return halt.load() || detail::ingest::stop_requested(options); };
+    MapOptions worker_map = map;
+    worker_map.stop = options.stop;
+    // Reads range `c` (the lock not held) and hands it over.
+    const auto read_range = [&](std::size_t c) {
+        Slot result;
+        try {
+            result.part = map_range(path, range_of(c), worker_map);
+        } catch (...) {
+            result.error = std::current_exception();
+        }
+        result.done = true;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            slots[c] = std::move(result);
+        }
+        changed.notify_all();
+    };
+    // Claims the next range within the window, or nothing.
+    const auto claim = [&]() -> std::optional<std::size_t> {
+        if (next_claim >= chunks || next_claim >= fed + window || stopping()) return std::nullopt;
+        return next_claim++;
+    };
+    const auto work = [&] {
+        std::unique_lock<std::mutex> lock(mutex);
+        for (;;) {
+            changed.wait(lock, [&] { return stopping() || next_claim >= chunks || next_claim < fed + window; });
+            const std::optional<std::size_t> c = claim();
+            if (!c) {
+                if (stopping() || next_claim >= chunks) return;
+                continue;
+            }
+            lock.unlock();
+            read_range(*c);
+            lock.lock();
+        }
+    };
+    std::vector<std::thread> workers;
+    const auto finish = [&] {
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            halt = true;
+        }
+        changed.notify_all();
+        for (std::thread& t : workers) t.join();
+        workers.clear();
+    };
+    FeedStatus status = FeedStatus::complete;
+    try {
+        for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work);
+        std::optional<std::uint64_t> prev_stop;
+        std::uint64_t file_records = 0;
+        for (std::size_t c = 0; c < chunks; ++c) {
+            Slot slot;
+            {
+                std::unique_lock<std::mutex> lock(mutex);
+                for (;;) {
+                    if (slots[c].done) break;
+                    // Read a range meanwhile (the one awaited, when no one has claimed it yet).
+                    if (const std::optional<std::size_t> mine = claim()) {
+                        lock.unlock();
+                        read_range(*mine);
+                        lock.lock();
+                        continue;
+                    }
+                    if (next_claim <= c) break;  // stopped before this range was claimed
+                    changed.wait(lock, [&] { return slots[c].done; });
+                }
+                if (!slots[c].done) {
+                    status = FeedStatus::stopped;
+                    break;
+                }
+                slot = std::move(slots[c]);
+                slots[c] = Slot{};
+            }
+            if (slot.error) std::rethrow_exception(slot.error);
+            Part& part = *slot.part;
+            if (prev_stop && (part.start != *prev_stop || part.unreachable) && !part.cut_short) {
+                // Its first record was not where the range before stopped: read it from there.
+                part = map_range(path, range_of(c), map, *prev_stop);
+            }
+            replay_part(part, tracer, stats.frames);
+            stats.frames += part.stats.frames;
+            stats.tcp_frames += part.stats.tcp_frames;
+            stats.bytes += part.stats.bytes;
+            for (std::size_t o = 0; o < stats.outcomes.size(); ++o) stats.outcomes[o] += part.stats.outcomes[o];
+            if (part.damage) {
+                const PartDamage& d = *part.damage;
+                throw FormatError(path, d.record_known ? d.record : file_records + d.record, d.offset, d.what);
+            }
+            file_records += part.stats.frames;
+            prev_stop = part.stop;
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                fed = c + 1;
+            }
+            changed.notify_all();
+            if (part.cut_short) {
+                status = FeedStatus::stopped;
+                break;
+            }
+        }
+    } catch (...) {
+        finish();
+        throw;
+    }
+    finish();
+    if (status == FeedStatus::complete && detail::ingest::stop_requested(options)) status = FeedStatus::stopped;
+    return status;
+}
+
+/// feed_parallel() of several inputs in order, frame numbers going on from
+/// one to the next; errors as feed() of several inputs (`options.on_error`).
+template <typename Tracer>
+FeedStatus feed_parallel(const std::vector<std::string>& inputs, Tracer& tracer, ExtractStats& stats,
+                         const FeedOptions& options, unsigned threads) {
+    return detail::ingest::feed_inputs(inputs, options, stats.failed_inputs, [&](const std::string& path) {
+        return feed_parallel(path, tracer, stats, options, threads);
+    });
+}
+
+TRACEFLOW_NAMESPACE_END

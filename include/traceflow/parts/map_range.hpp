@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+// map_range(): reads one byte range of a capture, decodes it and records its TCP packets in a Part.
+#pragma once
+
+#include "../version.hpp"
+
+#include <atomic>
+#include <optional>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "../decode/decoder.hpp"
+#include "../decode/outcome.hpp"
+#include "../detail/ingest/frame_counting.hpp"
+#include "../detail/parts/packet_log.hpp"
+#include "../errors.hpp"
+#include "../feed/capture_packet.hpp"
+#include "../io/range_reader.hpp"
+#include "part.hpp"
+
+TRACEFLOW_NAMESPACE_BEGIN
+
+/// How map_range() reads.
+struct MapOptions {
+    decode::DecodeOptions decode;             ///< as FeedOptions::decode (--decap)
+    bool carry_frames = false;                ///< keep each TCP frame's bytes (to write per-flow files at merge)
+    const std::atomic<bool>* stop = nullptr;  ///< when set and true, reading ends before the next record
+};
+
+namespace detail::parts {
+// FormatError's own words, without the "PATH: record N at byte offset X: " it adds.
+inline std::string damage_words(const FormatError& e) {
+    const std::string prefix =
+        e.path() + ": record " + std::to_string(e.record()) + " at byte offset " + std::to_string(e.offset()) + ": ";
+    const std::string all = e.what();
+    return all.compare(0, prefix.size(), prefix) == 0 ? all.substr(prefix.size()) : all;
+}
+}  // namespace detail::parts
+
+/// Reads `range` of the capture at `path` (a regular file) into a Part: its
+/// frames counted as feed() counts them, its TCP packets packed in order.
+/// Damage in the range ends the part there and is recorded in it (the part
+/// stays valid); damage before the range leaves it empty and `unreachable`.
+/// Throws IoError when the file cannot be opened or read, FormatError when
+/// its file header is bad (as one pass would, for the part of the range
+/// holding it; other parts are then empty and unreachable).
+/// `known_start`, when given, is where the range's first record starts (a
+/// pcap range after one just read): no resync is needed.
+inline Part map_range(const std::string& path, io::ByteRange range, const MapOptions& options = {},
+                      std::optional<std::uint64_t> known_start = std::nullopt) {
+    Part part;
+    part.capture = path;
+    io::ByteSource source(path);
+    if (!source.seekable())
+        throw IoError(path, std::make_error_code(std::errc::invalid_seek), "a byte range needs a regular file");
+    part.capture_size = source.size();
+    part.capture_id = capture_fingerprint(source);
+    (void)source.seek(0);
+    part.range = range;
+    if (part.range.end > part.capture_size) part.range.end = part.capture_size;
+    if (part.range.begin > part.range.end) part.range.begin = part.range.end;
+    part.frames_carried = options.carry_frames;
+    std::optional<io::RangeReader> opened;
+    try {
+        opened.emplace(std::move(source), part.range, known_start);
+    } catch (const FormatError& e) {
+        // A bad file header: the part holding byte 0 reports it, as one pass does; the others hold nothing.
+        part.start = part.stop = part.range.begin;
+        if (part.range.begin == 0) {
+            part.damage = PartDamage{e.record(), true, e.offset(), detail::parts::damage_words(e)};
+        } else {
+            part.unreachable = true;
+        }
+        return part;
+    }
+    io::RangeReader& reader = *opened;
+    part.how = reader.how_started();
+    part.unreachable = reader.unreachable();
+    part.numbers_known = reader.numbers_known();
+    part.records_before = reader.records_before();
+    detail::parts::PacketLogWriter log(part.log, options.carry_frames);
+    io::Record record;
+    decode::TcpSegment seg;
+    CapturePacket packet;
+    std::uint64_t number = 0;
+    try {
+        for (;;) {
+            if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) {
+                part.cut_short = true;
+                break;
+            }
+            if (!reader.next(record)) break;
+            ++number;
+            const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
+            detail::ingest::count_frame(part.stats, number, record.frame.bytes.size, outcome);
+            if (outcome != decode::Outcome::tcp) continue;
+            make_capture_packet(record, seg, number, packet);
+            log.add(packet, number);
+            ++part.packets;
+        }
+    } catch (const FormatError& e) {
+        part.damage = PartDamage{e.record(), reader.numbers_known(), e.offset(), detail::parts::damage_words(e)};
+    }
+    if (!part.damage && !part.cut_short && !part.unreachable && reader.lookahead() != 0 &&
+        part.range.end < part.capture_size) {
+        // The records the next range's resync looked at: damage among them is kept, with what comes before it.
+        const std::uint64_t horizon = part.range.end + reader.lookahead();
+        PartTail tail;
+        detail::parts::PacketLogWriter tail_log(tail.log, options.carry_frames);
+        std::uint64_t n = 0;
+        try {
+            while (reader.next_beyond(record) && record.offset < horizon) {
+                ++n;
+                const decode::Outcome outcome =
+                    decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
+                detail::ingest::count_frame(tail.stats, n, record.frame.bytes.size, outcome);
+                if (outcome != decode::Outcome::tcp) continue;
+                make_capture_packet(record, seg, n, packet);
+                tail_log.add(packet, n);
+                ++tail.packets;
+            }
+        } catch (const FormatError& e) {
+            tail.damage = PartDamage{e.record(), reader.numbers_known(), e.offset(), detail::parts::damage_words(e)};
+            part.tail = std::move(tail);
+        }
+    }
+    part.records_before = reader.records_before();
+    part.numbers_known = reader.numbers_known();
+    part.start = part.stats.frames == 0 && part.damage ? part.damage->offset : reader.start();
+    part.stop = part.damage ? part.damage->offset : reader.stop();
+    return part;
+}
+
+TRACEFLOW_NAMESPACE_END

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+// check_parts() and replay_parts(): parts that tile their captures, fed to a tracer as one pass would.
+#pragma once
+
+#include "../version.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "../detail/ingest/packet_batcher.hpp"
+#include "../detail/parts/packet_log.hpp"
+#include "../errors.hpp"
+#include "../feed/capture_packet.hpp"
+#include "../feed/extract_stats.hpp"
+#include "part.hpp"
+
+TRACEFLOW_NAMESPACE_BEGIN
+
+/// Parts that do not make one input: another capture or options, a missing,
+/// repeated or misplaced range, a first record where the range before did not end.
+class PartsError : public Error {
+public:
+    using Error::Error;
+};
+
+/// Checks that `parts`, in input order, are the consecutive ranges of one or
+/// more captures (a part whose range begins at 0 starts the next input, as a
+/// capture named again in a plain run does), made with the same options, and
+/// that each range's first record starts where the one before stopped (so no
+/// resync found a wrong record). After damage, a capture's later parts are
+/// only checked for their ranges. `names` (one per part) name them in the
+/// message of the PartsError thrown.
+inline void check_parts(const std::vector<const Part*>& parts, const std::vector<std::string>& names) {
+    const auto name = [&](std::size_t i) { return i < names.size() ? names[i] : "part " + std::to_string(i + 1); };
+    const auto fail = [&](std::size_t i, const std::string& what) { throw PartsError(name(i) + ": " + what); };
+    if (parts.empty()) throw PartsError("no parts to merge");
+    const Part& first = *parts[0];
+    bool damaged = false;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const Part& p = *parts[i];
+        if (p.options != first.options)
+            fail(i, "made with other options than " + name(0) + " (map every part with the same options)");
+        if (p.frames_carried != first.frames_carried)
+            fail(i, std::string(p.frames_carried ? "carries" : "does not carry") + " frames and " + name(0) +
+                        (first.frames_carried ? " does" : " does not") + " (map every part with or without --files)");
+        const bool starts_input = p.range.begin == 0;
+        if (!starts_input) {
+            if (i == 0) fail(i, "holds bytes " + std::to_string(p.range.begin) + ".. of " + p.capture +
+                                    ": the parts before it, from byte 0, are missing");
+            const Part& q = *parts[i - 1];
+            if (q.capture_id != p.capture_id || q.capture_size != p.capture_size)
+                fail(i, "is of another capture (" + p.capture + ") than " + name(i - 1) + " (" + q.capture +
+                            "), and does not begin at byte 0: a range is missing or the parts are out of order");
+            if (p.range.begin != q.range.end)
+                fail(i, "holds bytes " + std::to_string(p.range.begin) + ".." + std::to_string(p.range.end) + " of " +
+                            p.capture + " but " + name(i - 1) + " ends at byte " + std::to_string(q.range.end) +
+                            (p.range.begin < q.range.end ? ": ranges overlap (a range repeated, or out of order)"
+                                                         : ": a range is missing"));
+            if (!damaged && q.tail && (p.unreachable || p.start != q.stop)) {
+                damaged = true;  // the damage just past q's range ends the capture: q's tail holds what precedes it
+            }
+            if (!damaged) {
+                if (p.unreachable)
+                    fail(i, "found damage before its range, which no part before it reports");
+                if (p.start != q.stop)
+                    fail(i, "starts at byte " + std::to_string(p.start) + " of " + p.capture + " but " +
+                                name(i - 1) + " stopped at byte " + std::to_string(q.stop) +
+                                ": the first record of its range was not found right; map it again");
+            }
+        } else {
+            if (i != 0) {
+                const Part& q = *parts[i - 1];
+                if (q.range.end != q.capture_size)
+                    fail(i - 1, "ends at byte " + std::to_string(q.range.end) + " of " + q.capture + " (of " +
+                                    std::to_string(q.capture_size) + " bytes): the ranges after it are missing");
+            }
+            damaged = false;
+            if (p.unreachable) fail(i, "begins at byte 0 but is marked unreachable: the part is inconsistent");
+        }
+        if (p.damage) damaged = true;
+    }
+    const Part& last = *parts.back();
+    if (last.range.end != last.capture_size)
+        fail(parts.size() - 1, "ends at byte " + std::to_string(last.range.end) + " of " + last.capture + " (of " +
+                                   std::to_string(last.capture_size) + " bytes): the ranges after it are missing");
+}
+
+/// Feeds one part's packets into `tracer` through dump(), numbered from `base` + 1.
+template <typename Tracer>
+void replay_part(const Part& part, Tracer& tracer, std::uint64_t base) {
+    detail::parts::PacketLogReader log(part.log.data(), part.log.size(), part.frames_carried);
+    detail::ingest::PacketBatcher<Tracer, CapturePacket> batcher(tracer);
+    CapturePacket packet;
+    if (batcher.batching()) {
+        for (;;) {
+            CapturePacket& slot = batcher.slot();
+            if (!log.next(slot, base)) break;
+            batcher.commit();
+        }
+    } else {
+        while (log.next(packet, base)) batcher.add(packet);
+    }
+    batcher.flush();
+}
+
+/// Feeds the TCP packets of `parts` (checked by check_parts()) into `tracer`
+/// through dump() in input order, with the frame numbers one pass gives:
+/// every frame of every earlier part counts, `stats.frames` on. Adds the
+/// parts' counts to `stats`. A part's damage is reported to `on_error` as
+/// the FormatError one pass throws there (and counted in
+/// `stats.failed_inputs`); the capture's later parts are skipped, as one
+/// pass reads on with the next input. Without `on_error` it is thrown.
+template <typename Tracer>
+void replay_parts(const std::vector<const Part*>& parts, Tracer& tracer, ExtractStats& stats,
+                  const std::function<void(const Error&)>& on_error = {}) {
+    bool skipping = false;
+    std::uint64_t file_records = 0;  // records of this capture before the part
+    const auto add = [&](const ExtractStats& counts) {
+        stats.frames += counts.frames;
+        stats.tcp_frames += counts.tcp_frames;
+        stats.bytes += counts.bytes;
+        for (std::size_t o = 0; o < stats.outcomes.size(); ++o) stats.outcomes[o] += counts.outcomes[o];
+    };
+    const auto damaged = [&](const Part& part, const PartDamage& d) {
+        const std::uint64_t record = d.record_known ? d.record : file_records + d.record;
+        skipping = true;
+        ++stats.failed_inputs;
+        const FormatError error(part.capture, record, d.offset, d.what);
+        if (!on_error) throw error;
+        on_error(error);
+    };
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const Part* part = parts[i];
+        if (part->range.begin == 0) {
+            skipping = false;
+            file_records = 0;
+        }
+        if (skipping) continue;
+        replay_part(*part, tracer, stats.frames);
+        add(part->stats);
+        if (part->damage) {
+            damaged(*part, *part->damage);
+            continue;
+        }
+        const Part* next = i + 1 < parts.size() ? parts[i + 1] : nullptr;
+        if (part->tail && next != nullptr && next->range.begin != 0 &&
+            (next->unreachable || next->start != part->stop)) {
+            // The next range started past damage just after this one: the records before it, then the damage.
+            detail::parts::PacketLogReader log(part->tail->log.data(), part->tail->log.size(), part->frames_carried);
+            detail::ingest::PacketBatcher<Tracer, CapturePacket> batcher(tracer);
+            CapturePacket packet;
+            while (log.next(packet, stats.frames)) batcher.add(packet);
+            batcher.flush();
+            add(part->tail->stats);
+            damaged(*part, part->tail->damage);
+            continue;
+        }
+        file_records += part->stats.frames;
+    }
+}
+
+TRACEFLOW_NAMESPACE_END
