@@ -3,6 +3,7 @@
 #pragma once
 
 #include <traceflow/filter/filter.hpp>
+#include <traceflow/io/range_reader.hpp>
 #include <traceflow/output/name_template.hpp>
 #include <traceflow/traceflow.hpp>
 
@@ -12,6 +13,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <initializer_list>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -26,6 +29,9 @@ constexpr int exit_io = 2;
 
 enum class Listing { table, json, csv };
 
+// traceflow CAPTURE... (run), traceflow map ..., traceflow merge ...
+enum class Command { run, map, merge };
+
 struct Options {
     std::vector<std::string> inputs;
     traceflow::TraceFlowOptions trace;
@@ -38,7 +44,46 @@ struct Options {
     bool decap = false;            // --decap: unwrap VXLAN, Geneve, GRE
     bool force = false;            // --force: write into a folder that is not empty
     std::uint64_t max_frames = 0;  // -c: stop after this many frames (0: no limit)
+    Command command = Command::run;
+    std::optional<traceflow::io::ByteRange> range;  // map --range BEGIN:END
+    bool files = false;                             // map --files: carry the frames for merge -o
+    std::vector<std::string> seen;                  // the options given, by their long names
 };
+
+// The options map records in its part, as words the parser reads back (merge):
+// everything that changes what is traced or what the per-flow files hold.
+inline std::vector<std::string> recorded_options(const Options& o) {
+    std::vector<std::string> words;
+    const auto seconds = [](std::chrono::nanoseconds ns) {
+        const long long n = ns.count();
+        char text[48];
+        std::snprintf(text, sizeof text, "%lld.%09lld", n / 1000000000, n % 1000000000);
+        return std::string(text);
+    };
+    const traceflow::TraceFlowOptions& t = o.trace;
+    if (t.keying == traceflow::FlowKeying::bidirectional) words.push_back("--bidirectional");
+    if (t.lifecycle == traceflow::Lifecycle::tcp) {
+        words.push_back("--lifecycle=tcp");
+        words.push_back("--fin-linger=" + seconds(t.fin_linger));
+        words.push_back("--rst-linger=" + seconds(t.rst_linger));
+    }
+    if (t.idle_timeout.count() != 0) words.push_back("--idle-timeout=" + seconds(t.idle_timeout));
+    if (t.active_timeout.count() != 0) words.push_back("--active-timeout=" + seconds(t.active_timeout));
+    if (t.max_flows != 0) words.push_back("--max-flows=" + std::to_string(t.max_flows));
+    if (t.key_vlan) words.push_back("--key-vlan");
+    if (t.key_interface) words.push_back("--key-interface");
+    if (!o.filter.empty()) words.push_back("--filter=" + o.filter);
+    if (o.decap) words.push_back("--decap");
+    if (o.stats) words.push_back("--stats");
+    if (o.files) {
+        words.push_back("--format=" + t.format);
+        words.push_back("--name=" + t.name_template);
+        if (t.byteorder == traceflow::ByteOrder::big) words.push_back("--byteorder=big");
+        if (t.byteorder == traceflow::ByteOrder::little) words.push_back("--byteorder=little");
+        if (t.nanosecond) words.push_back("--nanosecond");
+    }
+    return words;
+}
 
 [[noreturn]] inline void usage_error(const std::string& message) {
     std::fprintf(stderr, "traceflow: %s\ntry 'traceflow --help'\n", message.c_str());
@@ -75,8 +120,16 @@ inline std::optional<unsigned long long> parse_count(const std::string& text) {
 inline void print_help(std::FILE* out) {
     std::fputs(
         "usage: traceflow [options] CAPTURE...    (- reads standard input)\n"
+        "       traceflow map [tracing options] [--files] [--range BEGIN:END] CAPTURE PART\n"
+        "       traceflow merge [--json|--csv] [--stream] [-o DIR [--force]] [-q] PART...\n"
         "\n"
         "Lists the TCP flows of pcap/pcapng captures; optionally writes each flow to a file.\n"
+        "map traces the records starting in bytes [BEGIN, END) of CAPTURE into the file PART\n"
+        "(with the options that change what is traced or written; --files carries the frames\n"
+        "for merge -o); merge checks every byte of the parts and that they tile their\n"
+        "captures, then lists and writes exactly as one run over the captures would.\n"
+        "Parts are given in input order. Exit 2 when a part is damaged, missing, repeated,\n"
+        "out of order, of another capture, version or options.\n"
         "\n"
         "  -r, --read FILE         read FILE (as a CAPTURE argument; may repeat)\n"
         "  -c, --count N           stop after N frames (all inputs together)\n"
@@ -116,9 +169,9 @@ inline void print_help(std::FILE* out) {
         "      --stream            with --json or --csv: print each flow as it ends (ending\n"
         "                          order), open flows at the end; on a pipe, lingers and\n"
         "                          timeouts also run on the wall clock while it is quiet\n"
-        "  -j, --threads N         1, or 2 to read and decode, and to format the listing, on\n"
-        "                          a second thread (default: 2 when there are 2 or more\n"
-        "                          cores; same output either way)\n"
+        "  -j, --threads N         N threads (default: one per core): a regular file is read\n"
+        "                          in byte ranges by all of them and traced in order; a pipe\n"
+        "                          is read ahead on a second thread. Same output for any N\n"
         "  -q, --quiet             no summary on stderr\n"
         "  -h, --help              this help\n"
         "      --version           print the version\n"
@@ -131,6 +184,13 @@ inline void print_help(std::FILE* out) {
         "SIGINT/SIGTERM/SIGHUP: stop reading, complete files, list, then die by the\n"
         "signal (130/143/129). A closed pipe on stdout: stop quietly, die by SIGPIPE.\n",
         out);
+}
+
+// The names an option goes by in `Options::seen`, long first.
+inline bool given_as(const std::string& seen, std::initializer_list<const char*> names) {
+    for (const char* n : names)
+        if (seen == n) return true;
+    return false;
 }
 
 namespace checks {
@@ -173,6 +233,46 @@ inline void check_combination(const Options& o, const Given& g) {
         usage_error("--byteorder only applies to -f pcap and -f pcapng, not '" + format + "'");
 }
 
+// map writes a part: listing and output options belong to merge, -c to a plain run.
+inline void check_map(Options& o, const Given& g) {
+    for (const std::string& seen : o.seen) {
+        if (given_as(seen, {"-o", "--output", "--force", "--max-open-files", "--json", "--csv", "--stream", "-j",
+                            "--threads"}))
+            usage_error(seen + " is for 'traceflow merge' (map writes a part, not a listing or files)");
+        if (given_as(seen, {"-c", "--count"}))
+            usage_error(seen + " cannot be used with map: a range does not know the frames before it");
+    }
+    if (o.inputs.size() != 2) usage_error("map needs a capture and the part file to write: map [OPTIONS] CAPTURE PART");
+    if (o.inputs[0] == "-") usage_error("map reads a byte range of a regular file, not standard input");
+    const auto needs_files = [&](bool given, const char* name) {
+        if (given) usage_error(std::string(name) + " has no effect without --files (the part carries no frames)");
+    };
+    if (!o.files) {
+        needs_files(g.format, "-f/--format");
+        needs_files(g.byteorder, "--byteorder");
+        needs_files(g.nanosecond, "--nanosecond");
+        needs_files(g.name, "--name");
+    }
+    // The checks a plain run makes of these, as if its files were written.
+    Options as_run = o;
+    if (o.files) as_run.trace.fout = "part";
+    check_combination(as_run, g);
+}
+
+// merge takes listing and output options; what is traced comes from the parts.
+inline void check_merge(const Options& o, const Given& g) {
+    for (const std::string& seen : o.seen)
+        if (!given_as(seen, {"-o", "--output", "--force", "--max-open-files", "--json", "--csv", "--stream", "-j",
+                             "--threads", "-q", "--quiet"}))
+            usage_error(seen + " is recorded in the parts when they are made: give it to 'traceflow map'");
+    if (o.inputs.empty()) usage_error("merge needs the part files, in input order");
+    if (g.json && g.csv) usage_error("--json and --csv contradict each other: choose one listing");
+    if (o.stream && o.listing == Listing::table) usage_error("--stream needs --json or --csv");
+    if (o.force && o.trace.fout.empty()) usage_error("--force has no effect without -o/--output (no files are written)");
+    if (g.max_open_files && o.trace.fout.empty())
+        usage_error("--max-open-files has no effect without -o/--output (no files are written)");
+}
+
 // Refuses an output folder that already holds files, unless --force.
 inline void check_output_folder(const Options& o) {
     if (o.trace.fout.empty() || o.force) return;
@@ -187,13 +287,12 @@ inline void check_output_folder(const Options& o) {
 
 }  // namespace checks
 
-inline Options parse_arguments(int argc, char** argv) {
-    Options o;
-    o.trace.format = "pcap";
-    checks::Given given;
+// Reads option and input words into `o`, noting what was given in `given` and `o.seen`.
+inline void parse_words(const std::vector<std::string>& argv, Options& o, checks::Given& given) {
+    const int argc = static_cast<int>(argv.size());
     bool only_inputs = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string word = argv[i];
+    for (int i = 0; i < argc; ++i) {
+        const std::string word = argv[static_cast<std::size_t>(i)];
         if (only_inputs || word == "-" || word.empty() || word[0] != '-') {
             o.inputs.push_back(word);
             continue;
@@ -231,11 +330,12 @@ inline Options parse_arguments(int argc, char** argv) {
             const auto take_value = [&]() -> std::string {
                 if (items[n].inline_value) return *items[n].inline_value;
                 if (n + 1 != items.size() || i + 1 >= argc) usage_error("option " + arg + " needs a value");
-                return argv[++i];
+                return argv[static_cast<std::size_t>(++i)];
             };
             const auto flag = [&]() {
                 if (items[n].inline_value) usage_error("option " + arg + " takes no value");
             };
+            o.seen.push_back(arg);
             if (arg == "-o" || arg == "--output") {
                 o.trace.fout = take_value();
                 if (o.trace.fout.empty()) usage_error("--output needs a folder");
@@ -351,8 +451,26 @@ inline Options parse_arguments(int argc, char** argv) {
             } else if (arg == "-j" || arg == "--threads") {
                 const std::string v = take_value();
                 const auto count = parse_count(v);
-                if (!count || (*count != 1 && *count != 2)) usage_error("--threads needs 1 or 2, not '" + v + "'");
+                if (!count || *count < 1 || *count > 1024)
+                    usage_error("--threads needs a whole number from 1 to 1024, not '" + v + "'");
                 o.threads = static_cast<unsigned>(*count);
+            } else if (arg == "--range") {
+                const std::string v = take_value();
+                const std::size_t colon = v.find(':');
+                std::optional<unsigned long long> begin;
+                std::optional<unsigned long long> end;
+                if (colon != std::string::npos) {
+                    begin = parse_count(v.substr(0, colon));
+                    end = colon + 1 == v.size() ? std::optional<unsigned long long>(std::numeric_limits<std::uint64_t>::max())
+                                                : parse_count(v.substr(colon + 1));
+                }
+                if (!begin.has_value() || !end.has_value() || begin.value() > end.value())
+                    usage_error("--range needs BEGIN:END, byte offsets with BEGIN <= END (END may be left out), not '" +
+                                v + "'");
+                o.range = traceflow::io::ByteRange{begin.value(), end.value()};
+            } else if (arg == "--files") {
+                flag();
+                o.files = true;
             } else if (arg == "-q" || arg == "--quiet") {
                 flag();
                 o.quiet = true;
@@ -367,8 +485,28 @@ inline Options parse_arguments(int argc, char** argv) {
             }
         }
     }
-    if (o.inputs.empty()) usage_error("no capture given");
-    checks::check_combination(o, given);
+}
+
+inline Options parse_arguments(int argc, char** argv) {
+    Options o;
+    o.trace.format = "pcap";
+    checks::Given given;
+    std::vector<std::string> words(argv + 1, argv + argc);
+    if (!words.empty() && (words[0] == "map" || words[0] == "merge")) {
+        o.command = words[0] == "map" ? Command::map : Command::merge;
+        words.erase(words.begin());
+    }
+    parse_words(words, o, given);
+    if (o.command == Command::map) {
+        checks::check_map(o, given);
+    } else if (o.command == Command::merge) {
+        checks::check_merge(o, given);
+    } else {
+        if (o.range) usage_error("--range is for 'traceflow map'");
+        if (o.files) usage_error("--files is for 'traceflow map'");
+        if (o.inputs.empty()) usage_error("no capture given");
+        checks::check_combination(o, given);
+    }
     checks::check_output_folder(o);
     // JSON and CSV carry each flow's first and last packet times: the tracer
     // keeps just those (not whole statistics) for them.

@@ -3,6 +3,7 @@
 // the flows and the summary; returns the exit status.
 #pragma once
 
+#include <traceflow/feed/parallel_feed.hpp>
 #include <traceflow/feed/threaded_feed.hpp>
 #include <traceflow/filter/filtered_tracer.hpp>
 #include <traceflow/traceflow.hpp>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -20,9 +22,21 @@
 
 namespace cli {
 
+/// What run() traces: the tracer behind the --filter.
+using FilteredTracer = traceflow::filter::FilteredTracer<traceflow::TraceFlow<traceflow::CapturePacket>>;
+/// Feeds the tracer in place of reading `options.inputs` (merge replays parts).
+using Feeder = std::function<void(FilteredTracer&, traceflow::ExtractStats&, const traceflow::FeedOptions&)>;
+
+/// The threads -j asks for; by default one per core.
+inline unsigned thread_count(const Options& options) {
+    if (options.threads != 0) return options.threads;
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
 /// Runs the tool as `options` say; returns the exit status (or ends the
-/// process by the signal that stopped it, as tcpdump does).
-inline int run(const Options& options) {
+/// process by the signal that stopped it, as tcpdump does). `feeder`, when
+/// set, feeds the tracer instead of reading the inputs.
+inline int run(const Options& options, const Feeder& feeder = {}) {
     OutputState out;
     out.closed_at_start = stdout_is_closed();
     install_signal_handlers();
@@ -38,8 +52,8 @@ inline int run(const Options& options) {
         traceflow::TraceFlow<traceflow::CapturePacket> tracer(trace_options);
         out.writes_files = tracer.writes_files();
         const bool show_progress = !options.quiet && stderr_is_terminal();
-        const bool threaded =
-            options.threads == 2 || (options.threads == 0 && std::thread::hardware_concurrency() >= 2);
+        const unsigned threads = thread_count(options);
+        const bool threaded = threads >= 2;
         const bool stats_on = options.stats;  // --stats: the listing prints each flow's statistics
         if (options.stream) {
             print_listing_header(options.listing, stats_on);
@@ -57,8 +71,7 @@ inline int run(const Options& options) {
         feed_options.decode.decap = options.decap;
         feed_options.max_frames = options.max_frames;  // -c N
         // --filter: packets are matched before tracing; frame numbers still count every frame.
-        traceflow::filter::FilteredTracer<traceflow::TraceFlow<traceflow::CapturePacket>> filtered(
-            tracer, traceflow::filter::Filter(options.filter));
+        FilteredTracer filtered(tracer, traceflow::filter::Filter(options.filter));
         feed_options.on_error = [&](const traceflow::Error& e) {
             // Keep what was traced; report the broken input and read the next.
             if (show_progress) std::fputs("\r\033[K", stderr);
@@ -75,8 +88,10 @@ inline int run(const Options& options) {
         }
         try {
             // Stopped or not, what was read is listed and every file completed.
-            if (threaded)
-                traceflow::feed_threaded(options.inputs, filtered, stats, feed_options);
+            if (feeder)
+                feeder(filtered, stats, feed_options);
+            else if (threaded)
+                traceflow::feed_parallel(options.inputs, filtered, stats, feed_options, threads);
             else
                 traceflow::feed(options.inputs, filtered, stats, feed_options);
         } catch (const traceflow::Error& e) {  // the tracer could not write a file

@@ -10,9 +10,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -46,13 +48,10 @@ TRACEFLOW_NAMESPACE_BEGIN
 template <typename Tracer>
 FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options,
                          unsigned threads) {
-    std::uint64_t size = 0;
-    bool seekable = false;
-    if (path != "-") {
-        io::ByteSource probe(path);
-        seekable = probe.seekable();
-        if (seekable) size = probe.size();
-    }
+    // Asked of the name, not of an opened file: opening a FIFO to look would take its writer's first bytes.
+    std::error_code ec;
+    const bool seekable = path != "-" && std::filesystem::is_regular_file(path, ec);
+    const std::uint64_t size = seekable ? std::filesystem::file_size(path, ec) : 0;
     if (!seekable || threads < 2 || options.max_frames != 0) {
         if (threads >= 2) return feed_threaded(path, tracer, stats, options);
         return feed(path, tracer, stats, options);

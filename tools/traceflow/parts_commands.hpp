@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+// traceflow map and traceflow merge: one byte range traced into a part; parts merged into one run's output.
+#pragma once
+
+#include <traceflow/parts/map_range.hpp>
+#include <traceflow/parts/merge_parts.hpp>
+#include <traceflow/parts/part_file.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "options.hpp"
+#include "process.hpp"
+#include "run.hpp"
+
+namespace cli {
+
+/// traceflow map [OPTIONS] [--range BEGIN:END] CAPTURE PART: writes the part.
+/// Exit 0; 2 when the range met damage (the part, written, records it) or
+/// the capture cannot be read (no part is written).
+inline int run_map(const Options& options) {
+    install_signal_handlers();
+    const std::string& capture = options.inputs[0];
+    const std::string& part_path = options.inputs[1];
+    traceflow::MapOptions how;
+    how.decode.decap = options.decap;
+    how.carry_frames = options.files;
+    how.stop = &stop_reading;
+    const traceflow::io::ByteRange range = options.range.value_or(traceflow::io::ByteRange{});
+    traceflow::Part part;
+    try {
+        part = traceflow::map_range(capture, range, how);
+        if (part.cut_short) {
+            std::fprintf(stderr, "traceflow: interrupted by %s: no part written\n", signal_name(stop_signal));
+            die_by(stop_signal);
+        }
+        part.options = recorded_options(options);
+        traceflow::write_part(part, part_path);
+    } catch (const traceflow::Error& e) {
+        std::fprintf(stderr, "traceflow: error: %s\n", e.what());
+        return exit_io;
+    }
+    static const char* const how_found[] = {"file start", "resync", "walk"};
+    if (!options.quiet) {
+        std::fprintf(stderr,
+                     "traceflow: map %s bytes %llu..%llu: %llu frames, %llu TCP; records %llu..%llu (first found by "
+                     "%s)%s\n",
+                     capture.c_str(), static_cast<unsigned long long>(part.range.begin),
+                     static_cast<unsigned long long>(part.range.end), static_cast<unsigned long long>(part.stats.frames),
+                     static_cast<unsigned long long>(part.stats.tcp_frames), static_cast<unsigned long long>(part.start),
+                     static_cast<unsigned long long>(part.stop), how_found[static_cast<int>(part.how)],
+                     part.unreachable ? "; after damage earlier in the file: no record of it is traced" : "");
+    }
+    if (part.damage) {
+        const traceflow::PartDamage& d = *part.damage;
+        if (d.record_known)
+            std::fprintf(stderr, "traceflow: error: %s\n",
+                         traceflow::FormatError(capture, d.record, d.offset, d.what).what());
+        else
+            std::fprintf(stderr, "traceflow: error: %s: the %llu%s record of the range, at byte offset %llu: %s\n",
+                         capture.c_str(), static_cast<unsigned long long>(d.record),
+                         d.record == 1 ? "st" : d.record == 2 ? "nd" : d.record == 3 ? "rd" : "th",
+                         static_cast<unsigned long long>(d.offset), d.what.c_str());
+        return exit_io;
+    }
+    return exit_ok;
+}
+
+/// traceflow merge [LISTING OPTIONS] [-o DIR [--force]] [-q] PART...: checks
+/// every part (every byte, the tiling, the options) before anything is
+/// printed or written, then lists and writes as one run over the captures.
+inline int run_merge(const Options& merge_options) {
+    std::vector<traceflow::Part> parts;
+    parts.reserve(merge_options.inputs.size());
+    try {
+        for (const std::string& path : merge_options.inputs) parts.push_back(traceflow::read_part(path));
+        std::vector<const traceflow::Part*> order;
+        for (const traceflow::Part& p : parts) order.push_back(&p);
+        traceflow::check_parts(order, merge_options.inputs);
+        if (!merge_options.trace.fout.empty() && !parts[0].frames_carried)
+            throw traceflow::PartsError("the parts carry no frames, so -o has nothing to write: map with --files");
+    } catch (const traceflow::Error& e) {
+        std::fprintf(stderr, "traceflow: error: %s\n", e.what());
+        return exit_io;
+    }
+    // What was traced comes from the parts; how it is listed, from this command.
+    Options options;
+    options.trace.format = "pcap";
+    checks::Given recorded;
+    parse_words(parts[0].options, options, recorded);
+    options.command = Command::merge;
+    options.inputs = merge_options.inputs;
+    options.listing = merge_options.listing;
+    options.stream = merge_options.stream;
+    options.quiet = merge_options.quiet;
+    options.threads = merge_options.threads;
+    options.force = merge_options.force;
+    options.trace.fout = merge_options.trace.fout;
+    options.trace.max_open_files = merge_options.trace.max_open_files;
+    options.trace.statistics = options.stats;
+    options.trace.flow_times = options.listing != Listing::table;
+    std::vector<const traceflow::Part*> order;
+    for (const traceflow::Part& p : parts) order.push_back(&p);
+    return run(options, [&](FilteredTracer& tracer, traceflow::ExtractStats& stats, const traceflow::FeedOptions& how) {
+        traceflow::replay_parts(order, tracer, stats, how.on_error);
+    });
+}
+
+}  // namespace cli
