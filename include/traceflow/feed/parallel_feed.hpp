@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,8 +43,9 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// the range before stopped is read again from there, so a wrong resync can
 /// never change the result. At most 2 x `threads` ranges are held at once
 /// (of 1 to 64 MiB; holding frames only when the tracer writes files).
-/// Streams, `threads` below 2 and `options.max_frames` go to
-/// feed_threaded() or feed(). `options.stop` ends reading: the tracer gets
+/// Streams, pcapng files (whose ranges are found by walking from the
+/// start), `threads` below 2 and `options.max_frames` go to feed_threaded()
+/// or feed(). `options.stop` ends reading: the tracer gets
 /// the records read before it in file order, up to the first range cut short.
 template <typename Tracer>
 FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options,
@@ -52,7 +54,15 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
     std::error_code ec;
     const bool seekable = path != "-" && std::filesystem::is_regular_file(path, ec);
     const std::uint64_t size = seekable ? std::filesystem::file_size(path, ec) : 0;
-    if (!seekable || threads < 2 || options.max_frames != 0) {
+    // pcapng ranges find their first block by walking from the file's start
+    // (io::RangeReader), which would read the file over again for every range.
+    bool pcapng = false;
+    if (seekable) {
+        std::ifstream magic(path, std::ios::binary);
+        unsigned char m[4] = {};
+        pcapng = magic.read(reinterpret_cast<char*>(m), 4) && m[0] == 0x0A && m[1] == 0x0D && m[2] == 0x0D && m[3] == 0x0A;
+    }
+    if (!seekable || pcapng || threads < 2 || options.max_frames != 0) {
         if (threads >= 2) return feed_threaded(path, tracer, stats, options);
         return feed(path, tracer, stats, options);
     }

@@ -89,6 +89,7 @@ public:
 
     /// What a record header holds, lengths in the order this file uses.
     struct Header {
+        std::uint32_t ts_sec = 0;
         std::uint32_t ts_sub = 0;
         std::uint32_t caplen = 0;
         std::uint32_t wirelen = 0;
@@ -96,6 +97,7 @@ public:
     /// Reads the 16-byte record header at `p` as this file's byte order and version say.
     [[nodiscard]] Header header_at(const std::uint8_t* p) const noexcept {
         Header h;
+        h.ts_sec = traceflow::detail::bits::load32(p, big_endian_);
         h.ts_sub = traceflow::detail::bits::load32(p + 4, big_endian_);
         h.caplen = traceflow::detail::bits::load32(p + 8, big_endian_);
         h.wirelen = traceflow::detail::bits::load32(p + 12, big_endian_);

@@ -241,6 +241,12 @@ private:
         }
     }
 
+    // What resync takes for a record header: the time from one record to the
+    // next steps at most a day (either way), a frame is at most 16 MiB on the
+    // wire. A capture beyond these is read by walking: slower, as exact.
+    static constexpr std::uint32_t max_second_step = 86400;
+    static constexpr std::uint32_t max_wire_length = std::uint32_t{16} << 20;
+
     // The largest record resync takes for one: a header and the snapshot length (at least 64 KiB; 256 KiB when unset).
     static std::uint64_t largest_record(const PcapReader& pcap) noexcept {
         const std::uint32_t snaplen = pcap.snaplen();
@@ -276,13 +282,23 @@ private:
         // Follows the chain from `at` until it dies, passes `until` alive (or
         // reaches the end of the file or of the window), or meets `chain`.
         auto follow = [&](std::uint64_t at, std::uint64_t until, std::vector<std::uint64_t>* starts) {
+            std::optional<std::uint32_t> last_second;
             for (;;) {
                 if (at == left) return Fate::lives;  // ends exactly at the end of the file
                 if (at >= until) return Fate::lives;
                 if (at + PcapReader::record_header_size > have) return have == left ? Fate::dies : Fate::lives;
                 if (starts == nullptr && std::binary_search(chain.begin(), chain.end(), at)) return Fate::joins;
                 const PcapReader::Header h = pcap.header_at(window + at);
-                if (h.ts_sub >= per_second || h.caplen > limit || h.caplen > h.wirelen) return Fate::dies;
+                // An empty record is legal but never seen; counting it would let runs of zeros pass for records.
+                if (h.ts_sub >= per_second || h.caplen == 0 || h.caplen > limit || h.caplen > h.wirelen ||
+                    h.wirelen > max_wire_length)
+                    return Fate::dies;
+                // Headers read a few bytes off the true ones (sub-seconds as seconds, lengths as
+                // times) chain on beside them; their "seconds" jump by days from record to record.
+                if (last_second && (h.ts_sec > *last_second ? h.ts_sec - *last_second : *last_second - h.ts_sec) >
+                                       max_second_step)
+                    return Fate::dies;
+                last_second = h.ts_sec;
                 if (starts != nullptr) starts->push_back(at);
                 at += PcapReader::record_header_size + h.caplen;
                 if (at > left) return Fate::dies;  // runs past the end of the file

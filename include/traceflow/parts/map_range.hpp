@@ -79,7 +79,12 @@ inline Part map_range(const std::string& path, io::ByteRange range, const MapOpt
     part.unreachable = reader.unreachable();
     part.numbers_known = reader.numbers_known();
     part.records_before = reader.records_before();
-    detail::parts::PacketLogWriter log(part.log, options.carry_frames);
+    std::optional<detail::parts::PacketLogWriter> log_writer;
+    log_writer.emplace(part.log, options.carry_frames);
+    detail::parts::PacketLogWriter& log = *log_writer;
+    // About 40 bytes a packet of some 600 bytes on average, frames as they are when carried.
+    const std::uint64_t span = part.range.end - part.range.begin;
+    log.reserve(static_cast<std::size_t>(options.carry_frames ? span + span / 8 : span / 12));
     io::Record record;
     decode::TcpSegment seg;
     CapturePacket packet;
@@ -102,12 +107,15 @@ inline Part map_range(const std::string& path, io::ByteRange range, const MapOpt
     } catch (const FormatError& e) {
         part.damage = PartDamage{e.record(), reader.numbers_known(), e.offset(), detail::parts::damage_words(e)};
     }
+    log_writer.reset();  // the log cut to its size
     if (!part.damage && !part.cut_short && !part.unreachable && reader.lookahead() != 0 &&
         part.range.end < part.capture_size) {
         // The records the next range's resync looked at: damage among them is kept, with what comes before it.
         const std::uint64_t horizon = part.range.end + reader.lookahead();
         PartTail tail;
-        detail::parts::PacketLogWriter tail_log(tail.log, options.carry_frames);
+        std::optional<detail::parts::PacketLogWriter> tail_writer;
+        tail_writer.emplace(tail.log, options.carry_frames);
+        detail::parts::PacketLogWriter& tail_log = *tail_writer;
         std::uint64_t n = 0;
         try {
             while (reader.next_beyond(record) && record.offset < horizon) {
@@ -121,6 +129,7 @@ inline Part map_range(const std::string& path, io::ByteRange range, const MapOpt
                 ++tail.packets;
             }
         } catch (const FormatError& e) {
+            tail_writer.reset();
             tail.damage = PartDamage{e.record(), reader.numbers_known(), e.offset(), detail::parts::damage_words(e)};
             part.tail = std::move(tail);
         }

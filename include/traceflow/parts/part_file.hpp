@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -231,12 +232,17 @@ inline Part read_part(const std::string& path) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (f == nullptr) throw IoError(path, std::error_code(errno, std::generic_category()), "cannot open");
     std::vector<std::uint8_t> bytes;
-    std::uint8_t chunk[1 << 16];
+    std::error_code size_error;
+    const std::uintmax_t expected = std::filesystem::file_size(path, size_error);
+    bytes.resize(size_error ? 0 : static_cast<std::size_t>(expected) + 1);  // one more: a file that grew shows
+    std::size_t have = 0;
     for (;;) {
-        const std::size_t got = std::fread(chunk, 1, sizeof chunk, f);
-        bytes.insert(bytes.end(), chunk, chunk + got);
-        if (got < sizeof chunk) break;
+        if (have == bytes.size()) bytes.resize(bytes.size() + (std::size_t{1} << 20));
+        const std::size_t got = std::fread(bytes.data() + have, 1, bytes.size() - have, f);
+        have += got;
+        if (got == 0) break;
     }
+    bytes.resize(have);
     const bool failed = std::ferror(f) != 0;
     const int err = errno;
     std::fclose(f);

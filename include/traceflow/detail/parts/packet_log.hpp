@@ -4,6 +4,7 @@
 
 #include "../../version.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -34,16 +35,23 @@ inline std::int64_t unzigzag(std::uint64_t v) noexcept {
 /// ports as they are, the frame's bytes only when `carry_frames`.
 class PacketLogWriter {
 public:
-    PacketLogWriter(std::vector<std::uint8_t>& out, bool carry_frames) : out_(out), carry_(carry_frames) {}
+    PacketLogWriter(std::vector<std::uint8_t>& out, bool carry_frames)
+        : out_(out), carry_(carry_frames), used_(out.size()) {}
+    PacketLogWriter(const PacketLogWriter&) = delete;
+    PacketLogWriter& operator=(const PacketLogWriter&) = delete;
+    /// Cuts the log to what was written (it grows in steps ahead of it).
+    ~PacketLogWriter() { out_.resize(used_); }
+
+    /// Makes room for about `bytes` more without moving the log again.
+    void reserve(std::size_t bytes) { out_.reserve(used_ + bytes); }
 
     /// Appends `p`, whose frame number within its part is `number` (increasing).
     void add(const CapturePacket& p, std::uint64_t number) {
         const bool v6 = !p.src.is_v4();
         const std::size_t frame = carry_ ? p.frame.bytes.size : 0;
         const std::size_t need = 2 + 4 * bits::max_varint_bytes + 2 * (v6 ? 16 : 4) + 4 + 8 + 3 * 5 + frame + 8;
-        const std::size_t at = out_.size();
-        out_.resize(at + need);
-        std::uint8_t* o = out_.data() + at;
+        if (out_.size() - used_ < need) out_.resize(std::max(out_.size() + (std::size_t{256} << 10), used_ + need));
+        std::uint8_t* o = out_.data() + used_;
         std::uint8_t head = v6 ? head_v6 : 0;
         if (p.protocol != link_) head |= head_link;
         if (p.tcp.interface_id != 0) head |= head_interface;
@@ -73,7 +81,7 @@ public:
             std::memcpy(o, p.frame.bytes.data, frame);
             o += frame;
         }
-        out_.resize(static_cast<std::size_t>(o - out_.data()));
+        used_ = static_cast<std::size_t>(o - out_.data());
         number_ = number;
         sec_ = p.timestamp.sec;
         link_ = p.protocol;
@@ -82,6 +90,7 @@ public:
 private:
     std::vector<std::uint8_t>& out_;
     bool carry_;
+    std::size_t used_;
     std::uint64_t number_ = 0;
     std::int64_t sec_ = 0;
     LinkType link_ = LinkType::ethernet;
