@@ -307,7 +307,7 @@ TEST_CASE("directional tcp mode: a self-connection replaced by a new SYN ends on
     auto o = tcp_options();
     o.keying = traceflow::FlowKeying::directional;
     TraceFlow<> t(o);
-    t.trace(seg(1, true, "S", 0));      // another connection, open throughout
+    t.trace(seg(1, true, "S", 0));  // another connection, open throughout
     t.trace(self(2, true, false, 1, 100));
     t.trace(self(3, false, true, 2, 101));  // its FIN: lingering
     t.trace(self(4, true, false, 3, 500));  // a new connection on the same tuple

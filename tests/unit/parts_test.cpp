@@ -33,9 +33,10 @@ struct Outcome {
 };
 
 std::string describe(const traceflow::Index& f) {
-    std::string s = f.label + " " + (f.fpout ? std::filesystem::path(*f.fpout).filename().string() : "-") + " " + std::to_string(static_cast<int>(f.reason)) +
-                    " " + f.id.src.to_string() + ":" + std::to_string(f.id.srcport) + ">" + f.id.dst.to_string() + ":" +
-                    std::to_string(f.id.dstport) + " " + std::to_string(f.first.total_nanoseconds()) + " " +
+    std::string s = f.label + " " + (f.fpout ? std::filesystem::path(*f.fpout).filename().string() : "-") + " " +
+                    std::to_string(static_cast<int>(f.reason)) + " " + f.id.src.to_string() + ":" +
+                    std::to_string(f.id.srcport) + ">" + f.id.dst.to_string() + ":" + std::to_string(f.id.dstport) +
+                    " " + std::to_string(f.first.total_nanoseconds()) + " " +
                     std::to_string(f.last.total_nanoseconds()) + " [";
     for (const auto n : f.index) s += std::to_string(n) + ",";
     s += "]";
@@ -99,7 +100,8 @@ traceflow::FeedOptions collecting(Outcome& r) {
 
 Outcome one_pass(const std::vector<std::string>& inputs, const traceflow::TraceFlowOptions& o,
                  const std::filesystem::path& out) {
-    return trace_with(o, out, [&](auto& tracer, Outcome& r) { traceflow::feed(inputs, tracer, r.stats, collecting(r)); });
+    return trace_with(o, out,
+                      [&](auto& tracer, Outcome& r) { traceflow::feed(inputs, tracer, r.stats, collecting(r)); });
 }
 
 Outcome parallel(const std::vector<std::string>& inputs, const traceflow::TraceFlowOptions& o,
@@ -111,7 +113,8 @@ Outcome parallel(const std::vector<std::string>& inputs, const traceflow::TraceF
 
 // Maps each input in the ranges its `cuts` make, through part files, then merges.
 Outcome mapped(const std::vector<std::string>& inputs, const std::vector<std::vector<std::uint64_t>>& cuts,
-               const traceflow::TraceFlowOptions& o, const std::filesystem::path& out, const std::filesystem::path& dir) {
+               const traceflow::TraceFlowOptions& o, const std::filesystem::path& out,
+               const std::filesystem::path& dir) {
     std::vector<traceflow::Part> parts;
     traceflow::MapOptions how;
     how.carry_frames = !out.empty();
@@ -129,7 +132,8 @@ Outcome mapped(const std::vector<std::string>& inputs, const std::vector<std::ve
     for (const auto& p : parts) order.push_back(&p);
     traceflow::check_parts(order, {});
     return trace_with(o, out, [&](auto& tracer, Outcome& r) {
-        traceflow::replay_parts(order, tracer, r.stats, [&r](const traceflow::Error& e) { r.errors.push_back(e.what()); });
+        traceflow::replay_parts(order, tracer, r.stats,
+                                [&r](const traceflow::Error& e) { r.errors.push_back(e.what()); });
     });
 }
 
@@ -171,9 +175,9 @@ std::vector<std::uint8_t> generated(std::mt19937& rng, int flows, bool nanosecon
         Conn& c = live[pick];
         const bool reply = coin(rng) < 50;
         std::uint8_t flags = 0x10;
-        if (c.left == 1) flags = 0x11;                      // FIN
-        if (coin(rng) < 3) flags = 0x04;                    // RST
-        if (coin(rng) < 5) flags = 0x02;                    // a SYN again
+        if (c.left == 1) flags = 0x11;    // FIN
+        if (coin(rng) < 3) flags = 0x04;  // RST
+        if (coin(rng) < 5) flags = 0x02;  // a SYN again
         std::size_t payload = static_cast<std::size_t>(coin(rng) < 60 ? coin(rng) * 7 : 0);
         Bytes seg = testutil::tcp(reply ? c.dport : c.sport, reply ? c.sport : c.dport, flags, payload, 5,
                                   static_cast<std::uint32_t>(opened * 1000 + c.left), 7);
@@ -286,11 +290,11 @@ TEST_CASE("merge refuses parts that do not tile their capture", "[parts]") {
     const traceflow::Part p3 = part(a, size / 3, size);
     const traceflow::Part other = part(b, size / 2, std::filesystem::file_size(b));
     CHECK_NOTHROW(traceflow::check_parts({&p1, &p2}, {}));
-    CHECK_THROWS_AS(traceflow::check_parts({&p2, &p1}, {}), traceflow::PartsError);     // out of order
-    CHECK_THROWS_AS(traceflow::check_parts({&p1}, {}), traceflow::PartsError);          // a range missing
-    CHECK_THROWS_AS(traceflow::check_parts({&p1, &p3}, {}), traceflow::PartsError);     // overlap
+    CHECK_THROWS_AS(traceflow::check_parts({&p2, &p1}, {}), traceflow::PartsError);       // out of order
+    CHECK_THROWS_AS(traceflow::check_parts({&p1}, {}), traceflow::PartsError);            // a range missing
+    CHECK_THROWS_AS(traceflow::check_parts({&p1, &p3}, {}), traceflow::PartsError);       // overlap
     CHECK_THROWS_AS(traceflow::check_parts({&p1, &p2, &p2}, {}), traceflow::PartsError);  // repeated
-    CHECK_THROWS_AS(traceflow::check_parts({&p1, &other}, {}), traceflow::PartsError);  // another capture
+    CHECK_THROWS_AS(traceflow::check_parts({&p1, &other}, {}), traceflow::PartsError);    // another capture
     traceflow::Part wrong = p2;
     wrong.start += 1;  // as a resync that found a wrong record would
     CHECK_THROWS_AS(traceflow::check_parts({&p1, &wrong}, {}), traceflow::PartsError);

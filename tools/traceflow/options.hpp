@@ -268,7 +268,8 @@ inline void check_merge(const Options& o, const Given& g) {
     if (o.inputs.empty()) usage_error("merge needs the part files, in input order");
     if (g.json && g.csv) usage_error("--json and --csv contradict each other: choose one listing");
     if (o.stream && o.listing == Listing::table) usage_error("--stream needs --json or --csv");
-    if (o.force && o.trace.fout.empty()) usage_error("--force has no effect without -o/--output (no files are written)");
+    if (o.force && o.trace.fout.empty())
+        usage_error("--force has no effect without -o/--output (no files are written)");
     if (g.max_open_files && o.trace.fout.empty())
         usage_error("--max-open-files has no effect without -o/--output (no files are written)");
 }
@@ -461,8 +462,9 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
                 std::optional<unsigned long long> end;
                 if (colon != std::string::npos) {
                     begin = parse_count(v.substr(0, colon));
-                    end = colon + 1 == v.size() ? std::optional<unsigned long long>(std::numeric_limits<std::uint64_t>::max())
-                                                : parse_count(v.substr(colon + 1));
+                    end = colon + 1 == v.size()
+                              ? std::optional<unsigned long long>(std::numeric_limits<std::uint64_t>::max())
+                              : parse_count(v.substr(colon + 1));
                 }
                 if (!begin.has_value() || !end.has_value() || begin.value() > end.value())
                     usage_error("--range needs BEGIN:END, byte offsets with BEGIN <= END (END may be left out), not '" +

@@ -43,14 +43,15 @@ inline int run_map(const Options& options) {
     }
     static const char* const how_found[] = {"file start", "resync", "walk"};
     if (!options.quiet) {
-        std::fprintf(stderr,
-                     "traceflow: map %s bytes %llu..%llu: %llu frames, %llu TCP; records %llu..%llu (first found by "
-                     "%s)%s\n",
-                     capture.c_str(), static_cast<unsigned long long>(part.range.begin),
-                     static_cast<unsigned long long>(part.range.end), static_cast<unsigned long long>(part.stats.frames),
-                     static_cast<unsigned long long>(part.stats.tcp_frames), static_cast<unsigned long long>(part.start),
-                     static_cast<unsigned long long>(part.stop), how_found[static_cast<int>(part.how)],
-                     part.unreachable ? "; after damage earlier in the file: no record of it is traced" : "");
+        std::fprintf(
+            stderr,
+            "traceflow: map %s bytes %llu..%llu: %llu frames, %llu TCP; records %llu..%llu (first found by "
+            "%s)%s\n",
+            capture.c_str(), static_cast<unsigned long long>(part.range.begin),
+            static_cast<unsigned long long>(part.range.end), static_cast<unsigned long long>(part.stats.frames),
+            static_cast<unsigned long long>(part.stats.tcp_frames), static_cast<unsigned long long>(part.start),
+            static_cast<unsigned long long>(part.stop), how_found[static_cast<int>(part.how)],
+            part.unreachable ? "; after damage earlier in the file: no record of it is traced" : "");
     }
     if (part.damage) {
         const traceflow::PartDamage& d = *part.damage;
@@ -60,7 +61,10 @@ inline int run_map(const Options& options) {
         else
             std::fprintf(stderr, "traceflow: error: %s: the %llu%s record of the range, at byte offset %llu: %s\n",
                          capture.c_str(), static_cast<unsigned long long>(d.record),
-                         d.record == 1 ? "st" : d.record == 2 ? "nd" : d.record == 3 ? "rd" : "th",
+                         d.record == 1   ? "st"
+                         : d.record == 2 ? "nd"
+                         : d.record == 3 ? "rd"
+                                         : "th",
                          static_cast<unsigned long long>(d.offset), d.what.c_str());
         return exit_io;
     }

@@ -60,14 +60,15 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
     if (seekable) {
         std::ifstream magic(path, std::ios::binary);
         unsigned char m[4] = {};
-        pcapng = magic.read(reinterpret_cast<char*>(m), 4) && m[0] == 0x0A && m[1] == 0x0D && m[2] == 0x0D && m[3] == 0x0A;
+        pcapng =
+            magic.read(reinterpret_cast<char*>(m), 4) && m[0] == 0x0A && m[1] == 0x0D && m[2] == 0x0D && m[3] == 0x0A;
     }
     if (!seekable || pcapng || threads < 2 || options.max_frames != 0) {
         if (threads >= 2) return feed_threaded(path, tracer, stats, options);
         return feed(path, tracer, stats, options);
     }
-    const std::uint64_t chunk = std::clamp<std::uint64_t>(size / (std::uint64_t{threads} * 4), std::uint64_t{1} << 20,
-                                                          std::uint64_t{64} << 20);
+    const std::uint64_t chunk =
+        std::clamp<std::uint64_t>(size / (std::uint64_t{threads} * 4), std::uint64_t{1} << 20, std::uint64_t{64} << 20);
     const std::size_t chunks = static_cast<std::size_t>(std::max<std::uint64_t>(1, (size + chunk - 1) / chunk));
     const std::size_t window = 2 * std::size_t{threads};
     MapOptions map;

@@ -24,7 +24,7 @@ namespace io {
 /// Bytes [begin, end) of a capture file. A range holds the records whose
 /// first byte lies in it, so ranges that tile a file hold each record once.
 struct ByteRange {
-    std::uint64_t begin = 0;                                       ///< first byte
+    std::uint64_t begin = 0;                                        ///< first byte
     std::uint64_t end = std::numeric_limits<std::uint64_t>::max();  ///< one past the last byte
 };
 
@@ -67,17 +67,26 @@ public:
     /// `known_start`, when given, is where the first record at or after the
     /// range's beginning starts (the stop() of the range before, in pcap): it is used as it is.
     RangeReader(ByteSource source, ByteRange range, std::optional<std::uint64_t> known_start = std::nullopt)
-        : reader_(check_seekable(std::move(source))), range_(range) {
+        : reader_(check_seekable(std::move(source))) {
         size_ = reader_.source().size();
-        if (range_.end > size_) range_.end = size_;
-        if (range_.begin > range_.end) range_.begin = range_.end;
-        if (known_start && reader_.pcap() != nullptr && *known_start >= reader_.source().offset()) {
-            how_ = RangeStart::resync;
-            start_ = stop_ = *known_start;
-            reader_.pcap()->restart_at(*known_start, 0);
-            return;
-        }
-        position();
+        first_record_ = reader_.source().offset();
+        begin(range, known_start);
+    }
+
+    /// Moves on to another range of the same pcap file, keeping the open
+    /// file and its buffer (feed_parallel() reads range after range so).
+    /// False for pcapng, whose walk needs a reader opened anew.
+    bool restart(ByteRange range, std::optional<std::uint64_t> known_start = std::nullopt) {
+        PcapReader* pcap = reader_.pcap();
+        if (pcap == nullptr) return false;
+        start_ = stop_ = records_before_ = 0;
+        pending_ = nullptr;
+        beyond_.reset();
+        how_ = RangeStart::file_start;
+        numbers_known_ = delivered_ = done_ = unreachable_ = false;
+        pcap->restart_at(first_record_, 0);
+        begin(range, known_start);
+        return true;
     }
 
     /// Opens `path` and reads `range` of it, as above.
@@ -162,9 +171,21 @@ private:
         return source;
     }
 
+    void begin(ByteRange range, std::optional<std::uint64_t> known_start) {
+        range_ = range;
+        if (range_.end > size_) range_.end = size_;
+        if (range_.begin > range_.end) range_.begin = range_.end;
+        if (known_start && reader_.pcap() != nullptr && *known_start >= first_record_) {
+            how_ = RangeStart::resync;
+            start_ = stop_ = *known_start;
+            reader_.pcap()->restart_at(*known_start, 0);
+            return;
+        }
+        position();
+    }
+
     void position() {
-        ByteSource& source = reader_.source();
-        const std::uint64_t first = source.offset();  // after the pcap file header or the first SHB
+        const std::uint64_t first = first_record_;
         start_ = stop_ = range_.begin;
         if (range_.begin <= first) {
             how_ = RangeStart::file_start;
@@ -295,8 +316,8 @@ private:
                     return Fate::dies;
                 // Headers read a few bytes off the true ones (sub-seconds as seconds, lengths as
                 // times) chain on beside them; their "seconds" jump by days from record to record.
-                if (last_second && (h.ts_sec > *last_second ? h.ts_sec - *last_second : *last_second - h.ts_sec) >
-                                       max_second_step)
+                if (last_second &&
+                    (h.ts_sec > *last_second ? h.ts_sec - *last_second : *last_second - h.ts_sec) > max_second_step)
                     return Fate::dies;
                 last_second = h.ts_sec;
                 if (starts != nullptr) starts->push_back(at);
@@ -330,6 +351,7 @@ private:
     CaptureReader reader_;
     ByteRange range_;
     std::uint64_t size_ = 0;
+    std::uint64_t first_record_ = 0;  // where the file's first record (or block after the first SHB) starts
     std::uint64_t start_ = 0;
     std::uint64_t stop_ = 0;
     std::uint64_t records_before_ = 0;

@@ -5,8 +5,8 @@
 #include "../version.hpp"
 
 #include <atomic>
-#include <optional>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -38,43 +38,18 @@ inline std::string damage_words(const FormatError& e) {
 }
 }  // namespace detail::parts
 
-/// Reads `range` of the capture at `path` (a regular file) into a Part: its
-/// frames counted as feed() counts them, its TCP packets packed in order.
-/// Damage in the range ends the part there and is recorded in it (the part
-/// stays valid); damage before the range leaves it empty and `unreachable`.
-/// Throws IoError when the file cannot be opened or read, FormatError when
-/// its file header is bad (as one pass would, for the part of the range
-/// holding it; other parts are then empty and unreachable).
-/// `known_start`, when given, is where the range's first record starts (a
-/// pcap range after one just read): no resync is needed.
-inline Part map_range(const std::string& path, io::ByteRange range, const MapOptions& options = {},
-                      std::optional<std::uint64_t> known_start = std::nullopt) {
-    Part part;
-    part.capture = path;
-    io::ByteSource source(path);
-    if (!source.seekable())
-        throw IoError(path, std::make_error_code(std::errc::invalid_seek), "a byte range needs a regular file");
-    part.capture_size = source.size();
-    part.capture_id = capture_fingerprint(source);
-    (void)source.seek(0);
-    part.range = range;
-    if (part.range.end > part.capture_size) part.range.end = part.capture_size;
-    if (part.range.begin > part.range.end) part.range.begin = part.range.end;
+/// Reads the range `reader` is on into `part`, whose capture fields the
+/// caller set: its counts, packets, boundaries and damage are replaced;
+/// the log's memory is kept for reuse (feed_parallel() maps range after range so).
+inline void map_into(io::RangeReader& reader, Part& part, const MapOptions& options) {
+    part.range = reader.range();
+    part.stats = ExtractStats{};
+    part.packets = 0;
+    part.log.clear();
+    part.damage.reset();
+    part.tail.reset();
+    part.cut_short = false;
     part.frames_carried = options.carry_frames;
-    std::optional<io::RangeReader> opened;
-    try {
-        opened.emplace(std::move(source), part.range, known_start);
-    } catch (const FormatError& e) {
-        // A bad file header: the part holding byte 0 reports it, as one pass does; the others hold nothing.
-        part.start = part.stop = part.range.begin;
-        if (part.range.begin == 0) {
-            part.damage = PartDamage{e.record(), true, e.offset(), detail::parts::damage_words(e)};
-        } else {
-            part.unreachable = true;
-        }
-        return part;
-    }
-    io::RangeReader& reader = *opened;
     part.how = reader.how_started();
     part.unreachable = reader.unreachable();
     part.numbers_known = reader.numbers_known();
@@ -82,9 +57,9 @@ inline Part map_range(const std::string& path, io::ByteRange range, const MapOpt
     std::optional<detail::parts::PacketLogWriter> log_writer;
     log_writer.emplace(part.log, options.carry_frames);
     detail::parts::PacketLogWriter& log = *log_writer;
-    // About 40 bytes a packet of some 600 bytes on average, frames as they are when carried.
+    // About 35 bytes a packet of some 600 bytes on average, frames as they are when carried.
     const std::uint64_t span = part.range.end - part.range.begin;
-    log.reserve(static_cast<std::size_t>(options.carry_frames ? span + span / 8 : span / 12));
+    log.reserve(static_cast<std::size_t>(options.carry_frames ? span + span / 8 : span / 16));
     io::Record record;
     decode::TcpSegment seg;
     CapturePacket packet;
@@ -97,7 +72,8 @@ inline Part map_range(const std::string& path, io::ByteRange range, const MapOpt
             }
             if (!reader.next(record)) break;
             ++number;
-            const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
+            const decode::Outcome outcome =
+                decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
             detail::ingest::count_frame(part.stats, number, record.frame.bytes.size, outcome);
             if (outcome != decode::Outcome::tcp) continue;
             make_capture_packet(record, seg, number, packet);
@@ -138,6 +114,45 @@ inline Part map_range(const std::string& path, io::ByteRange range, const MapOpt
     part.numbers_known = reader.numbers_known();
     part.start = part.stats.frames == 0 && part.damage ? part.damage->offset : reader.start();
     part.stop = part.damage ? part.damage->offset : reader.stop();
+}
+
+/// Reads `range` of the capture at `path` (a regular file) into a Part: its
+/// frames counted as feed() counts them, its TCP packets packed in order.
+/// Damage in the range ends the part there and is recorded in it (the part
+/// stays valid); damage before the range leaves it empty and `unreachable`.
+/// Throws IoError when the file cannot be opened or read, FormatError when
+/// its file header is bad (as one pass would, for the part of the range
+/// holding it; other parts are then empty and unreachable).
+/// `known_start`, when given, is where the range's first record starts (a
+/// pcap range after one just read): no resync is needed.
+inline Part map_range(const std::string& path, io::ByteRange range, const MapOptions& options = {},
+                      std::optional<std::uint64_t> known_start = std::nullopt) {
+    Part part;
+    part.capture = path;
+    io::ByteSource source(path);
+    if (!source.seekable())
+        throw IoError(path, std::make_error_code(std::errc::invalid_seek), "a byte range needs a regular file");
+    part.capture_size = source.size();
+    part.capture_id = capture_fingerprint(source);
+    (void)source.seek(0);
+    part.range = range;
+    if (part.range.end > part.capture_size) part.range.end = part.capture_size;
+    if (part.range.begin > part.range.end) part.range.begin = part.range.end;
+    part.frames_carried = options.carry_frames;
+    std::optional<io::RangeReader> opened;
+    try {
+        opened.emplace(std::move(source), part.range, known_start);
+    } catch (const FormatError& e) {
+        // A bad file header: the part holding byte 0 reports it, as one pass does; the others hold nothing.
+        part.start = part.stop = part.range.begin;
+        if (part.range.begin == 0) {
+            part.damage = PartDamage{e.record(), true, e.offset(), detail::parts::damage_words(e)};
+        } else {
+            part.unreachable = true;
+        }
+        return part;
+    }
+    map_into(*opened, part, options);
     return part;
 }
 

@@ -48,8 +48,9 @@ inline void check_parts(const std::vector<const Part*>& parts, const std::vector
                         (first.frames_carried ? " does" : " does not") + " (map every part with or without --files)");
         const bool starts_input = p.range.begin == 0;
         if (!starts_input) {
-            if (i == 0) fail(i, "holds bytes " + std::to_string(p.range.begin) + ".. of " + p.capture +
-                                    ": the parts before it, from byte 0, are missing");
+            if (i == 0)
+                fail(i, "holds bytes " + std::to_string(p.range.begin) + ".. of " + p.capture +
+                            ": the parts before it, from byte 0, are missing");
             const Part& q = *parts[i - 1];
             if (q.capture_id != p.capture_id || q.capture_size != p.capture_size)
                 fail(i, "is of another capture (" + p.capture + ") than " + name(i - 1) + " (" + q.capture +
@@ -63,11 +64,10 @@ inline void check_parts(const std::vector<const Part*>& parts, const std::vector
                 damaged = true;  // the damage just past q's range ends the capture: q's tail holds what precedes it
             }
             if (!damaged) {
-                if (p.unreachable)
-                    fail(i, "found damage before its range, which no part before it reports");
+                if (p.unreachable) fail(i, "found damage before its range, which no part before it reports");
                 if (p.start != q.stop)
-                    fail(i, "starts at byte " + std::to_string(p.start) + " of " + p.capture + " but " +
-                                name(i - 1) + " stopped at byte " + std::to_string(q.stop) +
+                    fail(i, "starts at byte " + std::to_string(p.start) + " of " + p.capture + " but " + name(i - 1) +
+                                " stopped at byte " + std::to_string(q.stop) +
                                 ": the first record of its range was not found right; map it again");
             }
         } else {

@@ -270,7 +270,8 @@ inline Part read_part(const std::string& path) {
     p += 8;
     const std::uint64_t log_size = get64(p);
     p += 8;
-    if (left() < log_size || left() - log_size != 8 + sizeof part_end) throw damaged("truncated, or longer than written");
+    if (left() < log_size || left() - log_size != 8 + sizeof part_end)
+        throw damaged("truncated, or longer than written");
     const std::uint8_t* log = p;
     p += log_size;
     p += 8;  // the checksum is checked once the header says where the tail's log begins

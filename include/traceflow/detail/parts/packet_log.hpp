@@ -145,7 +145,8 @@ public:
         out.frame.wirelen = static_cast<std::uint32_t>(bits::read_varint(p_));
         const auto caplen = static_cast<std::size_t>(bits::read_varint(p_));
         out.frame.timestamp = out.timestamp;
-        if (p_ > end_ || (carried_ && caplen > static_cast<std::size_t>(end_ - p_))) throw Error("a part's packet log is damaged");
+        if (p_ > end_ || (carried_ && caplen > static_cast<std::size_t>(end_ - p_)))
+            throw Error("a part's packet log is damaged");
         if (carried_) {
             out.frame.bytes = ByteView(p_, caplen);
             p_ += caplen;
