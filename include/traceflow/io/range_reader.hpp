@@ -297,13 +297,14 @@ private:
         const std::uint8_t* window = source.data();
         const std::uint64_t have = std::min<std::uint64_t>(source.available(), want);
         const std::uint32_t per_second = pcap.per_second();
-        enum class Fate { dies, lives, joins };
+        enum class Fate { dies, lives, joins, uncertain };
         // The record starts of the first live chain, in order.
         std::vector<std::uint64_t> chain;
         // Follows the chain from `at` until it dies, passes `until` alive (or
         // reaches the end of the file or of the window), or meets `chain`.
         auto follow = [&](std::uint64_t at, std::uint64_t until, std::vector<std::uint64_t>* starts) {
             std::optional<std::uint32_t> last_second;
+            unsigned records = 0;
             for (;;) {
                 if (at == left) return Fate::lives;  // ends exactly at the end of the file
                 if (at >= until) return Fate::lives;
@@ -317,9 +318,14 @@ private:
                 // Headers read a few bytes off the true ones (sub-seconds as seconds, lengths as
                 // times) chain on beside them; their "seconds" jump by days from record to record.
                 if (last_second &&
-                    (h.ts_sec > *last_second ? h.ts_sec - *last_second : *last_second - h.ts_sec) > max_second_step)
-                    return Fate::dies;
+                    (h.ts_sec > *last_second ? h.ts_sec - *last_second : *last_second - h.ts_sec) > max_second_step) {
+                    // After many steady records, a true jump in time (captures joined end to end): the
+                    // chain lived this far. After a few, it cannot be told: walk.
+                    if (records >= 8) return Fate::lives;
+                    return records >= 1 ? Fate::uncertain : Fate::dies;
+                }
                 last_second = h.ts_sec;
+                ++records;
                 if (starts != nullptr) starts->push_back(at);
                 at += PcapReader::record_header_size + h.caplen;
                 if (at > left) return Fate::dies;  // runs past the end of the file
@@ -332,7 +338,9 @@ private:
             if (!found) {
                 std::vector<std::uint64_t> starts;
                 reach = std::min<std::uint64_t>(have, back + 2 * largest);
-                if (follow(at, reach, &starts) == Fate::lives) {
+                const Fate fate = follow(at, reach, &starts);
+                if (fate == Fate::uncertain) return std::nullopt;
+                if (fate == Fate::lives) {
                     chain = std::move(starts);
                     found = true;
                 }
@@ -340,7 +348,8 @@ private:
             }
             if (std::binary_search(chain.begin(), chain.end(), at)) continue;
             // Another candidate: it must die or join the first chain before passing its end.
-            if (follow(at, reach, nullptr) == Fate::lives) return std::nullopt;  // two chains: cannot tell
+            const Fate fate = follow(at, reach, nullptr);
+            if (fate == Fate::lives || fate == Fate::uncertain) return std::nullopt;  // two chains: cannot tell
         }
         if (!found) return std::nullopt;
         const auto first_in_range = std::lower_bound(chain.begin(), chain.end(), back);
