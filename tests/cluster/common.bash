@@ -178,3 +178,16 @@ finish_tests() {
     echo "all $cases checks passed"
     exit 0
 }
+
+# A map that writes no part (a fake traceflow failing on the middle range of
+# SAMPLE): the runner reports the map's error and exits 2. Usage:
+# expect_failing_map SAMPLE RUNNER [ARG...]  (RUNNER is given --parts-per-file 3 SAMPLE)
+expect_failing_map() {
+    local sample=$1 size middle failing
+    shift
+    size=$(wc -c <"$sample")
+    middle="$((size / 3)):$((2 * size / 3))"
+    failing=$(fake_traceflow failing "$middle" 'echo "traceflow: error: injected I/O error" >&2; exit 2')
+    expect_status "a map fails" 2 env PATH="$failing:$PATH" "$@" --parts-per-file 3 "$sample"
+    grep -q "injected I/O error" "$tmp/status.err" || fail "a map fails: its error is not shown"
+}

@@ -170,14 +170,8 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
                 part = map_range(path, range_of(c), map, *prev_stop);
             }
             replay_part(part, tracer, stats.frames);
-            stats.frames += part.stats.frames;
-            stats.tcp_frames += part.stats.tcp_frames;
-            stats.bytes += part.stats.bytes;
-            for (std::size_t o = 0; o < stats.outcomes.size(); ++o) stats.outcomes[o] += part.stats.outcomes[o];
-            if (part.damage) {
-                const PartDamage& d = *part.damage;
-                throw FormatError(path, d.record_known ? d.record : file_records + d.record, d.offset, d.what);
-            }
+            detail::parts::add_counts(stats, part.stats);
+            if (part.damage) throw detail::parts::damage_error(part, *part.damage, file_records);
             file_records += part.stats.frames;
             prev_stop = part.stop;
             {

@@ -63,6 +63,16 @@ inline void map_into(io::RangeReader& reader, Part& part, const MapOptions& opti
     io::Record record;
     decode::TcpSegment seg;
     CapturePacket packet;
+    // One record read: counted as feed() counts it, packed when it is TCP.
+    const auto take = [&](ExtractStats& stats, std::uint64_t& packets, detail::parts::PacketLogWriter& to,
+                          std::uint64_t number) {
+        const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
+        detail::ingest::count_frame(stats, number, record.frame.bytes.size, outcome);
+        if (outcome != decode::Outcome::tcp) return;
+        make_capture_packet(record, seg, number, packet);
+        to.add(packet, number);
+        ++packets;
+    };
     std::uint64_t number = 0;
     try {
         for (;;) {
@@ -71,14 +81,7 @@ inline void map_into(io::RangeReader& reader, Part& part, const MapOptions& opti
                 break;
             }
             if (!reader.next(record)) break;
-            ++number;
-            const decode::Outcome outcome =
-                decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
-            detail::ingest::count_frame(part.stats, number, record.frame.bytes.size, outcome);
-            if (outcome != decode::Outcome::tcp) continue;
-            make_capture_packet(record, seg, number, packet);
-            log.add(packet, number);
-            ++part.packets;
+            take(part.stats, part.packets, log, ++number);
         }
     } catch (const FormatError& e) {
         part.damage = PartDamage{e.record(), reader.numbers_known(), e.offset(), detail::parts::damage_words(e)};
@@ -94,16 +97,7 @@ inline void map_into(io::RangeReader& reader, Part& part, const MapOptions& opti
         detail::parts::PacketLogWriter& tail_log = *tail_writer;
         std::uint64_t n = 0;
         try {
-            while (reader.next_beyond(record) && record.offset < horizon) {
-                ++n;
-                const decode::Outcome outcome =
-                    decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
-                detail::ingest::count_frame(tail.stats, n, record.frame.bytes.size, outcome);
-                if (outcome != decode::Outcome::tcp) continue;
-                make_capture_packet(record, seg, n, packet);
-                tail_log.add(packet, n);
-                ++tail.packets;
-            }
+            while (reader.next_beyond(record) && record.offset < horizon) take(tail.stats, tail.packets, tail_log, ++n);
         } catch (const FormatError& e) {
             tail_writer.reset();
             tail.damage = PartDamage{e.record(), reader.numbers_known(), e.offset(), detail::parts::damage_words(e)};

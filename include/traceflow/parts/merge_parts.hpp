@@ -88,10 +88,11 @@ inline void check_parts(const std::vector<const Part*>& parts, const std::vector
                                    std::to_string(last.capture_size) + " bytes): the ranges after it are missing");
 }
 
-/// Feeds one part's packets into `tracer` through dump(), numbered from `base` + 1.
+namespace detail::parts {
+// Feeds a packet log into `tracer` through dump(), numbered from `base` + 1.
 template <typename Tracer>
-void replay_part(const Part& part, Tracer& tracer, std::uint64_t base) {
-    detail::parts::PacketLogReader log(part.log.data(), part.log.size(), part.frames_carried);
+void replay_log(const std::vector<std::uint8_t>& bytes, bool carried, Tracer& tracer, std::uint64_t base) {
+    PacketLogReader log(bytes.data(), bytes.size(), carried);
     detail::ingest::PacketBatcher<Tracer, CapturePacket> batcher(tracer);
     CapturePacket packet;
     if (batcher.batching()) {
@@ -106,6 +107,26 @@ void replay_part(const Part& part, Tracer& tracer, std::uint64_t base) {
     batcher.flush();
 }
 
+// Adds a part's frame counts to `stats` (frames, TCP frames, bytes, outcomes).
+inline void add_counts(ExtractStats& stats, const ExtractStats& counts) noexcept {
+    stats.frames += counts.frames;
+    stats.tcp_frames += counts.tcp_frames;
+    stats.bytes += counts.bytes;
+    for (std::size_t o = 0; o < stats.outcomes.size(); ++o) stats.outcomes[o] += counts.outcomes[o];
+}
+
+// The FormatError one pass throws at a part's damage; `file_records`: the capture's records before the part.
+inline FormatError damage_error(const Part& part, const PartDamage& d, std::uint64_t file_records) {
+    return FormatError(part.capture, d.record_known ? d.record : file_records + d.record, d.offset, d.what);
+}
+}  // namespace detail::parts
+
+/// Feeds one part's packets into `tracer` through dump(), numbered from `base` + 1.
+template <typename Tracer>
+void replay_part(const Part& part, Tracer& tracer, std::uint64_t base) {
+    detail::parts::replay_log(part.log, part.frames_carried, tracer, base);
+}
+
 /// Feeds the TCP packets of `parts` (checked by check_parts()) into `tracer`
 /// through dump() in input order, with the frame numbers one pass gives:
 /// every frame of every earlier part counts, `stats.frames` on. Adds the
@@ -118,17 +139,10 @@ void replay_parts(const std::vector<const Part*>& parts, Tracer& tracer, Extract
                   const std::function<void(const Error&)>& on_error = {}) {
     bool skipping = false;
     std::uint64_t file_records = 0;  // records of this capture before the part
-    const auto add = [&](const ExtractStats& counts) {
-        stats.frames += counts.frames;
-        stats.tcp_frames += counts.tcp_frames;
-        stats.bytes += counts.bytes;
-        for (std::size_t o = 0; o < stats.outcomes.size(); ++o) stats.outcomes[o] += counts.outcomes[o];
-    };
     const auto damaged = [&](const Part& part, const PartDamage& d) {
-        const std::uint64_t record = d.record_known ? d.record : file_records + d.record;
         skipping = true;
         ++stats.failed_inputs;
-        const FormatError error(part.capture, record, d.offset, d.what);
+        const FormatError error = detail::parts::damage_error(part, d, file_records);
         if (!on_error) throw error;
         on_error(error);
     };
@@ -140,7 +154,7 @@ void replay_parts(const std::vector<const Part*>& parts, Tracer& tracer, Extract
         }
         if (skipping) continue;
         replay_part(*part, tracer, stats.frames);
-        add(part->stats);
+        detail::parts::add_counts(stats, part->stats);
         if (part->damage) {
             damaged(*part, *part->damage);
             continue;
@@ -149,12 +163,8 @@ void replay_parts(const std::vector<const Part*>& parts, Tracer& tracer, Extract
         if (part->tail && next != nullptr && next->range.begin != 0 &&
             (next->unreachable || next->start != part->stop)) {
             // The next range started past damage just after this one: the records before it, then the damage.
-            detail::parts::PacketLogReader log(part->tail->log.data(), part->tail->log.size(), part->frames_carried);
-            detail::ingest::PacketBatcher<Tracer, CapturePacket> batcher(tracer);
-            CapturePacket packet;
-            while (log.next(packet, stats.frames)) batcher.add(packet);
-            batcher.flush();
-            add(part->tail->stats);
+            detail::parts::replay_log(part->tail->log, part->frames_carried, tracer, stats.frames);
+            detail::parts::add_counts(stats, part->tail->stats);
             damaged(*part, part->tail->damage);
             continue;
         }
