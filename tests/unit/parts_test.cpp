@@ -3,6 +3,7 @@
 // exactly one pass's flows, counts and files; feed_parallel() too, for any thread count.
 #include <traceflow/feed/feed.hpp>
 #include <traceflow/feed/parallel_feed.hpp>
+#include <traceflow/io/capture_reader.hpp>
 #include <traceflow/parts/map_range.hpp>
 #include <traceflow/parts/merge_parts.hpp>
 #include <traceflow/parts/part_file.hpp>
@@ -105,9 +106,9 @@ Outcome one_pass(const std::vector<std::string>& inputs, const traceflow::TraceF
 }
 
 Outcome parallel(const std::vector<std::string>& inputs, const traceflow::TraceFlowOptions& o,
-                 const std::filesystem::path& out, unsigned threads) {
+                 const std::filesystem::path& out, unsigned threads, std::uint64_t range_bytes = 0) {
     return trace_with(o, out, [&](auto& tracer, Outcome& r) {
-        traceflow::feed_parallel(inputs, tracer, r.stats, collecting(r), threads);
+        traceflow::feed_parallel(inputs, tracer, r.stats, collecting(r), threads, range_bytes);
     });
 }
 
@@ -243,10 +244,69 @@ TEST_CASE("parts cut at random offsets merge into exactly one pass, in every mod
                 check_same(whole, mapped(inputs, cuts, mode.options, out("merged"), dir.path() / "parts"));
             }
             for (const unsigned threads : {1u, 2u, 3u, 8u}) {
-                std::filesystem::remove_all(dir.path() / "parallel");
-                check_same(whole, parallel(inputs, mode.options, out("parallel"), threads));
+                // The default ranges (one for captures this small) and ranges of a few records each.
+                for (const std::uint64_t range_bytes : {std::uint64_t{0}, std::uint64_t{997}, std::uint64_t{4096}}) {
+                    INFO(threads << " threads, ranges of " << range_bytes << " bytes");
+                    std::filesystem::remove_all(dir.path() / "parallel");
+                    check_same(whole, parallel(inputs, mode.options, out("parallel"), threads, range_bytes));
+                }
             }
         }
+    }
+}
+
+// The capture `bytes` (written by PcapWriter, its record starts `offsets`)
+// rotated as `editcap -c records` and `tcpdump -C` do: files of `records`
+// records each, every one with the capture's file header.
+std::vector<std::string> rotated(const testutil::TempDir& dir, const std::vector<std::uint8_t>& bytes,
+                                 const std::vector<std::size_t>& offsets, std::size_t records) {
+    std::vector<std::string> files;
+    for (std::size_t first = 0; first < offsets.size(); first += records) {
+        const std::size_t from = offsets[first];
+        const std::size_t to = first + records < offsets.size() ? offsets[first + records] : bytes.size();
+        std::vector<std::uint8_t> file(bytes.begin(), bytes.begin() + 24);
+        file.insert(file.end(), bytes.begin() + static_cast<std::ptrdiff_t>(from),
+                    bytes.begin() + static_cast<std::ptrdiff_t>(to));
+        files.push_back(save(dir, "ring" + std::to_string(files.size()) + ".pcap", file));
+    }
+    return files;
+}
+
+TEST_CASE("rotated files, each mapped in ranges and merged, give one run over the capture they came from", "[parts]") {
+    std::mt19937 rng(25);
+    testutil::TempDir dir;
+    const std::vector<std::uint8_t> bytes = generated(rng, 80);
+    std::vector<std::size_t> offsets;
+    {
+        traceflow::io::CaptureReader reader(save(dir, "whole.pcap", bytes));
+        traceflow::io::Record r;
+        while (reader.next(r)) offsets.push_back(static_cast<std::size_t>(r.offset));
+    }
+    REQUIRE(offsets.size() > 300);
+    const std::vector<std::string> whole_file{(dir.path() / "whole.pcap").string()};
+    for (const Mode& mode : modes()) {
+        const Outcome whole = one_pass(whole_file, mode.options, dir.path() / "one");
+        for (const std::size_t records : {std::size_t{1}, std::size_t{37}, std::size_t{150}}) {
+            INFO(mode.name << ", rotated every " << records << " records");
+            for (const auto& old : std::filesystem::directory_iterator(dir.path()))
+                if (old.path().filename().string().rfind("ring", 0) == 0) std::filesystem::remove(old.path());
+            const std::vector<std::string> ring = rotated(dir, bytes, offsets, records);
+            REQUIRE(ring.size() == (offsets.size() + records - 1) / records);
+            // One run over the ring is one run over the capture: a connection crossing a rotation is not cut.
+            std::filesystem::remove_all(dir.path() / "one-ring");
+            check_same(whole, one_pass(ring, mode.options, dir.path() / "one-ring"));
+            std::vector<std::vector<std::uint64_t>> cuts;
+            std::uniform_int_distribution<std::size_t> count(1, 4);
+            for (const std::string& f : ring)
+                cuts.push_back(random_cuts(rng, std::filesystem::file_size(f), count(rng)));
+            std::filesystem::remove_all(dir.path() / "merged");
+            std::filesystem::remove_all(dir.path() / "parts");
+            std::filesystem::create_directories(dir.path() / "parts");
+            check_same(whole, mapped(ring, cuts, mode.options, dir.path() / "merged", dir.path() / "parts"));
+            std::filesystem::remove_all(dir.path() / "parallel");
+            check_same(whole, parallel(ring, mode.options, dir.path() / "parallel", 3, 997));
+        }
+        std::filesystem::remove_all(dir.path() / "one");
     }
 }
 
@@ -353,5 +413,8 @@ TEST_CASE("a damaged capture: the part holding the damage records it, merge repo
                                                            random_cuts(rng, size - 5, 2)};
         check_same(whole, mapped(inputs, cuts, modes()[0].options, {}, dir.path() / "parts"));
     }
-    for (const unsigned threads : {2u, 5u}) check_same(whole, parallel(inputs, modes()[0].options, {}, threads));
+    for (const unsigned threads : {2u, 5u}) {
+        check_same(whole, parallel(inputs, modes()[0].options, {}, threads));
+        check_same(whole, parallel(inputs, modes()[0].options, {}, threads, 700));
+    }
 }

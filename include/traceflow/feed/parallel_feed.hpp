@@ -23,6 +23,7 @@
 #include "../detail/meta/tracer_traits.hpp"
 #include "../errors.hpp"
 #include "../io/byte_source.hpp"
+#include "../io/range_reader.hpp"
 #include "../parts/map_range.hpp"
 #include "../parts/merge_parts.hpp"
 #include "extract_stats.hpp"
@@ -42,14 +43,16 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// first record is found by io::RangeReader; one that does not start where
 /// the range before stopped is read again from there, so a wrong resync can
 /// never change the result. At most 2 x `threads` ranges are held at once
-/// (of 1 to 64 MiB; holding frames only when the tracer writes files).
+/// (of `range_bytes`, by default 4 to 16 MiB; holding frames only when the
+/// tracer writes files); each thread reads them with one open file and
+/// buffer, and their packets' memory is used again.
 /// Streams, pcapng files (whose ranges are found by walking from the
 /// start), `threads` below 2 and `options.max_frames` go to feed_threaded()
 /// or feed(). `options.stop` ends reading: the tracer gets
 /// the records read before it in file order, up to the first range cut short.
 template <typename Tracer>
 FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options,
-                         unsigned threads) {
+                         unsigned threads, std::uint64_t range_bytes = 0) {
     // Asked of the name, not of an opened file: opening a FIFO to look would take its writer's first bytes.
     std::error_code ec;
     const bool seekable = path != "-" && std::filesystem::is_regular_file(path, ec);
@@ -67,13 +70,43 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
         if (threads >= 2) return feed_threaded(path, tracer, stats, options);
         return feed(path, tracer, stats, options);
     }
-    const std::uint64_t chunk =
-        std::clamp<std::uint64_t>(size / (std::uint64_t{threads} * 4), std::uint64_t{1} << 20, std::uint64_t{64} << 20);
+    // Ranges small enough that the packets of those in flight stay in cache,
+    // large enough that finding each one's first record costs little.
+    const std::uint64_t chunk = range_bytes != 0
+                                    ? range_bytes
+                                    : std::clamp<std::uint64_t>(size / (std::uint64_t{threads} * 16),
+                                                                std::uint64_t{4} << 20, std::uint64_t{16} << 20);
     const std::size_t chunks = static_cast<std::size_t>(std::max<std::uint64_t>(1, (size + chunk - 1) / chunk));
     const std::size_t window = 2 * std::size_t{threads};
     MapOptions map;
     map.decode = options.decode;
     map.carry_frames = detail::meta::needs_frame_bytes(tracer);
+    map.read_tail = false;  // a range that does not start where the one before stopped is read again instead
+    const auto range_of = [&](std::size_t c) {
+        return io::ByteRange{c * chunk, std::min<std::uint64_t>(size, (c + 1) * chunk)};
+    };
+    // Each thread reads its ranges with one reader, moved from range to range
+    // (its file and buffer kept); opening the first also checks the file header.
+    struct Mapper {
+        std::optional<io::RangeReader> reader;
+    };
+    const auto map_with = [&](Mapper& m, Part& part, io::ByteRange range, const MapOptions& how,
+                              std::optional<std::uint64_t> known_start) {
+        if (!m.reader) {
+            m.reader.emplace(io::ByteSource(path), range, known_start);
+        } else if (!m.reader->restart(range, known_start)) {
+            throw Error(path + ": a byte range of this capture cannot be read again");
+        }
+        part.capture = path;
+        part.capture_size = size;
+        map_into(*m.reader, part, how);
+    };
+    Mapper mine;
+    try {
+        mine.reader.emplace(io::ByteSource(path), range_of(0));
+    } catch (const FormatError&) {
+        return feed(path, tracer, stats, options);  // a bad file header: reported as one pass reports it
+    }
     std::atomic<bool> halt{false};  // the tracer failed or reading stopped: claim no more ranges
     struct Slot {
         std::optional<Part> part;
@@ -81,21 +114,27 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
         bool done = false;
     };
     std::vector<Slot> slots(chunks);
+    std::vector<Part> spare;  // parts fed to the tracer, their logs' memory kept for the next ranges
     std::mutex mutex;
     std::condition_variable changed;
     std::size_t next_claim = 0;  // the next range to read
     std::size_t fed = 0;         // ranges fed to the tracer
-    const auto range_of = [&](std::size_t c) {
-        return io::ByteRange{c * chunk, std::min<std::uint64_t>(size, (c + 1) * chunk)};
-    };
     const auto stopping = [&] { return halt.load() || detail::ingest::stop_requested(options); };
     MapOptions worker_map = map;
     worker_map.stop = options.stop;
     // Reads range `c` (the lock not held) and hands it over.
-    const auto read_range = [&](std::size_t c) {
+    const auto read_range = [&](Mapper& m, std::size_t c) {
         Slot result;
+        result.part.emplace();
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (!spare.empty()) {
+                *result.part = std::move(spare.back());
+                spare.pop_back();
+            }
+        }
         try {
-            result.part = map_range(path, range_of(c), worker_map);
+            map_with(m, *result.part, range_of(c), worker_map, std::nullopt);
         } catch (...) {
             result.error = std::current_exception();
         }
@@ -112,6 +151,7 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
         return next_claim++;
     };
     const auto work = [&] {
+        Mapper m;
         std::unique_lock<std::mutex> lock(mutex);
         for (;;) {
             changed.wait(lock, [&] { return stopping() || next_claim >= chunks || next_claim < fed + window; });
@@ -121,7 +161,7 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
                 continue;
             }
             lock.unlock();
-            read_range(*c);
+            read_range(m, *c);
             lock.lock();
         }
     };
@@ -147,9 +187,9 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
                 for (;;) {
                     if (slots[c].done) break;
                     // Read a range meanwhile (the one awaited, when no one has claimed it yet).
-                    if (const std::optional<std::size_t> mine = claim()) {
+                    if (const std::optional<std::size_t> claimed = claim()) {
                         lock.unlock();
-                        read_range(*mine);
+                        read_range(mine, *claimed);
                         lock.lock();
                         continue;
                     }
@@ -167,19 +207,21 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
             Part& part = *slot.part;
             if (prev_stop && (part.start != *prev_stop || part.unreachable) && !part.cut_short) {
                 // Its first record was not where the range before stopped: read it from there.
-                part = map_range(path, range_of(c), map, *prev_stop);
+                map_with(mine, part, range_of(c), map, *prev_stop);
             }
             replay_part(part, tracer, stats.frames);
             detail::parts::add_counts(stats, part.stats);
             if (part.damage) throw detail::parts::damage_error(part, *part.damage, file_records);
             file_records += part.stats.frames;
             prev_stop = part.stop;
+            const bool cut_short = part.cut_short;
             {
                 std::lock_guard<std::mutex> lock(mutex);
                 fed = c + 1;
+                spare.push_back(std::move(part));
             }
             changed.notify_all();
-            if (part.cut_short) {
+            if (cut_short) {
                 status = FeedStatus::stopped;
                 break;
             }
@@ -197,9 +239,9 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
 /// one to the next; errors as feed() of several inputs (`options.on_error`).
 template <typename Tracer>
 FeedStatus feed_parallel(const std::vector<std::string>& inputs, Tracer& tracer, ExtractStats& stats,
-                         const FeedOptions& options, unsigned threads) {
+                         const FeedOptions& options, unsigned threads, std::uint64_t range_bytes = 0) {
     return detail::ingest::feed_inputs(inputs, options, stats.failed_inputs, [&](const std::string& path) {
-        return feed_parallel(path, tracer, stats, options, threads);
+        return feed_parallel(path, tracer, stats, options, threads, range_bytes);
     });
 }
 

@@ -26,6 +26,10 @@ struct MapOptions {
     decode::DecodeOptions decode;             ///< as FeedOptions::decode (--decap)
     bool carry_frames = false;                ///< keep each TCP frame's bytes (to write per-flow files at merge)
     const std::atomic<bool>* stop = nullptr;  ///< when set and true, reading ends before the next record
+    /// Also read the records the next range's resync looks at, to keep damage
+    /// among them (Part::tail, for merge). feed_parallel() reads a range
+    /// again from where the one before stopped instead, and needs none.
+    bool read_tail = true;
 };
 
 namespace detail::parts {
@@ -87,7 +91,7 @@ inline void map_into(io::RangeReader& reader, Part& part, const MapOptions& opti
         part.damage = PartDamage{e.record(), reader.numbers_known(), e.offset(), detail::parts::damage_words(e)};
     }
     log_writer.reset();  // the log cut to its size
-    if (!part.damage && !part.cut_short && !part.unreachable && reader.lookahead() != 0 &&
+    if (options.read_tail && !part.damage && !part.cut_short && !part.unreachable && reader.lookahead() != 0 &&
         part.range.end < part.capture_size) {
         // The records the next range's resync looked at: damage among them is kept, with what comes before it.
         const std::uint64_t horizon = part.range.end + reader.lookahead();
