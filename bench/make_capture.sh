@@ -44,6 +44,9 @@ SERVERS=${SERVERS:-2}
 PY=${PY:-/usr/bin/python3}
 CLI=tfbcli
 SRV=tfbsrv
+for tool in ip tcpdump tcprewrite mergecap capinfos reordercap curl "$PY"; do
+    command -v "$tool" >/dev/null || { echo "make_capture.sh: '$tool' is missing (see the list above)" >&2; exit 1; }
+done
 OUTDIR=$(dirname "$OUT")
 mkdir -p "$OUTDIR"
 TMP=$(mktemp -d "$OUTDIR/make_capture.XXXXXX")

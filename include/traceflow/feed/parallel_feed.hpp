@@ -43,8 +43,8 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// first record is found by io::RangeReader; one that does not start where
 /// the range before stopped is read again from there, so a wrong resync can
 /// never change the result. At most 2 x `threads` ranges are held at once
-/// (of `range_bytes`, by default 4 to 16 MiB; holding frames only when the
-/// tracer writes files); each thread reads them with one open file and
+/// (of `range_bytes`, by default 4 to 32 MiB, at most 8 MiB when the tracer
+/// writes files and the ranges hold their frames); each thread reads them with one open file and
 /// buffer, and their packets' memory is used again.
 /// Streams, pcapng files (whose ranges are found by walking from the
 /// start), `threads` below 2 and `options.max_frames` go to feed_threaded()
@@ -70,12 +70,14 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
         if (threads >= 2) return feed_threaded(path, tracer, stats, options);
         return feed(path, tracer, stats, options);
     }
-    // Ranges small enough that the packets of those in flight stay in cache,
-    // large enough that finding each one's first record costs little.
-    const std::uint64_t chunk = range_bytes != 0
-                                    ? range_bytes
-                                    : std::clamp<std::uint64_t>(size / (std::uint64_t{threads} * 16),
-                                                                std::uint64_t{4} << 20, std::uint64_t{16} << 20);
+    // Ranges large enough that finding each one's first record (reading and
+    // scanning one largest record before it) costs little; smaller when they
+    // carry frames, which the ranges in flight hold in memory.
+    const std::uint64_t largest_range =
+        detail::meta::needs_frame_bytes(tracer) ? std::uint64_t{8} << 20 : std::uint64_t{32} << 20;
+    const std::uint64_t chunk = range_bytes != 0 ? range_bytes
+                                                 : std::clamp<std::uint64_t>(size / (std::uint64_t{threads} * 8),
+                                                                             std::uint64_t{4} << 20, largest_range);
     const std::size_t chunks = static_cast<std::size_t>(std::max<std::uint64_t>(1, (size + chunk - 1) / chunk));
     const std::size_t window = 2 * std::size_t{threads};
     MapOptions map;

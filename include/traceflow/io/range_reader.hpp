@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/bits/endian.hpp"
 #include "../errors.hpp"
 #include "capture_reader.hpp"
 #include "record.hpp"
@@ -276,6 +277,25 @@ private:
         return PcapReader::record_header_size + limit;
     }
 
+    // The first offset in [at, end) whose 16 bytes could be a record header as
+    // far as its sub-second field and its lengths tell (one of them, in any
+    // length order, is the captured length: 1 to `limit`); `end` when none.
+    template <bool BigEndian>
+    static std::uint64_t next_candidate(const std::uint8_t* window, std::uint64_t at, std::uint64_t end,
+                                        std::uint32_t per_second, std::uint64_t limit) noexcept {
+        const auto load = [](const std::uint8_t* p) {
+            return BigEndian ? traceflow::detail::bits::load_be32(p) : traceflow::detail::bits::load_le32(p);
+        };
+        for (; at < end; ++at) {
+            const std::uint8_t* h = window + at;
+            if (load(h + 4) >= per_second) continue;
+            const std::uint32_t length_a = load(h + 8) - 1;  // 0 wraps to the largest: not a length
+            const std::uint32_t length_b = load(h + 12) - 1;
+            if (length_a < limit || length_b < limit) return at;
+        }
+        return end;
+    }
+
     // RAPCAP's resync, made certain: the offset of the first record at or
     // after the range's beginning, or nothing when the headers cannot tell it.
     // Chains of plausible headers are followed from one largest record
@@ -309,12 +329,14 @@ private:
                 if (at == left) return Fate::lives;  // ends exactly at the end of the file
                 if (at >= until) return Fate::lives;
                 if (at + PcapReader::record_header_size > have) return have == left ? Fate::dies : Fate::lives;
-                if (starts == nullptr && std::binary_search(chain.begin(), chain.end(), at)) return Fate::joins;
                 const PcapReader::Header h = pcap.header_at(window + at);
                 // An empty record is legal but never seen; counting it would let runs of zeros pass for records.
+                // (Every header of the live chain passed this, so a header that fails it is not on the
+                // chain: asked first, it spares almost every candidate the search below.)
                 if (h.ts_sub >= per_second || h.caplen == 0 || h.caplen > limit || h.caplen > h.wirelen ||
                     h.wirelen > max_wire_length)
                     return Fate::dies;
+                if (starts == nullptr && std::binary_search(chain.begin(), chain.end(), at)) return Fate::joins;
                 // Headers read a few bytes off the true ones (sub-seconds as seconds, lengths as
                 // times) chain on beside them; their "seconds" jump by days from record to record.
                 if (last_second &&
@@ -334,9 +356,26 @@ private:
         const std::uint64_t scan_end = std::min<std::uint64_t>(have, largest);
         std::uint64_t reach = 0;  // how far the first live chain was followed
         bool found = false;
+        std::vector<std::uint64_t> starts;
+        std::size_t on_chain = 0;  // the first record of `chain` at or after the candidate
+        // Almost every candidate dies at its sub-second field or its lengths: those are passed over
+        // without following (all but the last few bytes, where a header does not fit).
+        const std::uint64_t quick_end =
+            have >= PcapReader::record_header_size ? std::min(scan_end, have - PcapReader::record_header_size + 1) : 0;
+        const auto skip_to_candidate = [&](std::uint64_t at) {
+            return pcap.big_endian() ? next_candidate<true>(window, at, quick_end, per_second, limit)
+                                     : next_candidate<false>(window, at, quick_end, per_second, limit);
+        };
         for (std::uint64_t at = 0; at < scan_end; ++at) {
+            if (at < quick_end) {
+                at = skip_to_candidate(at);
+                if (at == quick_end) {
+                    at = quick_end - 1;
+                    continue;
+                }
+            }
             if (!found) {
-                std::vector<std::uint64_t> starts;
+                starts.clear();
                 reach = std::min<std::uint64_t>(have, back + 2 * largest);
                 const Fate fate = follow(at, reach, &starts);
                 if (fate == Fate::uncertain) return std::nullopt;
@@ -346,7 +385,9 @@ private:
                 }
                 continue;
             }
-            if (std::binary_search(chain.begin(), chain.end(), at)) continue;
+            // Candidates come in order: the chain's next record is found by stepping, not searching.
+            while (on_chain != chain.size() && chain[on_chain] < at) ++on_chain;
+            if (on_chain != chain.size() && chain[on_chain] == at) continue;
             // Another candidate: it must die or join the first chain before passing its end.
             const Fate fate = follow(at, reach, nullptr);
             if (fate == Fate::lives || fate == Fate::uncertain) return std::nullopt;  // two chains: cannot tell
