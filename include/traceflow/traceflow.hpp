@@ -26,6 +26,7 @@
 #include "output/dumper.hpp"
 #include "output/flow_writer.hpp"
 #include "packet.hpp"
+#include "parts/join_parts.hpp"
 #include "parts/map_range.hpp"
 #include "parts/merge_parts.hpp"
 #include "parts/part_file.hpp"

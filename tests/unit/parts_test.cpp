@@ -4,6 +4,7 @@
 #include <traceflow/feed/feed.hpp>
 #include <traceflow/feed/parallel_feed.hpp>
 #include <traceflow/io/capture_reader.hpp>
+#include <traceflow/parts/join_parts.hpp>
 #include <traceflow/parts/map_range.hpp>
 #include <traceflow/parts/merge_parts.hpp>
 #include <traceflow/parts/part_file.hpp>
@@ -112,13 +113,13 @@ Outcome parallel(const std::vector<std::string>& inputs, const traceflow::TraceF
     });
 }
 
-// Maps each input in the ranges its `cuts` make, through part files, then merges.
-Outcome mapped(const std::vector<std::string>& inputs, const std::vector<std::vector<std::uint64_t>>& cuts,
-               const traceflow::TraceFlowOptions& o, const std::filesystem::path& out,
-               const std::filesystem::path& dir) {
+// Maps each input in the ranges its `cuts` make, through part files.
+std::vector<traceflow::Part> map_all(const std::vector<std::string>& inputs,
+                                     const std::vector<std::vector<std::uint64_t>>& cuts, bool carry_frames,
+                                     const std::filesystem::path& dir) {
     std::vector<traceflow::Part> parts;
     traceflow::MapOptions how;
-    how.carry_frames = !out.empty();
+    how.carry_frames = carry_frames;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         std::vector<std::uint64_t> points = cuts[i];
         points.insert(points.begin(), 0);
@@ -129,6 +130,12 @@ Outcome mapped(const std::vector<std::string>& inputs, const std::vector<std::ve
             parts.push_back(traceflow::read_part(file));
         }
     }
+    return parts;
+}
+
+// Merges parts (checked first) as one run.
+Outcome merge_all(const std::vector<traceflow::Part>& parts, const traceflow::TraceFlowOptions& o,
+                  const std::filesystem::path& out) {
     std::vector<const traceflow::Part*> order;
     for (const auto& p : parts) order.push_back(&p);
     traceflow::check_parts(order, {});
@@ -136,6 +143,30 @@ Outcome mapped(const std::vector<std::string>& inputs, const std::vector<std::ve
         traceflow::replay_parts(order, tracer, r.stats,
                                 [&r](const traceflow::Error& e) { r.errors.push_back(e.what()); });
     });
+}
+
+Outcome mapped(const std::vector<std::string>& inputs, const std::vector<std::vector<std::uint64_t>>& cuts,
+               const traceflow::TraceFlowOptions& o, const std::filesystem::path& out,
+               const std::filesystem::path& dir) {
+    return merge_all(map_all(inputs, cuts, !out.empty(), dir), o, out);
+}
+
+// Joins random runs of consecutive parts of one capture (through part files), as merges on several machines would.
+std::vector<traceflow::Part> join_some(std::mt19937& rng, const std::vector<traceflow::Part>& parts,
+                                       const std::filesystem::path& dir) {
+    std::vector<traceflow::Part> joined;
+    std::uniform_int_distribution<std::size_t> length(1, 4);
+    for (std::size_t i = 0; i < parts.size();) {
+        std::vector<const traceflow::Part*> run{&parts[i]};
+        const std::size_t want = length(rng);
+        while (run.size() < want && i + run.size() < parts.size() && parts[i + run.size()].range.begin != 0)
+            run.push_back(&parts[i + run.size()]);
+        const std::string file = (dir / ("joined" + std::to_string(joined.size()))).string();
+        traceflow::write_part(traceflow::join_parts(run, {}), file);
+        joined.push_back(traceflow::read_part(file));
+        i += run.size();
+    }
+    return joined;
 }
 
 void check_same(const Outcome& a, const Outcome& b) {
@@ -153,8 +184,9 @@ void check_same(const Outcome& a, const Outcome& b) {
 // A capture of `flows` interleaved connections, some v6, some with payload
 // that holds copies of pcap record headers (data that looks like a header),
 // UDP among them, capture time stepping back now and then.
-std::vector<std::uint8_t> generated(std::mt19937& rng, int flows, bool nanosecond = false) {
-    testutil::PcapWriter w(false, nanosecond, 1, 262144);
+std::vector<std::uint8_t> generated(std::mt19937& rng, int flows, bool nanosecond = false,
+                                    std::uint32_t snaplen = 262144) {
+    testutil::PcapWriter w(false, nanosecond, 1, snaplen);
     std::uniform_int_distribution<int> coin(0, 99);
     std::uint32_t sec = 1'600'000'000;
     std::uint32_t sub = 0;
@@ -241,7 +273,17 @@ TEST_CASE("parts cut at random offsets merge into exactly one pass, in every mod
                     random_cuts(rng, std::filesystem::file_size(b), count(rng))};
                 std::filesystem::remove_all(dir.path() / "merged");
                 std::filesystem::create_directories(dir.path() / "parts");
-                check_same(whole, mapped(inputs, cuts, mode.options, out("merged"), dir.path() / "parts"));
+                const auto parts = map_all(inputs, cuts, files, dir.path() / "parts");
+                check_same(whole, merge_all(parts, mode.options, out("merged")));
+                // Merges nest: runs of parts joined, the joined parts joined again, then merged.
+                std::filesystem::create_directories(dir.path() / "joined");
+                std::filesystem::create_directories(dir.path() / "joined2");
+                const auto once = join_some(rng, parts, dir.path() / "joined");
+                std::filesystem::remove_all(dir.path() / "merged");
+                check_same(whole, merge_all(once, mode.options, out("merged")));
+                const auto twice = join_some(rng, once, dir.path() / "joined2");
+                std::filesystem::remove_all(dir.path() / "merged");
+                check_same(whole, merge_all(twice, mode.options, out("merged")));
             }
             for (const unsigned threads : {1u, 2u, 3u, 8u}) {
                 // The default ranges (one for captures this small) and ranges of a few records each.
@@ -384,6 +426,45 @@ TEST_CASE("a damaged part file is refused before anything is read from it", "[pa
     }
 }
 
+TEST_CASE("damage far into a resynced range is numbered from the range's first record, joined or not", "[parts]") {
+    std::mt19937 rng(11);
+    testutil::TempDir dir;
+    // A small snapshot length keeps the resync's reach (three largest records) well short of the damage.
+    auto bytes = generated(rng, 500, false, 1600);
+    REQUIRE(bytes.size() > 600'000);
+    std::vector<std::uint64_t> starts;
+    {
+        traceflow::io::CaptureReader reader(save(dir, "whole.pcap", bytes));
+        traceflow::io::Record r;
+        while (reader.next(r)) starts.push_back(r.offset);
+    }
+    const std::uint64_t hit = starts[starts.size() * 9 / 10];
+    bytes[hit + 8] = 0x7f;
+    bytes[hit + 11] = 0x7f;
+    const std::vector<std::string> inputs{save(dir, "b.pcap", bytes)};
+    const Outcome whole = one_pass(inputs, modes()[0].options, {});
+    REQUIRE(whole.errors.size() == 1);
+    bool numbered_in_range = false;
+    for (std::size_t round = 0; round < 12; ++round) {
+        const std::string sub = "r" + std::to_string(round);
+        for (const char* d : {"parts", "joined", "joined2"}) std::filesystem::create_directories(dir.path() / sub / d);
+        // A cut between the first record and the damage, at least 300 KB before it.
+        std::uniform_int_distribution<std::uint64_t> at(1, hit - 300'000);
+        std::vector<std::uint64_t> cuts = random_cuts(rng, bytes.size(), 1 + round % 6);
+        cuts.push_back(at(rng));
+        std::sort(cuts.begin(), cuts.end());
+        cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+        const auto parts = map_all(inputs, {cuts}, false, dir.path() / sub / "parts");
+        for (const auto& p : parts)
+            if (p.damage && !p.damage->record_known) numbered_in_range = true;
+        check_same(whole, merge_all(parts, modes()[0].options, {}));
+        const auto once = join_some(rng, parts, dir.path() / sub / "joined");
+        check_same(whole, merge_all(once, modes()[0].options, {}));
+        check_same(whole, merge_all(join_some(rng, once, dir.path() / sub / "joined2"), modes()[0].options, {}));
+    }
+    CHECK(numbered_in_range);  // the case this test is for was met
+}
+
 TEST_CASE("a damaged capture: the part holding the damage records it, merge reports it as one pass does", "[parts]") {
     std::mt19937 rng(3);
     testutil::TempDir dir;
@@ -406,12 +487,19 @@ TEST_CASE("a damaged capture: the part holding the damage records it, merge repo
     const std::vector<std::string> inputs{truncated, broken, truncated};
     const Outcome whole = one_pass(inputs, modes()[0].options, {});
     REQUIRE(whole.errors.size() == 3);
-    for (int round = 0; round < 8; ++round) {
+    for (std::size_t round = 0; round < 24; ++round) {
         std::filesystem::create_directories(dir.path() / "parts");
-        const std::vector<std::vector<std::uint64_t>> cuts{random_cuts(rng, size - 5, 1 + round),
-                                                           random_cuts(rng, absurd.size(), 1 + round),
+        const std::vector<std::vector<std::uint64_t>> cuts{random_cuts(rng, size - 5, 1 + round % 12),
+                                                           random_cuts(rng, absurd.size(), 1 + round % 12),
                                                            random_cuts(rng, size - 5, 2)};
-        check_same(whole, mapped(inputs, cuts, modes()[0].options, {}, dir.path() / "parts"));
+        const auto parts = map_all(inputs, cuts, false, dir.path() / "parts");
+        check_same(whole, merge_all(parts, modes()[0].options, {}));
+        // Joined around the damage, once and twice: the same records listed, the same errors.
+        std::filesystem::create_directories(dir.path() / "joined");
+        std::filesystem::create_directories(dir.path() / "joined2");
+        const auto once = join_some(rng, parts, dir.path() / "joined");
+        check_same(whole, merge_all(once, modes()[0].options, {}));
+        check_same(whole, merge_all(join_some(rng, once, dir.path() / "joined2"), modes()[0].options, {}));
     }
     for (const unsigned threads : {2u, 5u}) {
         check_same(whole, parallel(inputs, modes()[0].options, {}, threads));

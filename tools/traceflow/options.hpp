@@ -47,6 +47,7 @@ struct Options {
     Command command = Command::run;
     std::optional<traceflow::io::ByteRange> range;  // map --range BEGIN:END
     bool files = false;                             // map --files: carry the frames for merge -o
+    std::string join;                               // merge --join PART: write the parts joined, no listing
     std::vector<std::string> seen;                  // the options given, by their long names
 };
 
@@ -122,6 +123,7 @@ inline void print_help(std::FILE* out) {
         "usage: traceflow [options] CAPTURE...    (- reads standard input)\n"
         "       traceflow map [tracing options] [--files] [--range BEGIN:END] CAPTURE PART\n"
         "       traceflow merge [--json|--csv] [--stream] [-o DIR [--force]] [-q] PART...\n"
+        "       traceflow merge --join JOINED [-q] PART...\n"
         "\n"
         "Lists the TCP flows of pcap/pcapng captures; optionally writes each flow to a file.\n"
         "map traces the records starting in bytes [BEGIN, END) of CAPTURE into the file PART\n"
@@ -129,7 +131,8 @@ inline void print_help(std::FILE* out) {
         "for merge -o); merge checks every byte of the parts and that they tile their\n"
         "captures, then lists and writes exactly as one run over the captures would.\n"
         "Parts are given in input order. Exit 2 when a part is damaged, missing, repeated,\n"
-        "out of order, of another capture, version or options.\n"
+        "out of order, of another capture, version or options. merge --join writes consecutive\n"
+        "parts of one capture as one part, to merge with the others: merges nest.\n"
         "\n"
         "  -r, --read FILE         read FILE (as a CAPTURE argument; may repeat)\n"
         "  -c, --count N           stop after N frames (all inputs together)\n"
@@ -237,7 +240,7 @@ inline void check_combination(const Options& o, const Given& g) {
 inline void check_map(Options& o, const Given& g) {
     for (const std::string& seen : o.seen) {
         if (given_as(seen, {"-o", "--output", "--force", "--max-open-files", "--json", "--csv", "--stream", "-j",
-                            "--threads"}))
+                            "--threads", "--join"}))
             usage_error(seen + " is for 'traceflow merge' (map writes a part, not a listing or files)");
         if (given_as(seen, {"-c", "--count"}))
             usage_error(seen + " cannot be used with map: a range does not know the frames before it");
@@ -263,9 +266,13 @@ inline void check_map(Options& o, const Given& g) {
 inline void check_merge(const Options& o, const Given& g) {
     for (const std::string& seen : o.seen)
         if (!given_as(seen, {"-o", "--output", "--force", "--max-open-files", "--json", "--csv", "--stream", "-j",
-                             "--threads", "-q", "--quiet"}))
+                             "--threads", "-q", "--quiet", "--join"}))
             usage_error(seen + " is recorded in the parts when they are made: give it to 'traceflow map'");
     if (o.inputs.empty()) usage_error("merge needs the part files, in input order");
+    if (!o.join.empty())
+        for (const std::string& seen : o.seen)
+            if (!given_as(seen, {"-q", "--quiet", "--join"}))
+                usage_error(seen + " is for a listing: merge --join writes a part, not a listing");
     if (g.json && g.csv) usage_error("--json and --csv contradict each other: choose one listing");
     if (o.stream && o.listing == Listing::table) usage_error("--stream needs --json or --csv");
     if (o.force && o.trace.fout.empty())
@@ -473,6 +480,9 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
             } else if (arg == "--files") {
                 flag();
                 o.files = true;
+            } else if (arg == "--join") {
+                o.join = take_value();
+                if (o.join.empty()) usage_error("--join needs the name of the part file to write");
             } else if (arg == "-q" || arg == "--quiet") {
                 flag();
                 o.quiet = true;
@@ -506,6 +516,7 @@ inline Options parse_arguments(int argc, char** argv) {
     } else {
         if (o.range) usage_error("--range is for 'traceflow map'");
         if (o.files) usage_error("--files is for 'traceflow map'");
+        if (!o.join.empty()) usage_error("--join is for 'traceflow merge'");
         if (o.inputs.empty()) usage_error("no capture given");
         checks::check_combination(o, given);
     }

@@ -2,6 +2,7 @@
 // traceflow map and traceflow merge: one byte range traced into a part; parts merged into one run's output.
 #pragma once
 
+#include <traceflow/parts/join_parts.hpp>
 #include <traceflow/parts/map_range.hpp>
 #include <traceflow/parts/merge_parts.hpp>
 #include <traceflow/parts/part_file.hpp>
@@ -71,6 +72,27 @@ inline int run_map(const Options& options) {
     return exit_ok;
 }
 
+/// traceflow merge --join JOINED PART...: the parts, consecutive ranges of
+/// one capture, written as one part. Exit 0; 2 when they are not such a run
+/// (nothing written) or the joined part records damage (written).
+inline int run_join(const std::vector<const traceflow::Part*>& parts, const Options& options) {
+    const traceflow::Part joined = traceflow::join_parts(parts, options.inputs);
+    traceflow::write_part(joined, options.join);
+    if (!options.quiet)
+        std::fprintf(stderr, "traceflow: joined %zu parts of %s: bytes %llu..%llu, %llu frames, %llu TCP\n",
+                     parts.size(), joined.capture.c_str(), static_cast<unsigned long long>(joined.range.begin),
+                     static_cast<unsigned long long>(joined.range.end),
+                     static_cast<unsigned long long>(joined.stats.frames),
+                     static_cast<unsigned long long>(joined.stats.tcp_frames));
+    if (joined.damage) {
+        std::fprintf(stderr, "traceflow: error: %s: damaged at byte offset %llu: %s (merge reports it)\n",
+                     joined.capture.c_str(), static_cast<unsigned long long>(joined.damage->offset),
+                     joined.damage->what.c_str());
+        return exit_io;
+    }
+    return exit_ok;
+}
+
 /// traceflow merge [LISTING OPTIONS] [-o DIR [--force]] [-q] PART...: checks
 /// every part (every byte, the tiling, the options) before anything is
 /// printed or written, then lists and writes as one run over the captures.
@@ -81,6 +103,7 @@ inline int run_merge(const Options& merge_options) {
         for (const std::string& path : merge_options.inputs) parts.push_back(traceflow::read_part(path));
         std::vector<const traceflow::Part*> order;
         for (const traceflow::Part& p : parts) order.push_back(&p);
+        if (!merge_options.join.empty()) return run_join(order, merge_options);
         traceflow::check_parts(order, merge_options.inputs);
         if (!merge_options.trace.fout.empty() && !parts[0].frames_carried)
             throw traceflow::PartsError("the parts carry no frames, so -o has nothing to write: map with --files");

@@ -26,19 +26,15 @@ public:
     using Error::Error;
 };
 
-/// Checks that `parts`, in input order, are the consecutive ranges of one or
-/// more captures (a part whose range begins at 0 starts the next input, as a
-/// capture named again in a plain run does), made with the same options, and
-/// that each range's first record starts where the one before stopped (so no
-/// resync found a wrong record). After damage, a capture's later parts are
-/// only checked for their ranges. `names` (one per part) name them in the
-/// message of the PartsError thrown.
-inline void check_parts(const std::vector<const Part*>& parts, const std::vector<std::string>& names) {
+namespace detail::parts {
+// check_parts(), or with `whole` false the same for a run of consecutive
+// ranges of one capture that need not begin at its byte 0 nor reach its end.
+inline void check_tiling(const std::vector<const Part*>& parts, const std::vector<std::string>& names, bool whole) {
     const auto name = [&](std::size_t i) { return i < names.size() ? names[i] : "part " + std::to_string(i + 1); };
     const auto fail = [&](std::size_t i, const std::string& what) { throw PartsError(name(i) + ": " + what); };
     if (parts.empty()) throw PartsError("no parts to merge");
     const Part& first = *parts[0];
-    bool damaged = false;
+    bool damaged = !whole && first.unreachable;  // a run that begins after damage: the part before reports it
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const Part& p = *parts[i];
         if (p.options != first.options)
@@ -47,10 +43,14 @@ inline void check_parts(const std::vector<const Part*>& parts, const std::vector
             fail(i, std::string(p.frames_carried ? "carries" : "does not carry") + " frames and " + name(0) +
                         (first.frames_carried ? " does" : " does not") + " (map every part with or without --files)");
         const bool starts_input = p.range.begin == 0;
-        if (!starts_input) {
-            if (i == 0)
+        if (!whole && i != 0 && (starts_input || p.capture_id != parts[i - 1]->capture_id))
+            fail(i, "is not the range after " + name(i - 1) + " in the same capture: a joined part holds one run of " +
+                        "consecutive ranges of one capture");
+        if (i == 0 && !starts_input) {
+            if (whole)
                 fail(i, "holds bytes " + std::to_string(p.range.begin) + ".. of " + p.capture +
                             ": the parts before it, from byte 0, are missing");
+        } else if (!starts_input) {
             const Part& q = *parts[i - 1];
             if (q.capture_id != p.capture_id || q.capture_size != p.capture_size)
                 fail(i, "is of another capture (" + p.capture + ") than " + name(i - 1) + " (" + q.capture +
@@ -83,9 +83,21 @@ inline void check_parts(const std::vector<const Part*>& parts, const std::vector
         if (p.damage) damaged = true;
     }
     const Part& last = *parts.back();
-    if (last.range.end != last.capture_size)
+    if (whole && last.range.end != last.capture_size)
         fail(parts.size() - 1, "ends at byte " + std::to_string(last.range.end) + " of " + last.capture + " (of " +
                                    std::to_string(last.capture_size) + " bytes): the ranges after it are missing");
+}
+}  // namespace detail::parts
+
+/// Checks that `parts`, in input order, are the consecutive ranges of one or
+/// more captures (a part whose range begins at 0 starts the next input, as a
+/// capture named again in a plain run does), made with the same options, and
+/// that each range's first record starts where the one before stopped (so no
+/// resync found a wrong record). After damage, a capture's later parts are
+/// only checked for their ranges. `names` (one per part) name them in the
+/// message of the PartsError thrown.
+inline void check_parts(const std::vector<const Part*>& parts, const std::vector<std::string>& names) {
+    detail::parts::check_tiling(parts, names, true);
 }
 
 namespace detail::parts {
