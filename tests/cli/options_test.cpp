@@ -286,15 +286,25 @@ TEST_CASE("cli options: the table's FLOW column fits the longest label, IPv6 inc
 
 TEST_CASE("cli options: --name names the files; a hidden name warns once; no double slash", "[cli][options]") {
     testutil::TempDir dir;
-    // ::1 to ::1: labels start with '.', so files would be hidden: one warning, not one per flow.
-    const Run hidden = run("--json -o " + dir.str() + "/h/ " + data("ipv6/loopback6.pcap"));
+    // ::1 to ::1: labels start with '.', but file names write the address 0..1: nothing hidden, no warning.
+    const Run plain = run("--json -o " + dir.str() + "/p/ " + data("ipv6/loopback6.pcap"));
+    REQUIRE(plain.status == 0);
+    CHECK(plain.err.find("hidden") == std::string::npos);
+    for (const auto& flow : json_lines(plain.out)) {
+        const std::string path = flow["fpout"].as_string();
+        CHECK(path.find("//") == std::string::npos);  // -o DIR/ joins with one slash
+        CHECK(path == dir.str() + "/p/0" + flow["label"].as_string() + ".pcap");
+    }
+    // A template that asks for hidden names: one warning, naming --name, not one per flow.
+    const Run hidden = run("--json --name .{label} -o " + dir.str() + "/h/ " + data("ipv6/loopback6.pcap"));
     REQUIRE(hidden.status == 0);
     std::size_t warnings = 0;
     for (std::size_t at = 0; (at = hidden.err.find("hidden", at)) != std::string::npos; ++at) ++warnings;
     CHECK(warnings == 1);
+    CHECK(hidden.err.find("--name") != std::string::npos);
     for (const auto& flow : json_lines(hidden.out)) {
         const std::string path = flow["fpout"].as_string();
-        CHECK(path.find("//") == std::string::npos);  // -o DIR/ joins with one slash
+        CHECK(path.find("//") == std::string::npos);
         CHECK(path.rfind(dir.str() + "/h/.", 0) == 0);
     }
     const Run named = run("--json -q --name flow_{src}-{srcport}_{dst}-{dstport}_{first} -o " + dir.str() + "/n " +

@@ -311,30 +311,28 @@ TEST_CASE("hostile output: a lowered descriptor limit", "[hostile]") {
             records += records_of(entry.path().string()).size();
         CHECK(records == packets.size());
     }
-    SECTION("max_open_files above the limit: IoError EMFILE, and destruction with the limit still low is safe") {
+    SECTION("max_open_files above the limit: files are closed until one opens, and every file is written") {
 #if defined(__SANITIZE_ADDRESS__)
-        // With every descriptor taken, UBSan's vptr check cannot probe memory
-        // (it needs a pipe) and reports the IoError being built as invalid.
+        // With every descriptor taken, the sanitizers' runtime cannot work (it needs a pipe).
         TESTUTIL_SKIP("under sanitizers: their runtime needs free descriptors");
 #endif
-        std::optional<IoError> error;
         {
             FdLimit limit(open_descriptors() + 3);
             const std::size_t available = free_descriptors();
             CAPTURE(available);
             REQUIRE(available < 20);  // 20 flows cannot all be open
             TraceFlow<> tracer(options(dir.path(), w, 64));
-            try {
-                for (const auto& p : packets) tracer.dump(p);
-            } catch (const IoError& e) {
-                error = e;
-            }
-            // ~TraceFlow runs here, with the limit still low: errors go to the warning sink.
+            for (const auto& p : packets) tracer.dump(p);  // never "Too many open files"
+            tracer.finish();
         }
-        REQUIRE(error);
-        CAPTURE(error->what());
-        CHECK(error->code() == std::errc::too_many_files_open);
-        CHECK(fs::path(error->path()).parent_path() == dir.path());
+        std::size_t records = 0;
+        std::size_t files = 0;
+        for (const auto& entry : fs::directory_iterator(dir.path())) {
+            records += records_of(entry.path().string()).size();
+            ++files;
+        }
+        CHECK(files == 20);
+        CHECK(records == packets.size());
     }
 }
 

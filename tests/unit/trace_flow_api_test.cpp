@@ -180,18 +180,39 @@ TEST_CASE("name_template names each flow's file; unknown placeholders are refuse
     }
 }
 
-TEST_CASE("names of hidden files warn once", "[trace_flow][api][output]") {
+TEST_CASE("no hidden file by default: an IPv6 address that begins with :: is written 0..",
+          "[trace_flow][api][output]") {
     testutil::TempDir dir;
     std::vector<std::string> warnings;
     auto options = quiet(dir.str());
     options.warning = [&](std::string_view w) { warnings.emplace_back(w); };
     TraceFlow<> t(options);
     t(make_packet(1, "::1", 1, "::1", 2));
+    t.finish();
+    CHECK(warnings.empty());
+    const auto index = t.index();
+    REQUIRE(index.size() == 1);
+    const traceflow::Index& flow = index[0];
+    CHECK(flow.label.rfind("..1_1-..1_2-", 0) == 0);  // the label is pcapkit's
+    REQUIRE(flow.fpout);
+    CHECK(std::filesystem::path(*flow.fpout).filename().string() == "0" + flow.label + ".pcap");
+    CHECK(std::filesystem::is_regular_file(*flow.fpout));
+}
+
+TEST_CASE("names of hidden files warn once, naming the template and --name", "[trace_flow][api][output]") {
+    testutil::TempDir dir;
+    std::vector<std::string> warnings;
+    auto options = quiet(dir.str());
+    options.name_template = ".{srcport}";
+    options.warning = [&](std::string_view w) { warnings.emplace_back(w); };
+    TraceFlow<> t(options);
+    t(make_packet(1, "::1", 1, "::1", 2));
     t(make_packet(2, "::1", 3, "::1", 4));
-    t(make_packet(3, "10.0.0.1", 3, "::1", 4));
+    t(make_packet(3, "10.0.0.1", 5, "::1", 4));
     t.finish();
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].find("hidden") != std::string::npos);
+    CHECK(warnings[0].find("--name") != std::string::npos);
 }
 
 TEST_CASE("the free register_format adds a format new tracers use", "[trace_flow][api][output]") {

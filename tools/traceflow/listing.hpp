@@ -172,15 +172,26 @@ inline std::string csv_header(bool stats) {
 }
 
 /// The header line of a listing (CSV column names, the table's headings; nothing for JSON).
-inline void print_listing_header(Listing listing, bool stats, std::size_t flow_width = default_flow_width) {
-    if (listing == Listing::csv) {
-        const std::string header = csv_header(stats);
-        std::fwrite(header.data(), 1, header.size(), stdout);
-    } else if (listing == Listing::table) {
-        std::printf("%-*s %8s  %-14s", static_cast<int>(flow_width), "FLOW", "PACKETS", "END");
-        if (stats) std::printf(" %-7s %-12s %12s", "STATE", "HISTORY", "BYTES");
-        std::printf(" %s\n", "FRAMES");
+inline std::string listing_header(Listing listing, bool stats, std::size_t flow_width = default_flow_width) {
+    if (listing == Listing::csv) return csv_header(stats);
+    std::string line;
+    if (listing == Listing::table) {
+        append_padded(line, "FLOW", flow_width, true);
+        line += ' ';
+        append_padded(line, "PACKETS", 8, false);
+        line += "  ";
+        append_padded(line, "END", 14, true);
+        if (stats) {
+            line += ' ';
+            append_padded(line, "STATE", 7, true);
+            line += ' ';
+            append_padded(line, "HISTORY", 12, true);
+            line += ' ';
+            append_padded(line, "BYTES", 12, false);
+        }
+        line += " FRAMES\n";
     }
+    return line;
 }
 
 /// Appends one flow's line of the listing to `line`.
@@ -214,15 +225,6 @@ inline void append_flow_line(std::string& line, const traceflow::Index& flow, Li
         write_flow_fields(flow, stats, fields);
         line += listing == Listing::json ? "}\n" : "\n";
     }
-}
-
-/// One flow as a line of the listing, on standard output.
-inline void print_flow(const traceflow::Index& flow, Listing listing, bool stats,
-                       std::size_t flow_width = default_flow_width) {
-    static thread_local std::string line;  // its room is reused line after line
-    line.clear();
-    append_flow_line(line, flow, listing, stats, flow_width);
-    std::fwrite(line.data(), 1, line.size(), stdout);
 }
 
 /// Flows per end reason, for the summary.

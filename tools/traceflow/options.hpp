@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include <sys/resource.h>
+
 namespace cli {
 
 constexpr int exit_ok = 0;
@@ -147,10 +149,12 @@ inline void print_help(std::FILE* out) {
         "  -f, --format FMT        pcap|cap|pcapng|json|plist|xml|tree|txt|text (default pcap;\n"
         "                          a flow mixing link types is written as pcapng, with a warning)\n"
         "      --name TEMPLATE     file names from {label} {src} {srcport} {dst} {dstport} {first}\n"
-        "                          (default {label}, as pcapkit; a warning when one starts with '.')\n"
+        "                          (default {label}, as pcapkit); flows given one name share one\n"
+        "                          file ('{dst}_{dstport}': one per server); '/' makes folders\n"
         "      --byteorder ORDER   little|big: byte order of pcap/pcapng output (default: this machine's)\n"
         "      --nanosecond        pcap output with nanosecond times (pcapng always has them)\n"
-        "      --max-open-files N  output files held open at once (default 64)\n"
+        "      --max-open-files N  output files held open at once (default 64, or the process's\n"
+        "                          open-file limit less 16 when lower; fewer when files run out)\n"
         "\n"
         "Flows (defaults reproduce pcapkit's TraceFlow):\n"
         "      --bidirectional     one flow per connection, labelled from its initiator\n"
@@ -499,9 +503,21 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
     }
 }
 
+// Output files held open at once by default: 64 (more is not faster: closing
+// a std::FILE walks the C library's list of streams), fewer when the
+// process may open fewer (RLIMIT_NOFILE, less some for captures, standard streams and pipes).
+inline std::size_t default_open_files() {
+    constexpr rlim_t reserved = 16;
+    constexpr rlim_t most = 64;
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return most;
+    return static_cast<std::size_t>(limit.rlim_cur <= reserved + 1 ? 1 : std::min(limit.rlim_cur - reserved, most));
+}
+
 inline Options parse_arguments(int argc, char** argv) {
     Options o;
     o.trace.format = "pcap";
+    o.trace.max_open_files = default_open_files();
     checks::Given given;
     std::vector<std::string> words(argv + 1, argv + argc);
     if (!words.empty() && (words[0] == "map" || words[0] == "merge")) {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
@@ -33,7 +34,9 @@ inline constexpr int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
 // The handler runs once (SA_RESETHAND: a second Ctrl-C ends at once) and
 // without SA_RESTART, so a read waiting on a pipe returns. A signal ignored
-// when we started (nohup) stays ignored. SIGPIPE is ignored: EPIPE is seen on write.
+// when we started (nohup) stays ignored. SIGPIPE is ignored while running, so
+// that a closed pipe is an EPIPE on write (OutputState) and the files being
+// written are completed; run() then ends by SIGPIPE's default action (die_by).
 inline void install_signal_handlers() {
 #if defined(TRACEFLOW_CLI_POSIX)
     for (int sig : stop_signals) {
@@ -87,6 +90,10 @@ inline bool stderr_is_terminal() {
 // any other failure is an error (exit 2). Both keep the files complete.
 // Reading stops on a closed pipe; on another failure only when no files are
 // written (with files, reading goes on so that they are all written).
+// Every listing (table, JSON, CSV, streamed or not) writes stdout through
+// write() and flush(), so each failure is seen at the call that met it, with
+// its errno; after the first, nothing more is written. run() then dies by
+// SIGPIPE after a closed pipe, or exits 2 after another failure.
 struct OutputState {
     bool closed_at_start = false;
     bool writes_files = false;
@@ -95,6 +102,16 @@ struct OutputState {
 
     [[nodiscard]] bool failed() const noexcept { return broken_pipe || error != 0; }
 
+    // Writes `text` to stdout (buffered); on failure as flush().
+    bool write(std::string_view text) {
+        if (failed()) return false;
+        if (text.empty()) return true;
+        errno = 0;
+        if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && !std::ferror(stdout)) return true;
+        fail(errno);
+        return false;
+    }
+
     // Flushes stdout; on failure records why, says so (not for EPIPE), and may stop reading.
     bool flush() {
         if (failed()) return false;
@@ -102,6 +119,15 @@ struct OutputState {
         if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return true;
         fail(errno);
         return false;
+    }
+
+    // Flushes and closes stdout at the end of a run: a full disk is often
+    // seen only here. A failure after an earlier one is not reported again.
+    void close() {
+        flush();
+        errno = 0;
+        const bool closed = std::fclose(stdout) == 0;
+        if (!closed && !failed()) fail(errno);
     }
     void fail(int err) {
         if (err == EPIPE) {

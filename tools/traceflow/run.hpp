@@ -48,6 +48,7 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
     int status = exit_ok;
     ReasonCounts flow_count{};  // flows by end reason
     std::uint64_t filtered_out = 0;
+    std::string line;  // one flow's line of the listing; its room is reused
     try {
         traceflow::TraceFlow<traceflow::CapturePacket> tracer(trace_options);
         out.writes_files = tracer.writes_files();
@@ -55,13 +56,17 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
         const unsigned threads = thread_count(options);
         const bool threaded = threads >= 2;
         const bool stats_on = options.stats;  // --stats: the listing prints each flow's statistics
+        // Every line goes through `out`, which sees each failure of stdout
+        // where it happens (its errno); after one, nothing more is written.
         if (options.stream) {
-            print_listing_header(options.listing, stats_on);
+            out.write(listing_header(options.listing, stats_on));
             out.flush();
             tracer.register_callback([&](const traceflow::Index& flow) {
                 count_reason(flow_count, flow);
                 if (out.failed()) return;
-                print_flow(flow, options.listing, stats_on);
+                line.clear();
+                append_flow_line(line, flow, options.listing, stats_on);
+                out.write(line);
                 out.flush();
             });
         }
@@ -118,26 +123,27 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
         }
         const std::size_t listed = tracer.open_count() + tracer.closed().size();
         if (!options.stream && (options.listing != Listing::table || listed != 0))
-            print_listing_header(options.listing, stats_on, width);
+            out.write(listing_header(options.listing, stats_on, width));
         // Open flows, then the ended ones, read back and formatted on two threads when tracing used two.
         EndedListingPlan plan;
         plan.two_threads = threaded;
         list_ended_flows(
             [&] {
                 tracer.for_each_open_index([&](const traceflow::Index& flow) {
-                    print_flow(flow, options.listing, stats_on, width);
                     count_reason(flow_count, flow);
+                    if (out.failed()) return;
+                    line.clear();
+                    append_flow_line(line, flow, options.listing, stats_on, width);
+                    out.write(line);
                 });
             },
             tracer.closed(), options.listing, stats_on, width, flow_count, plan,
-            [](const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); });
+            [&](const std::string& text) { out.write(text); });
     } catch (const traceflow::Error& e) {
         std::fprintf(stderr, "traceflow: error: %s\n", e.what());
         return exit_io;
     }
-    out.flush();
-    errno = 0;
-    if (std::fclose(stdout) != 0 && !out.failed()) out.fail(errno);
+    out.close();
     if (out.closed_at_start) {
         std::fputs("traceflow: error: standard output is closed\n", stderr);
         status = exit_io;

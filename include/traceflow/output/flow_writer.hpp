@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// FlowWriter: one flow's output file, written by its format's Dumper through
-// the shared open-file cache.
+// FlowFile: one output file written by its format's Dumper through the shared
+// open-file cache; FlowWriter: a flow's hold on its file, its own or shared.
 #pragma once
 
 #include "../version.hpp"
@@ -19,18 +19,19 @@
 
 TRACEFLOW_NAMESPACE_BEGIN
 
-/// The output of one flow (pcapkit's `fpout` of a Buffer). The file is
-/// created with its header at the first frame; it may be closed and reopened
-/// in append mode between frames, so no descriptor is held per flow.
-class FlowWriter final : private OutputSink {
+/// One output file, written by its format's Dumper through the shared
+/// open-file cache. The file is created with its header at the first frame;
+/// it may be closed and reopened in append mode between frames, so no
+/// descriptor is held per file.
+class FlowFile final : private OutputSink {
 public:
-    FlowWriter(detail::output::FileCache& cache, std::string path, std::unique_ptr<Dumper> dumper)
+    FlowFile(detail::output::FileCache& cache, std::string path, std::unique_ptr<Dumper> dumper)
         : cache_(&cache), path_(std::move(path)), id_(cache.add(&path_)), dumper_(std::move(dumper)) {}
 
-    FlowWriter(const FlowWriter&) = delete;
-    FlowWriter& operator=(const FlowWriter&) = delete;
+    FlowFile(const FlowFile&) = delete;
+    FlowFile& operator=(const FlowFile&) = delete;
 
-    ~FlowWriter() {
+    ~FlowFile() {
         if (!finished_) {
             try {
                 cache_->release(id_);
@@ -100,6 +101,38 @@ private:
     detail::output::FileCache::Id id_;
     std::unique_ptr<Dumper> dumper_;
     bool started_ = false;
+    bool finished_ = false;
+};
+
+/// The output of one flow (pcapkit's `fpout` of a Buffer): its own file,
+/// completed when the flow ends, or a file it shares with the other flows
+/// whose names coincide (a name template that groups flows), completed by
+/// the tracer's finish().
+class FlowWriter {
+public:
+    /// A file of the flow's own.
+    FlowWriter(detail::output::FileCache& cache, std::string path, std::unique_ptr<Dumper> dumper)
+        : file_(std::make_shared<FlowFile>(cache, std::move(path), std::move(dumper))) {}
+    /// A file shared with other flows: finish() leaves it to its owner.
+    explicit FlowWriter(std::shared_ptr<FlowFile> shared) : file_(std::move(shared)), shared_(true) {}
+
+    /// Path of the output file.
+    [[nodiscard]] const std::string& path() const noexcept { return file_->path(); }
+    /// Writes one of the flow's frames (see FlowFile::write()).
+    void write(const DumpFrame& frame) { file_->write(frame); }
+    /// Completes the file when it is the flow's own. Idempotent. Throws IoError.
+    void finish() {
+        if (finished_) return;
+        finished_ = true;
+        if (!shared_) file_->finish();
+    }
+    [[nodiscard]] bool finished() const noexcept { return finished_; }
+    /// True when other flows may write to the same file.
+    [[nodiscard]] bool shared() const noexcept { return shared_; }
+
+private:
+    std::shared_ptr<FlowFile> file_;
+    bool shared_ = false;
     bool finished_ = false;
 };
 

@@ -21,7 +21,10 @@ TRACEFLOW_NAMESPACE_BEGIN
 
 /// A parsed TraceFlowOptions::name_template. Addresses are written as in the
 /// label (IPv6 `:` as `.`), `{first}` is the first packet's time as the label
-/// prints it.
+/// prints it. An IPv6 address that begins with `::` is written `0..` (`0..1`
+/// for `::1`), in `{label}` too, so that no name is hidden or leaves its
+/// folder. `/` in a template makes folders; an absolute template or a `.` or
+/// `..` folder is refused.
 class NameTemplate {
 public:
     /// Parses `text`; throws std::invalid_argument naming an unknown or unclosed placeholder.
@@ -42,6 +45,19 @@ public:
             i = close + 1;
         }
         label_only_ = parts_.size() == 1 && parts_.front().field == Field::label;
+        // Names stay inside the output folder: '/' makes folders there, never a way out.
+        if (!text.empty() && text.front() == '/')
+            throw std::invalid_argument("name template: '" + std::string(text) +
+                                        "' is an absolute path; names are made inside the output folder");
+        for (std::size_t from = 0; from <= text.size();) {
+            const std::size_t end = std::min(text.find('/', from), text.size());
+            const std::string_view component = text.substr(from, end - from);
+            if (component == "." || component == "..")
+                throw std::invalid_argument("name template: '" + std::string(text) + "' has a '" +
+                                            std::string(component) +
+                                            "' folder; names are made inside the output folder");
+            from = end + 1;
+        }
     }
 
     /// True for the default, `{label}`.
@@ -51,12 +67,12 @@ public:
     template <typename AddressT>
     [[nodiscard]] std::string render(const std::string& label, const BufferID<AddressT>& id,
                                      const Timestamp& first) const {
-        if (label_only_) return label;
+        if (label_only_) return not_hidden(label);
         std::string out;
         for (const Part& part : parts_) {
             switch (part.field) {
                 case Field::literal: out += part.text; break;
-                case Field::label: out += label; break;
+                case Field::label: out += not_hidden(label); break;
                 case Field::src: address(out, id.src); break;
                 case Field::srcport: detail::text::append_decimal(out, id.srcport); break;
                 case Field::dst: address(out, id.dst); break;
@@ -85,11 +101,19 @@ private:
                                     "} (known: {label} {src} {srcport} {dst} {dstport} {first})");
     }
 
+    // An IPv6 address that begins with "::" is written "0::" (the same
+    // address): as "..", it would hide the file or, alone, name the folder above.
     template <typename AddressT>
     static void address(std::string& out, const AddressT& a) {
         const std::size_t from = out.size();
         detail::values::append_address(out, a);
+        if (from < out.size() && out[from] == ':') out.insert(out.begin() + static_cast<std::ptrdiff_t>(from), '0');
         std::replace(out.begin() + static_cast<std::ptrdiff_t>(from), out.end(), ':', '.');
+    }
+
+    // A label whose source address begins with "::" (written ".."), with that address as "0..".
+    static std::string not_hidden(const std::string& label) {
+        return !label.empty() && label.front() == '.' ? "0" + label : label;
     }
 
     std::vector<Part> parts_;

@@ -27,7 +27,9 @@ namespace detail::output {
 /// the pool whatever the number of files, and a reopened file gets many frames
 /// in one write. Descriptors are an LRU of at most `max_open` unbuffered
 /// streams; a file's waiting bytes go out before its stream is closed for
-/// another (so no reopen only to write them).
+/// another (so no reopen only to write them). When the process runs out of
+/// descriptors first, files are closed until one opens, and no more than
+/// that are kept open from then on.
 class FileCache {
 public:
     using Id = std::uint32_t;
@@ -242,6 +244,16 @@ private:
         }
         errno = 0;
         std::FILE* f = std::fopen(e.path->c_str(), e.created ? "ab" : "wb");
+        while (f == nullptr && (errno == EMFILE || errno == ENFILE) && lru_.tail != none) {
+            // Out of descriptors (a low process limit, or other files of the process): give one of
+            // ours back and keep no more open than now from here on.
+            const Id victim = lru_.tail;
+            flush(victim);
+            if (!close_file(victim)) fail(victim, "close failed");
+            max_open_ = open_count_ + 1;
+            errno = 0;
+            f = std::fopen(e.path->c_str(), e.created ? "ab" : "wb");
+        }
         if (f == nullptr) fail(id, e.created ? "cannot reopen output file" : "cannot create output file");
         std::setvbuf(f, nullptr, _IONBF, 0);  // the blocks are the buffers: one write per fwrite
         e.file = f;

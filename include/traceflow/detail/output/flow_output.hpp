@@ -4,12 +4,14 @@
 
 #include "../../version.hpp"
 
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include "../../buffer_id.hpp"
@@ -81,12 +83,22 @@ public:
                                                           LinkType linktype) {
         if (!writing_) return nullptr;
         std::string name = names_.render(label, id, first);
-        if (!warned_hidden_ && !name.empty() && name.front() == '.') {
+        const std::size_t slash = name.rfind('/');
+        const std::size_t base = slash == std::string::npos ? 0 : slash + 1;  // where the file's own name starts
+        if (!warned_hidden_ && base < name.size() && name[base] == '.') {
             warned_hidden_ = true;
             if (options.warning)
                 options.warning("flow file names start with '.' (hidden files), e.g. '" + name +
-                                "'; set name_template to change them");
+                                "'; choose other names with the name template (the tool's --name)");
         }
+        std::string path = root_ + name + extension_;
+        std::shared_ptr<FlowFile>* group = nullptr;
+        if (!names_.label_only()) {
+            // Names from a template may coincide: flows that share one share its file.
+            group = &groups_[path];
+            if (*group) return std::make_unique<FlowWriter>(*group);
+        }
+        if (base != 0) make_folders(root_ + name.substr(0, base));
         DumpOptions dump;
         dump.linktype = linktype;
         dump.nanosecond = options.nanosecond;
@@ -100,15 +112,37 @@ public:
         }
         dump.big_endian =
             options.byteorder == ByteOrder::native ? native_is_big_endian() : options.byteorder == ByteOrder::big;
-        return std::make_unique<FlowWriter>(*files_, root_ + name + extension_, format_.make(dump));
+        if (group == nullptr) return std::make_unique<FlowWriter>(*files_, std::move(path), format_.make(dump));
+        *group = std::make_shared<FlowFile>(*files_, std::move(path), format_.make(dump));
+        return std::make_unique<FlowWriter>(*group);
     }
 
-    /// Closes every file still open (after the writers finished).
+    /// Completes the files that flows share, then closes every file still
+    /// open (after the writers finished). Throws IoError (the first failure,
+    /// after every file was tried).
     void close_all() {
+        std::exception_ptr error;
+        for (auto& entry : groups_) {
+            try {
+                entry.second->finish();
+            } catch (...) {
+                if (!error) error = std::current_exception();
+            }
+        }
         if (files_) files_->close_all();
+        if (error) std::rethrow_exception(error);
     }
 
 private:
+    // Folders a name asks for, inside the output root (the template keeps names inside it).
+    void make_folders(const std::string& folder) {
+        if (folder == made_folder_) return;
+        std::error_code ec;
+        std::filesystem::create_directories(folder, ec);
+        if (ec) throw IoError(folder, ec, "cannot create output folder");
+        made_folder_ = folder;
+    }
+
     ::traceflow::NameTemplate names_;
     std::unique_ptr<FileCache> files_;
     OutputFormat format_;
@@ -116,6 +150,8 @@ private:
     std::string root_;  // the output folder with one trailing '/'
     bool writing_ = false;
     bool warned_hidden_ = false;
+    std::unordered_map<std::string, std::shared_ptr<FlowFile>> groups_;   // by path, for names from a template
+    std::string made_folder_;                                             // the last folder made for a name
     std::shared_ptr<bool> mixed_warned_ = std::make_shared<bool>(false);  // shared with the dumpers' sinks
 };
 
