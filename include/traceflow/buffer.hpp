@@ -21,6 +21,9 @@ struct BasicBuffer {
     FrameNumbers index;     ///< frame numbers so far, in arrival order (compact; to_vector() copies them out)
     std::string label;      ///< `{src}_{srcport}-{dst}_{dstport}-{ts}` of the first packet
     BufferID<AddressT> id;  ///< the flow's key; bidirectional: as its initiator sent it (not in pcapkit)
+    /// 0, 1, ... in the order flows opened: of their first frames, as packets
+    /// are fed in frame order (tshark's `tcp.stream` with the tcp lifecycle and bidirectional keys; not in pcapkit).
+    std::uint64_t number = 0;
 };
 
 /// The open flow of a tracer keyed by IpAddress.

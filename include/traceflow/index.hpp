@@ -33,7 +33,8 @@ struct BasicIndex {
     /// Time of the flow's first packet, when the tracer keeps flow times
     /// (TraceFlowOptions::flow_times, statistics or a timeout); zero otherwise.
     Timestamp first;
-    Timestamp last;  ///< time of the flow's last packet so far, kept as `first` is
+    Timestamp last;            ///< time of the flow's last packet so far, kept as `first` is
+    std::uint64_t number = 0;  ///< the flow's number: 0, 1, ... in the order flows opened (Buffer::number)
 };
 
 /// The flow record of a tracer keyed by IpAddress.

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -39,6 +40,9 @@ struct TraceFlowOptions {
     std::size_t output_buffer_bytes = std::size_t{8}
                                       << 20;      ///< memory for frames waiting to be written, all flows together
     WarningSink warning = stderr_warning_sink();  ///< where warnings go
+    /// When set, only the flows whose number (Buffer::number) it accepts get
+    /// a file; the others are traced and listed without one (the tool's --flows).
+    std::function<bool(std::uint64_t number)> file_for;
     /// Output file name of each flow, without extension: {label} {src} {srcport}
     /// {dst} {dstport} {first} (addresses as in the label, {first} the first packet's time).
     std::string name_template = "{label}";

@@ -205,6 +205,7 @@ public:
             record.reason = EndReason::open;
             record.stats = final_stats(id);
             record.id = b.id;
+            record.number = b.number;
             set_times(id, record);
             fn(std::move(record));
         }
@@ -339,11 +340,13 @@ private:
         if (options_.lifecycle == Lifecycle::tcp)
             tcp_.opened(id, opens_connection(packet), detail::meta::packet_seq(packet));
         const key_type& fid = flow.buffer.id = detail::meta::packet_id<key_type>(packet, !sender_is_orig);
+        flow.buffer.number = flows_opened_++;
         flow.buffer.label = make_label(fid.src, fid.srcport, fid.dst, fid.dstport, packet.timestamp);
         labels_.make_unique(flow.buffer.label, now.total_nanoseconds());
         flow.buffer.label.shrink_to_fit();  // held while open: no room for growth
-        flow.buffer.fpout =
-            output_.make_writer(options_, flow.buffer.label, fid, now, detail::meta::packet_protocol(packet));
+        if (!options_.file_for || options_.file_for(flow.buffer.number))
+            flow.buffer.fpout =
+                output_.make_writer(options_, flow.buffer.label, fid, now, detail::meta::packet_protocol(packet));
         store_.insert(id, key, hash);
         handoff_.opened(flow.buffer);
         return id;
@@ -387,8 +390,10 @@ private:
         index_type record{
             detail::output::writer_path(open.fpout), {}, {}, reason, final_stats(id, whole), open.id, {}, {}};
         if (whole) record.index = open.index.to_vector();
+        record.number = open.number;
         set_times(id, record);
         buffer_type ended;
+        ended.number = open.number;
         ended.fpout = std::move(open.fpout);
         ended.index = std::move(open.index);
         ended.label = std::move(open.label);
@@ -406,6 +411,7 @@ private:
     detail::tracer::FlowTimers timers_;
     detail::tracer::TcpLifecycle<address_type> tcp_;
     detail::tracer::LabelRegistry labels_;
+    std::uint64_t flows_opened_ = 0;  // the next flow's number
     detail::tracer::FlowHandoff<index_type, buffer_type> handoff_;
 };
 

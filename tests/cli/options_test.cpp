@@ -137,7 +137,7 @@ TEST_CASE("cli options: -r names an input, -c stops after N frames of all inputs
         for (const char* threads : {"-j1", "-j2"}) {
             INFO(n << " " << threads);
             const Run r =
-                run(std::string(threads) + " -c " + std::to_string(n) + " --json -r " + sample() + " " + sample());
+                run(std::string(threads) + " -c " + std::to_string(n) + " --json -r " + sample() + " -r " + sample());
             CHECK(r.status == 0);
             CHECK(r.err.find("traceflow: " + std::to_string(n) + " frames,") == 0);
             std::uint64_t highest = 0;
@@ -274,14 +274,16 @@ TEST_CASE("cli options: the table's FLOW column fits the longest label, IPv6 inc
     REQUIRE(rows.size() > 1);
     const std::size_t packets_at = rows[0].find("PACKETS");
     std::size_t longest = 0;
+    const std::size_t label_at = 7;  // after the NUMBER column (6 wide) and a space
+    CHECK(rows[0].find("FLOW") == label_at);
     for (std::size_t i = 1; i < rows.size(); ++i) {
-        const std::size_t label_end = rows[i].find(' ');
+        const std::size_t label_end = rows[i].find(' ', label_at) - label_at;
         longest = std::max(longest, label_end);
         CHECK(rows[i][packets_at + 6] != ' ');  // the PACKETS column is right-aligned under its heading
         CHECK(rows[i][packets_at + 7] == ' ');
     }
     CHECK(longest > 64);
-    CHECK(packets_at == longest + 2);  // label, a space, then the 8-wide right-aligned count
+    CHECK(packets_at == label_at + longest + 2);  // label, a space, then the 8-wide right-aligned count
 }
 
 TEST_CASE("cli options: --name names the files; a hidden name warns once; no double slash", "[cli][options]") {

@@ -35,7 +35,7 @@ struct Outcome {
 };
 
 std::string describe(const traceflow::Index& f) {
-    std::string s = f.label + " " + (f.fpout ? std::filesystem::path(*f.fpout).filename().string() : "-") + " " +
+    std::string s = std::to_string(f.number) + " " + f.label + " " + (f.fpout ? std::filesystem::path(*f.fpout).filename().string() : "-") + " " +
                     std::to_string(static_cast<int>(f.reason)) + " " + f.id.src.to_string() + ":" +
                     std::to_string(f.id.srcport) + ">" + f.id.dst.to_string() + ":" + std::to_string(f.id.dstport) +
                     " " + std::to_string(f.first.total_nanoseconds()) + " " +

@@ -43,7 +43,8 @@ struct EndedListingPlan {
 /// run, ~10 % of it.
 template <typename Before, typename Emit>
 void list_ended_flows(Before&& list_before, const traceflow::EndedFlows& flows, Listing listing, bool stats,
-                      std::size_t width, ReasonCounts& counts, const EndedListingPlan& plan, Emit&& emit) {
+                      std::size_t width, ReasonCounts& counts, const EndedListingPlan& plan, Emit&& emit,
+                      const ListingChoices& choices = {}) {
     const std::size_t n = flows.size();
     const std::size_t chunk = std::max<std::size_t>(plan.chunk_records, 1);
     const std::size_t chunks = (n + chunk - 1) / chunk;
@@ -51,7 +52,7 @@ void list_ended_flows(Before&& list_before, const traceflow::EndedFlows& flows, 
     auto format = [&](std::size_t c, traceflow::Index& rec, std::string& out, ReasonCounts& c_counts, bool flush) {
         for (std::size_t i = c * chunk; i < std::min(n, (c + 1) * chunk); ++i) {
             flows.read(i, rec);
-            append_flow_line(out, rec, listing, stats, width);
+            append_flow_line(out, rec, listing, stats, width, choices);
             count_reason(c_counts, rec);
             if (flush && out.size() >= plan.flush_bytes) {
                 emit(static_cast<const std::string&>(out));

@@ -2,7 +2,7 @@
 // The command-line tool's output: flows as a table, JSON lines or CSV, and the summary.
 //
 // JSON and CSV carry the same fields with the same meaning (README, "Listing
-// fields"): label, src, srcport, dst, dstport (the flow's id), first, last (times of the flow's first and last packet),
+// fields"): number, label, src, srcport, dst, dstport (the flow's id), first, last (times of the flow's first and last packet),
 // frames (how many frames the flow has), index, fpout, end_reason; with
 // --stats also per-direction packets, bytes and payload (JSON: a pair
 // [originator, responder]; CSV: two columns NAME_orig, NAME_resp), duration,
@@ -50,50 +50,77 @@ inline void append_padded(std::string& out, std::string_view text, std::size_t w
 class FieldWriter {
 public:
     enum class Kind { json, csv, names };
-    FieldWriter(std::string& line, Kind kind) : line_(line), kind_(kind) {}
+    /// `wanted`, when given and not empty (--fields), names the fields to write, in their order.
+    FieldWriter(std::string& line, Kind kind, const std::vector<std::string>* wanted = nullptr)
+        : line_(line), kind_(kind), wanted_(wanted != nullptr && !wanted->empty() ? wanted : nullptr) {
+        if (wanted_ != nullptr) chosen_.assign(wanted_->size(), std::string());
+    }
+
+    /// Writes the chosen fields, in their order, into the line (nothing to do without a choice).
+    void done() {
+        if (wanted_ == nullptr) return;
+        for (std::size_t k = 0; k < chosen_.size(); ++k) {
+            if (kind_ == Kind::json)
+                line_ += k == 0 ? "{" : ", ";
+            else if (k != 0)
+                line_ += ',';
+            line_ += chosen_[k];
+        }
+    }
 
     void text(const char* name, std::string_view value) {
         start(name);
         if (kind_ == Kind::json)
-            traceflow::formats::append_json_string(line_, value);
+            traceflow::formats::append_json_string(out(), value);
         else if (kind_ == Kind::csv)
             append_csv(value);
     }
     void number(const char* name, std::uint64_t value) {
         start(name);
-        if (kind_ != Kind::names) append_number(line_, value);
+        if (kind_ != Kind::names) append_number(out(), value);
     }
     // A value printed as it is in both (a decimal time, JSON null).
     void raw(const char* name, std::string_view json, std::string_view csv) {
         start(name);
-        if (kind_ != Kind::names) line_.append(kind_ == Kind::json ? json : csv);
+        if (kind_ != Kind::names) out().append(kind_ == Kind::json ? json : csv);
     }
     void pair(const char* name, const std::array<std::uint64_t, 2>& v) {
         if (kind_ == Kind::names) {
             start(name);
-            line_.append("_orig,").append(name).append("_resp");
+            out().append("_orig,").append(name).append("_resp");
             return;
         }
         start(name);
-        if (kind_ == Kind::json) line_ += '[';
-        append_number(line_, v[0]);
-        line_ += kind_ == Kind::json ? ", " : ",";
-        append_number(line_, v[1]);
-        if (kind_ == Kind::json) line_ += ']';
+        if (kind_ == Kind::json) out() += '[';
+        append_number(out(), v[0]);
+        out() += kind_ == Kind::json ? ", " : ",";
+        append_number(out(), v[1]);
+        if (kind_ == Kind::json) out() += ']';
     }
     void numbers(const char* name, const std::vector<std::uint64_t>& values) {
         start(name);
         if (kind_ == Kind::names) return;
-        if (kind_ == Kind::json) line_ += '[';
+        if (kind_ == Kind::json) out() += '[';
         for (std::size_t i = 0; i < values.size(); ++i) {
-            if (i != 0) line_ += kind_ == Kind::json ? ", " : " ";
-            append_number(line_, values[i]);
+            if (i != 0) out() += kind_ == Kind::json ? ", " : " ";
+            append_number(out(), values[i]);
         }
-        if (kind_ == Kind::json) line_ += ']';
+        if (kind_ == Kind::json) out() += ']';
     }
 
 private:
+    std::string& out() { return *to_; }
+
+    // Starts field `name`: in the line, in its chosen place, or nowhere (into scratch room).
     void start(const char* name) {
+        if (wanted_ != nullptr) {
+            const auto at = std::find(wanted_->begin(), wanted_->end(), name);
+            to_ = at == wanted_->end() ? &unwanted_ : &chosen_[static_cast<std::size_t>(at - wanted_->begin())];
+            to_->clear();
+            if (kind_ == Kind::json) to_->append("\"").append(name).append("\": ");
+            if (kind_ == Kind::names) to_->append(name);
+            return;
+        }
         if (kind_ == Kind::json) {
             line_ += first_ ? "{\"" : ", \"";
             line_ += name;
@@ -106,19 +133,23 @@ private:
     }
     void append_csv(std::string_view value) {
         if (value.find_first_of(",\"\n") == std::string_view::npos) {
-            line_.append(value);
+            out().append(value);
             return;
         }
-        line_ += '"';
+        out() += '"';
         for (const char c : value) {
-            if (c == '"') line_ += '"';
-            line_ += c;
+            if (c == '"') out() += '"';
+            out() += c;
         }
-        line_ += '"';
+        out() += '"';
     }
 
     std::string& line_;
     Kind kind_;
+    const std::vector<std::string>* wanted_;
+    std::vector<std::string> chosen_;  // each chosen field's text, in the chosen order
+    std::string unwanted_;             // where a field not chosen goes
+    std::string* to_ = &line_;         // where the field being written goes
     bool first_ = true;
 };
 
@@ -126,6 +157,7 @@ private:
 inline void write_flow_fields(const traceflow::Index& flow, bool stats, FieldWriter& out) {
     static const traceflow::FlowStats no_stats;
     const traceflow::FlowStats& s = flow.stats ? *flow.stats : no_stats;  // present with --stats
+    out.number("number", flow.number);
     out.text("label", flow.label);
     // The flow's key; bidirectional: as its initiator sent it (the label's order).
     static thread_local std::string address;
@@ -163,19 +195,32 @@ inline void write_flow_fields(const traceflow::Index& flow, bool stats, FieldWri
     out.text("community_id", s.community_id);
 }
 
+/// What the listing shows beyond its kind: which flows (--flows) and fields (--fields); none: all.
+struct ListingChoices {
+    const FlowSet* flows = nullptr;
+    const std::vector<std::string>* fields = nullptr;
+};
+
 /// The CSV header names: a per-direction pair becomes NAME_orig,NAME_resp.
-inline std::string csv_header(bool stats) {
+inline std::string csv_header(bool stats, const ListingChoices& choices = {}) {
     std::string line;
-    FieldWriter names(line, FieldWriter::Kind::names);
+    FieldWriter names(line, FieldWriter::Kind::names, choices.fields);
     write_flow_fields(traceflow::Index{}, stats, names);
+    names.done();
     return line + "\n";
 }
 
+/// Width of the table's NUMBER column.
+constexpr std::size_t number_width = 6;
+
 /// The header line of a listing (CSV column names, the table's headings; nothing for JSON).
-inline std::string listing_header(Listing listing, bool stats, std::size_t flow_width = default_flow_width) {
-    if (listing == Listing::csv) return csv_header(stats);
+inline std::string listing_header(Listing listing, bool stats, std::size_t flow_width = default_flow_width,
+                                  const ListingChoices& choices = {}) {
+    if (listing == Listing::csv) return csv_header(stats, choices);
     std::string line;
     if (listing == Listing::table) {
+        append_padded(line, "NUMBER", number_width, false);
+        line += ' ';
         append_padded(line, "FLOW", flow_width, true);
         line += ' ';
         append_padded(line, "PACKETS", 8, false);
@@ -196,8 +241,13 @@ inline std::string listing_header(Listing listing, bool stats, std::size_t flow_
 
 /// Appends one flow's line of the listing to `line`.
 inline void append_flow_line(std::string& line, const traceflow::Index& flow, Listing listing, bool stats,
-                             std::size_t flow_width = default_flow_width) {
+                             std::size_t flow_width = default_flow_width, const ListingChoices& choices = {}) {
+    if (choices.flows != nullptr && !choices.flows->contains(flow.number)) return;
     if (listing == Listing::table) {
+        std::string number;
+        append_number(number, flow.number);
+        append_padded(line, number, number_width, false);
+        line += ' ';
         append_padded(line, flow.label, flow_width, true);
         std::string count;
         append_number(count, flow.index.size());
@@ -221,8 +271,10 @@ inline void append_flow_line(std::string& line, const traceflow::Index& flow, Li
         if (flow.index.size() > 8) line += ",...";
         line += '\n';
     } else {
-        FieldWriter fields(line, listing == Listing::json ? FieldWriter::Kind::json : FieldWriter::Kind::csv);
+        FieldWriter fields(line, listing == Listing::json ? FieldWriter::Kind::json : FieldWriter::Kind::csv,
+                           choices.fields);
         write_flow_fields(flow, stats, fields);
+        fields.done();
         line += listing == Listing::json ? "}\n" : "\n";
     }
 }

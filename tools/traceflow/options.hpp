@@ -23,6 +23,8 @@
 
 #include <sys/resource.h>
 
+#include "choices.hpp"
+
 namespace cli {
 
 constexpr int exit_ok = 0;
@@ -50,6 +52,9 @@ struct Options {
     std::optional<traceflow::io::ByteRange> range;  // map --range BEGIN:END
     bool files = false;                             // map --files: carry the frames for merge -o
     std::string join;                               // merge --join PART: write the parts joined, no listing
+    std::optional<FlowSet> flows;                   // --flows LIST: only these flow numbers, listed and written
+    SortKey sort = SortKey::none;                   // --sort KEY: the listing's order
+    std::vector<std::string> fields;                // --fields A,B,...: the JSON keys / CSV columns, in order
     std::vector<std::string> seen;                  // the options given, by their long names
 };
 
@@ -123,6 +128,7 @@ inline std::optional<unsigned long long> parse_count(const std::string& text) {
 inline void print_help(std::FILE* out) {
     std::fputs(
         "usage: traceflow [options] CAPTURE...    (- reads standard input)\n"
+        "       traceflow [options] -r CAPTURE... [FILTER WORDS]   (as tcpdump -r f.pcap port 80)\n"
         "       traceflow map [tracing options] [--files] [--range BEGIN:END] CAPTURE PART\n"
         "       traceflow merge [--json|--csv] [--stream] [-o DIR [--force]] [-q] PART...\n"
         "       traceflow merge --join JOINED [-q] PART...\n"
@@ -136,7 +142,8 @@ inline void print_help(std::FILE* out) {
         "out of order, of another capture, version or options. merge --join writes consecutive\n"
         "parts of one capture as one part, to merge with the others: merges nest.\n"
         "\n"
-        "  -r, --read FILE         read FILE (as a CAPTURE argument; may repeat)\n"
+        "  -r, --read FILE         read FILE (may repeat); with -r, the words that are not options\n"
+        "                          are the filter, joined as one --filter expression\n"
         "  -c, --count N           stop after N frames (all inputs together)\n"
         "      --filter EXPR       trace only packets matching EXPR, tcpdump syntax: host, net,\n"
         "                          port, portrange (with src/dst, tcp), ip, ip6, vlan [N],\n"
@@ -169,6 +176,10 @@ inline void print_help(std::FILE* out) {
         "      --key-interface     the pcapng interface is part of the flow key\n"
         "\n"
         "Listing (on standard output):\n"
+        "      --conn              connections: --bidirectional --lifecycle tcp\n"
+        "      --flows LIST        only flows numbered in LIST (0,3,7-9): listed and written\n"
+        "      --sort KEY          first|last (earliest first), packets|bytes|duration (largest first)\n"
+        "      --fields A,B,...    the JSON keys / CSV columns to print, in that order\n"
         "      --stats             per-flow statistics in the listing\n"
         "      --json              flows as JSON lines (see README: label, src, srcport, dst,\n"
         "                          dstport, first, last, frames, index, fpout, end_reason, ...)\n"
@@ -200,13 +211,32 @@ inline bool given_as(const std::string& seen, std::initializer_list<const char*>
     return false;
 }
 
+// A filter expression that does not compile is a usage error quoting it, a caret under the bad word.
+inline void check_filter(const std::string& expression) {
+    try {
+        (void)traceflow::filter::Filter(expression);
+    } catch (const traceflow::filter::FilterError& e) {
+        usage_error(std::string(e.what()) + "\n  " + expression + "\n  " + std::string(e.position(), ' ') +
+                    std::string(e.word().empty() ? 1 : e.word().size(), '^'));
+    }
+}
+
 namespace checks {
 
 // Which options were given, for the checks made once all are read.
 struct Given {
     bool format = false, byteorder = false, nanosecond = false, max_open_files = false, name = false;
     bool fin_linger = false, rst_linger = false, json = false, csv = false;
+    std::vector<std::string> read, words;  // -r files; the other words (with -r: the filter, as in tcpdump)
 };
+
+// --fields, --sort: what they need of the listing.
+inline void check_listing_choices(const Options& o) {
+    if (!o.fields.empty() && o.listing == Listing::table)
+        usage_error("--fields chooses the JSON keys or CSV columns: give --json or --csv");
+    if (o.sort != SortKey::none && o.stream)
+        usage_error("--sort needs every flow before it lists one; --stream lists each as it ends");
+}
 
 // Refuses option combinations where an option would do nothing or contradict another.
 inline void check_combination(const Options& o, const Given& g) {
@@ -227,6 +257,7 @@ inline void check_combination(const Options& o, const Given& g) {
     }
     if (g.json && g.csv) usage_error("--json and --csv contradict each other: choose one listing");
     if (o.stream && o.listing == Listing::table) usage_error("--stream needs --json or --csv");
+    check_listing_choices(o);
     if (!writing) return;
     const std::string& format = o.trace.format;
     if (traceflow::format_registry().find(format) == nullptr) {
@@ -244,7 +275,7 @@ inline void check_combination(const Options& o, const Given& g) {
 inline void check_map(Options& o, const Given& g) {
     for (const std::string& seen : o.seen) {
         if (given_as(seen, {"-o", "--output", "--force", "--max-open-files", "--json", "--csv", "--stream", "-j",
-                            "--threads", "--join"}))
+                            "--threads", "--join", "--flows", "--sort", "--fields"}))
             usage_error(seen + " is for 'traceflow merge' (map writes a part, not a listing or files)");
         if (given_as(seen, {"-c", "--count"}))
             usage_error(seen + " cannot be used with map: a range does not know the frames before it");
@@ -270,7 +301,7 @@ inline void check_map(Options& o, const Given& g) {
 inline void check_merge(const Options& o, const Given& g) {
     for (const std::string& seen : o.seen)
         if (!given_as(seen, {"-o", "--output", "--force", "--max-open-files", "--json", "--csv", "--stream", "-j",
-                             "--threads", "-q", "--quiet", "--join"}))
+                             "--threads", "-q", "--quiet", "--join", "--flows", "--sort", "--fields"}))
             usage_error(seen + " is recorded in the parts when they are made: give it to 'traceflow map'");
     if (o.inputs.empty()) usage_error("merge needs the part files, in input order");
     if (!o.join.empty())
@@ -279,10 +310,27 @@ inline void check_merge(const Options& o, const Given& g) {
                 usage_error(seen + " is for a listing: merge --join writes a part, not a listing");
     if (g.json && g.csv) usage_error("--json and --csv contradict each other: choose one listing");
     if (o.stream && o.listing == Listing::table) usage_error("--stream needs --json or --csv");
+    check_listing_choices(o);
     if (o.force && o.trace.fout.empty())
         usage_error("--force has no effect without -o/--output (no files are written)");
     if (g.max_open_files && o.trace.fout.empty())
         usage_error("--max-open-files has no effect without -o/--output (no files are written)");
+}
+
+// With -r, the words that are not options are the filter, as in tcpdump
+// (traceflow -r f.pcap port 80): the captures are the -r files only.
+inline void take_filter_words(Options& o, const Given& g) {
+    if (g.read.empty()) return;
+    o.inputs = g.read;
+    if (g.words.empty()) return;
+    std::string expression;
+    for (const std::string& word : g.words) expression += (expression.empty() ? "" : " ") + word;
+    for (const std::string& seen : o.seen)
+        if (seen == "--filter")
+            usage_error("--filter '" + o.filter + "' and the filter words '" + expression +
+                        "' (with -r, the words that are not options are the filter) both give a filter: use one");
+    check_filter(expression);
+    o.filter = expression;
 }
 
 // Refuses an output folder that already holds files, unless --force.
@@ -307,6 +355,7 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
         const std::string word = argv[static_cast<std::size_t>(i)];
         if (only_inputs || word == "-" || word.empty() || word[0] != '-') {
             o.inputs.push_back(word);
+            given.words.push_back(word);
             continue;
         }
         if (word == "--") {
@@ -355,6 +404,7 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
                 const std::string v = take_value();
                 if (v.empty()) usage_error("-r needs a file name");
                 o.inputs.push_back(v);
+                given.read.push_back(v);
             } else if (arg == "-c" || arg == "--count") {
                 const std::string v = take_value();
                 const auto count = parse_count(v);
@@ -362,14 +412,7 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
                 o.max_frames = *count;
             } else if (arg == "--filter") {
                 o.filter = take_value();
-                try {
-                    (void)traceflow::filter::Filter(o.filter);
-                } catch (const traceflow::filter::FilterError& e) {
-                    std::string message = std::string(e.what()) + "\n  " + o.filter + "\n  " +
-                                          std::string(e.position(), ' ') +
-                                          std::string(e.word().empty() ? 1 : e.word().size(), '^');
-                    usage_error(message);
-                }
+                check_filter(o.filter);
             } else if (arg == "--name") {
                 o.trace.name_template = take_value();
                 given.name = true;
@@ -460,6 +503,34 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
             } else if (arg == "--stream") {
                 flag();
                 o.stream = true;
+            } else if (arg == "--conn") {
+                flag();
+                o.trace.keying = traceflow::FlowKeying::bidirectional;
+                o.trace.lifecycle = traceflow::Lifecycle::tcp;
+            } else if (arg == "--flows") {
+                const std::string v = take_value();
+                o.flows = FlowSet::parse(v);
+                if (!o.flows) usage_error("--flows needs flow numbers and ranges such as 0,3,7-9, not '" + v + "'");
+            } else if (arg == "--sort") {
+                const std::string v = take_value();
+                const std::optional<SortKey> key = sort_key(v);
+                if (!key) usage_error("--sort needs first, last, packets, bytes or duration, not '" + v + "'");
+                o.sort = *key;
+            } else if (arg == "--fields") {
+                const std::string v = take_value();
+                o.fields.clear();
+                for (std::size_t from = 0; from <= v.size();) {
+                    const std::size_t comma = std::min(v.find(',', from), v.size());
+                    const std::string name = v.substr(from, comma - from);
+                    const auto known = [&](const std::vector<std::string_view>& list) {
+                        return std::find(list.begin(), list.end(), name) != list.end();
+                    };
+                    if (!known(plain_fields()) && !known(stats_fields()))
+                        usage_error("--fields: unknown field '" + name + "' (known: " + known_fields() + ")");
+                    if (known(stats_fields())) o.stats = true;  // a statistics field: they are kept
+                    o.fields.push_back(name);
+                    from = comma + 1;
+                }
             } else if (arg == "-j" || arg == "--threads") {
                 const std::string v = take_value();
                 const auto count = parse_count(v);
@@ -490,6 +561,10 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
             } else if (arg == "-q" || arg == "--quiet") {
                 flag();
                 o.quiet = true;
+            } else if (arg == "-w") {
+                usage_error(
+                    "-w (write one capture, as in tcpdump) is not a traceflow option: traceflow writes one "
+                    "file per flow into a folder, use -o DIR");
             } else if (arg == "-h" || arg == "--help") {
                 print_help(stdout);
                 std::exit(exit_ok);
@@ -533,14 +608,15 @@ inline Options parse_arguments(int argc, char** argv) {
         if (o.range) usage_error("--range is for 'traceflow map'");
         if (o.files) usage_error("--files is for 'traceflow map'");
         if (!o.join.empty()) usage_error("--join is for 'traceflow merge'");
+        checks::take_filter_words(o, given);
         if (o.inputs.empty()) usage_error("no capture given");
         checks::check_combination(o, given);
     }
     checks::check_output_folder(o);
     // JSON and CSV carry each flow's first and last packet times: the tracer
     // keeps just those (not whole statistics) for them.
-    o.trace.statistics = o.stats;
-    o.trace.flow_times = o.listing != Listing::table;
+    o.trace.statistics = o.stats || o.sort == SortKey::bytes || o.sort == SortKey::duration;
+    o.trace.flow_times = o.listing != Listing::table || o.sort == SortKey::first || o.sort == SortKey::last;
     return o;
 }
 

@@ -125,8 +125,17 @@ inline int run_merge(const Options& merge_options) {
     options.force = merge_options.force;
     options.trace.fout = merge_options.trace.fout;
     options.trace.max_open_files = merge_options.trace.max_open_files;
-    options.trace.statistics = options.stats;
-    options.trace.flow_times = options.listing != Listing::table;
+    options.flows = merge_options.flows;
+    options.sort = merge_options.sort;
+    options.fields = merge_options.fields;
+    if (merge_options.stats && !options.stats) {
+        std::fprintf(stderr,
+                     "traceflow: error: --fields names statistics, but the parts were mapped without --stats\n");
+        return exit_usage;
+    }
+    options.trace.statistics = options.stats || options.sort == SortKey::bytes || options.sort == SortKey::duration;
+    options.trace.flow_times =
+        options.listing != Listing::table || options.sort == SortKey::first || options.sort == SortKey::last;
     std::vector<const traceflow::Part*> order;
     for (const traceflow::Part& p : parts) order.push_back(&p);
     return run(options, [&](FilteredTracer& tracer, traceflow::ExtractStats& stats, const traceflow::FeedOptions& how) {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "ended_listing.hpp"
+#include "hints.hpp"
 #include "listing.hpp"
 #include "options.hpp"
 #include "process.hpp"
@@ -26,6 +27,29 @@ namespace cli {
 using FilteredTracer = traceflow::filter::FilteredTracer<traceflow::TraceFlow<traceflow::CapturePacket>>;
 /// Feeds the tracer in place of reading `options.inputs` (merge replays parts).
 using Feeder = std::function<void(FilteredTracer&, traceflow::ExtractStats&, const traceflow::FeedOptions&)>;
+
+/// Orders flows for --sort: by first or last packet time (earliest first),
+/// by packets, bytes or duration (largest first); ties by number.
+inline void sort_flows(std::vector<traceflow::Index>& flows, SortKey key) {
+    const auto value = [key](const traceflow::Index& f) -> std::int64_t {
+        switch (key) {
+            case SortKey::first: return f.first.total_nanoseconds();
+            case SortKey::last: return f.last.total_nanoseconds();
+            case SortKey::packets: return static_cast<std::int64_t>(f.index.size());
+            case SortKey::bytes: return f.stats ? static_cast<std::int64_t>(f.stats->bytes[0] + f.stats->bytes[1]) : 0;
+            case SortKey::duration: return f.stats ? f.stats->duration_ns() : 0;
+            case SortKey::none: break;
+        }
+        return 0;
+    };
+    const bool largest_first = key == SortKey::packets || key == SortKey::bytes || key == SortKey::duration;
+    std::sort(flows.begin(), flows.end(), [&](const traceflow::Index& a, const traceflow::Index& b) {
+        const std::int64_t va = value(a);
+        const std::int64_t vb = value(b);
+        if (va != vb) return largest_first ? va > vb : va < vb;
+        return a.number < b.number;
+    });
+}
 
 /// The threads -j asks for; by default one per core.
 inline unsigned thread_count(const Options& options) {
@@ -43,6 +67,13 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
     traceflow::TraceFlowOptions trace_options = options.trace;
     // Streaming: flows are printed as they end, so ended flows need not be kept.
     if (options.stream) trace_options.keep_closed = false;
+    // --flows: the other flows are traced (their numbers count) but get no file and no line.
+    ListingChoices choices;
+    if (options.flows) {
+        choices.flows = &*options.flows;
+        trace_options.file_for = [&options](std::uint64_t number) { return options.flows->contains(number); };
+    }
+    if (!options.fields.empty()) choices.fields = &options.fields;
     const auto start = std::chrono::steady_clock::now();
     traceflow::ExtractStats stats;
     int status = exit_ok;
@@ -59,13 +90,13 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
         // Every line goes through `out`, which sees each failure of stdout
         // where it happens (its errno); after one, nothing more is written.
         if (options.stream) {
-            out.write(listing_header(options.listing, stats_on));
+            out.write(listing_header(options.listing, stats_on, default_flow_width, choices));
             out.flush();
             tracer.register_callback([&](const traceflow::Index& flow) {
                 count_reason(flow_count, flow);
                 if (out.failed()) return;
                 line.clear();
-                append_flow_line(line, flow, options.listing, stats_on);
+                append_flow_line(line, flow, options.listing, stats_on, default_flow_width, choices);
                 out.write(line);
                 out.flush();
             });
@@ -123,22 +154,35 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
         }
         const std::size_t listed = tracer.open_count() + tracer.closed().size();
         if (!options.stream && (options.listing != Listing::table || listed != 0))
-            out.write(listing_header(options.listing, stats_on, width));
-        // Open flows, then the ended ones, read back and formatted on two threads when tracing used two.
-        EndedListingPlan plan;
-        plan.two_threads = threaded;
-        list_ended_flows(
-            [&] {
-                tracer.for_each_open_index([&](const traceflow::Index& flow) {
-                    count_reason(flow_count, flow);
-                    if (out.failed()) return;
-                    line.clear();
-                    append_flow_line(line, flow, options.listing, stats_on, width);
-                    out.write(line);
-                });
-            },
-            tracer.closed(), options.listing, stats_on, width, flow_count, plan,
-            [&](const std::string& text) { out.write(text); });
+            out.write(listing_header(options.listing, stats_on, width, choices));
+        if (options.sort != SortKey::none) {
+            // Every record at once, in the order asked for (ties: by number).
+            std::vector<traceflow::Index> all = tracer.index();
+            sort_flows(all, options.sort);
+            for (const traceflow::Index& flow : all) {
+                count_reason(flow_count, flow);
+                if (out.failed()) continue;
+                line.clear();
+                append_flow_line(line, flow, options.listing, stats_on, width, choices);
+                out.write(line);
+            }
+        } else {
+            // Open flows, then the ended ones, read back and formatted on two threads when tracing used two.
+            EndedListingPlan plan;
+            plan.two_threads = threaded;
+            list_ended_flows(
+                [&] {
+                    tracer.for_each_open_index([&](const traceflow::Index& flow) {
+                        count_reason(flow_count, flow);
+                        if (out.failed()) return;
+                        line.clear();
+                        append_flow_line(line, flow, options.listing, stats_on, width, choices);
+                        out.write(line);
+                    });
+                },
+                tracer.closed(), options.listing, stats_on, width, flow_count, plan,
+                [&](const std::string& text) { out.write(text); }, choices);
+        }
     } catch (const traceflow::Error& e) {
         std::fprintf(stderr, "traceflow: error: %s\n", e.what());
         return exit_io;
@@ -157,6 +201,7 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
             std::fprintf(stderr, "traceflow: interrupted by %s: reading stopped, files completed\n",
                          signal_name(stop_signal));
     }
+    hint_tunnels(options, stats);  // also under -q: no TCP outside tunnels, try --decap
     if (stop_signal != 0) die_by(stop_signal);
 #if defined(TRACEFLOW_CLI_POSIX)
     if (out.broken_pipe) die_by(SIGPIPE);

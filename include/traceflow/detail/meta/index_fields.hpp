@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// What an index type carries beyond pcapkit's fields: a flow id (`id`) and flow times (`first`, `last`).
+// What an index type carries beyond pcapkit's fields: a flow id (`id`), flow times (`first`, `last`), a number.
 #pragma once
 
 #include "../../version.hpp"
 
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
@@ -34,6 +35,13 @@ struct has_flow_times : std::false_type {};
 template <typename IndexT>
 struct has_flow_times<IndexT, std::void_t<decltype(std::declval<IndexT&>().first = Timestamp{},
                                                    std::declval<IndexT&>().last = Timestamp{})>> : std::true_type {};
+
+/// Does the record type carry its flow's number (`number`, as Index does)?
+template <typename IndexT, typename = void>
+struct has_flow_number : std::false_type {};
+template <typename IndexT>
+struct has_flow_number<IndexT, std::void_t<decltype(std::declval<IndexT&>().number = std::uint64_t{})>>
+    : std::true_type {};
 
 }  // namespace detail::meta
 TRACEFLOW_NAMESPACE_END

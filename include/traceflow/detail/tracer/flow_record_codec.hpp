@@ -31,7 +31,7 @@ namespace detail::tracer {
 
 /// A record is, in order: a head byte (end reason, path kind, two flags);
 /// the label (without the part its key makes, as in every label TraceFlow
-/// makes; a time part two characters a byte); any path not of the tracer's
+/// makes; a time part two characters a byte); the flow's number; any path not of the tracer's
 /// pattern; the frame numbers as zigzag varint deltas; the key's non-zero
 /// bytes after a bitmap of them (keys that are not trivially copyable are
 /// kept beside, in `ids`); the first and last times unless they are the
@@ -96,6 +96,7 @@ public:
         const auto label_size = static_cast<std::size_t>(label_head >> 2);
         const std::uint8_t* label = p;
         p += (label_head & 1) != 0 ? (label_size + 1) / 2 : label_size;
+        if constexpr (meta::has_flow_number<IndexT>::value) out.number = bits::read_varint(p);
         if (kind == PathKind::explicit_path) out.fpout = bits::read_text(p);
         out.index.resize(static_cast<std::size_t>(bits::read_varint(p)));
         std::uint64_t previous = 0;
@@ -179,6 +180,7 @@ private:
             (key_part != 0 ? label_from_key : 0u) | (record.stats != nullptr ? has_stats : 0u)));
         const bool times = own_times(record);
         put_label_tail(record.label.data() + key_part, record.label.size() - key_part, times, out);
+        if constexpr (meta::has_flow_number<IndexT>::value) bits::append_varint(out, record.number);
         if (kind == PathKind::explicit_path) bits::append_text(out, *path);
         return times;
     }
