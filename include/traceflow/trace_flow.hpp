@@ -273,7 +273,7 @@ private:
     }
 
     [[nodiscard]] bool opens_connection(const PacketT& p) const noexcept {
-        return Originator::opens(options_.keying, p.syn, detail::meta::packet_ack(p));
+        return Originator::opens(options_.keying, detail::meta::packet_syn(p), detail::meta::packet_ack(p));
     }
     [[nodiscard]] std::uint32_t scope_of(std::uint32_t vlan, std::uint32_t interface) const noexcept {
         return detail::tracer::flow_scope(options_.key_vlan, options_.key_interface, vlan, interface);
@@ -313,12 +313,13 @@ private:
         store_.touch(id);
         const Side sender = Originator::side_of(options_.keying, from_a, flow.orig_is_a);
         if (store_.statistics())
-            store_.stats(id).count(detail::tracer::direction_index(sender), packet.syn,
-                                   detail::meta::packet_ack(packet), packet.fin, detail::meta::packet_rst(packet),
-                                   detail::meta::packet_payload_size(packet), detail::meta::packet_wirelen(packet));
+            store_.stats(id).count(detail::tracer::direction_index(sender), detail::meta::packet_syn(packet),
+                                   detail::meta::packet_ack(packet), detail::meta::packet_fin(packet),
+                                   detail::meta::packet_rst(packet), detail::meta::packet_payload_size(packet),
+                                   detail::meta::packet_wirelen(packet));
         if (options_.lifecycle == Lifecycle::pcapkit) {
-            if (packet.fin) return end_flow(id, EndReason::fin_one_side, ending);
-        } else if (packet.fin || detail::meta::packet_rst(packet)) {
+            if (detail::meta::packet_fin(packet)) return end_flow(id, EndReason::fin_one_side, ending);
+        } else if (detail::meta::packet_fin(packet) || detail::meta::packet_rst(packet)) {
             for (const detail::tracer::Linger& linger :
                  tcp_.on_fin_or_rst(store_, id, sender, detail::meta::packet_rst(packet), now.total_nanoseconds()))
                 timers_.linger(linger.id, linger.deadline);
@@ -334,14 +335,15 @@ private:
         detail::tracer::OpenFlow<address_type>& flow = store_[id];
         const Timestamp now = detail::meta::packet_time(packet);
         if (store_.keeps_times()) store_.times(id) = detail::tracer::FlowTimes{now, now};
-        const bool sender_is_orig =
-            Originator::first_sender_is_originator(options_.keying, packet.syn, detail::meta::packet_ack(packet));
+        const bool sender_is_orig = Originator::first_sender_is_originator(
+            options_.keying, detail::meta::packet_syn(packet), detail::meta::packet_ack(packet));
         flow.orig_is_a = Originator::originator_is_a(options_.keying, sender_is_orig, from_a);
         if (options_.lifecycle == Lifecycle::tcp)
             tcp_.opened(id, opens_connection(packet), detail::meta::packet_seq(packet));
         const key_type& fid = flow.buffer.id = detail::meta::packet_id<key_type>(packet, !sender_is_orig);
         flow.buffer.number = flows_opened_++;
-        flow.buffer.label = make_label(fid.src, fid.srcport, fid.dst, fid.dstport, packet.timestamp);
+        flow.buffer.label =
+            make_label(fid.src, fid.srcport, fid.dst, fid.dstport, packet_traits<PacketT>::timestamp(packet));
         labels_.make_unique(flow.buffer.label, now.total_nanoseconds());
         flow.buffer.label.shrink_to_fit();  // held while open: no room for growth
         if (!options_.file_for || options_.file_for(flow.buffer.number))

@@ -120,3 +120,21 @@ TEST_CASE("cli: a failing emit ends the two-thread listing with its exception", 
                     std::runtime_error);
     CHECK(emits == 0);
 }
+
+TEST_CASE("cli: counts in messages are singular for one", "[cli][cli_listing]") {
+    CHECK(cli::count_of(0, "flow") == "0 flows");
+    CHECK(cli::count_of(1, "flow") == "1 flow");
+    CHECK(cli::count_of(2, "TCP frame") == "2 TCP frames");
+    CHECK(cli::count_of(1, "TCP frame") == "1 TCP frame");
+}
+
+TEST_CASE("cli: the progress line gives a file's size and percent read, a stream's bytes", "[cli][cli_listing]") {
+    CHECK(cli::progress_line("f.pcap", 12'345'678, 100'000'000, 45000) ==
+          "f.pcap: 12.3 MB of 100.0 MB (12%), 45000 frames");
+    CHECK(cli::progress_line("f.pcap", 100'000'000, 100'000'000, 1) == "f.pcap: 100.0 MB of 100.0 MB (100%), 1 frame");
+    CHECK(cli::progress_line("f.pcap", 0, 2'000'000, 0) == "f.pcap: 0.0 MB of 2.0 MB (0%), 0 frames");
+    // read past a size taken earlier (a file still growing): never above 100%
+    CHECK(cli::progress_line("f.pcap", 3'000'000, 2'000'000, 7) == "f.pcap: 3.0 MB of 2.0 MB (100%), 7 frames");
+    // a stream: its size is not known (0)
+    CHECK(cli::progress_line("-", 12'345'678, 0, 45000) == "-: 45000 frames, 12.3 MB");
+}

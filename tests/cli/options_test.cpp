@@ -139,7 +139,7 @@ TEST_CASE("cli options: -r names an input, -c stops after N frames of all inputs
             const Run r =
                 run(std::string(threads) + " -c " + std::to_string(n) + " --json -r " + sample() + " -r " + sample());
             CHECK(r.status == 0);
-            CHECK(r.err.find("traceflow: " + std::to_string(n) + " frames,") == 0);
+            CHECK(r.err.find("traceflow: " + std::to_string(n) + (n == 1 ? " frame," : " frames,")) == 0);
             std::uint64_t highest = 0;
             for (const auto& flow : json_lines(r.out))
                 for (const auto& f : flow["index"].items) highest = std::max<std::uint64_t>(highest, f.as_int());

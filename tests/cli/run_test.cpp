@@ -35,6 +35,14 @@ TEST_CASE("cli: the sample capture lists its flows and a summary", "[cli]") {
     CHECK(r.err.find("not-tcp 6") != std::string::npos);
 }
 
+TEST_CASE("cli: the summary says 1 frame, 1 TCP frame, 1 flow in the singular", "[cli]") {
+    const Run r = run("-c 1 -j1 " + std::string(TRACEFLOW_SOURCE_DIR) + "/tests/data/tcp/half_close.pcap");
+    CHECK(r.status == 0);
+    CHECK(r.err.find("traceflow: 1 frame, 1 TCP frame, 1 flow (") != std::string::npos);
+    CHECK(r.err.find(" frames") == std::string::npos);
+    CHECK(r.err.find(" flows") == std::string::npos);
+}
+
 TEST_CASE("cli: --json lines hold label, index and fpout; every TCP frame once", "[cli]") {
     testutil::TempDir dir;
     const Run r = run("--json -q -o " + dir.str() + " " + sample());

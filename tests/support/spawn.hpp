@@ -33,6 +33,9 @@ using Clock = std::chrono::steady_clock;
 /// A child process; stdin and/or stdout are pipes when asked, stderr goes to a file.
 class Child {
 public:
+    /// As `stdout_path`: stdout is a pipe whose reader is gone before the child starts (every write is EPIPE).
+    static constexpr const char* closed_pipe = "\x01closed-pipe";
+
     /// Starts `args` (args[0] is the program). `stdout_path` empty: stdout is a pipe (out()).
     Child(const std::vector<std::string>& args, const std::string& stderr_path, bool pipe_stdin = true,
           const std::string& stdout_path = {}) {
@@ -40,7 +43,12 @@ public:
         int in[2] = {-1, -1};
         int out[2] = {-1, -1};
         if (pipe_stdin && ::pipe(in) != 0) throw std::runtime_error("pipe");
-        if (stdout_path.empty() && ::pipe(out) != 0) throw std::runtime_error("pipe");
+        const bool reader_gone = stdout_path == closed_pipe;
+        if ((stdout_path.empty() || reader_gone) && ::pipe(out) != 0) throw std::runtime_error("pipe");
+        if (reader_gone) {
+            ::close(out[0]);
+            out[0] = -1;
+        }
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         if (pipe_stdin) {
@@ -48,9 +56,9 @@ public:
             posix_spawn_file_actions_addclose(&actions, in[0]);
             posix_spawn_file_actions_addclose(&actions, in[1]);
         }
-        if (stdout_path.empty()) {
+        if (stdout_path.empty() || reader_gone) {
             posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-            posix_spawn_file_actions_addclose(&actions, out[0]);
+            if (out[0] >= 0) posix_spawn_file_actions_addclose(&actions, out[0]);
             posix_spawn_file_actions_addclose(&actions, out[1]);
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -78,7 +86,7 @@ public:
             ::close(in[0]);
             in_ = in[1];
         }
-        if (stdout_path.empty()) {
+        if (stdout_path.empty() || reader_gone) {
             ::close(out[1]);
             out_ = out[0];
         }

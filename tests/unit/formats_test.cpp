@@ -117,6 +117,39 @@ TEST_CASE("a json flow with a single frame is still valid after the tracer ends"
     CHECK(doc.members.size() == 1);
 }
 
+TEST_CASE("json output gives ports, lengths and counts as numbers, other fields as strings", "[formats][json]") {
+    testutil::TempDir dir;
+    std::string path;
+    {
+        TraceFlow<> t(options(dir.str(), "json"));
+        t(tcp_packet(1, false, {10, 0}));
+        path = t.index().at(0).fpout.value();
+    }
+    const testjson::Value doc = testjson::parse(testutil::read_file(path));
+    const testjson::Value* tcp = nullptr;
+    const testjson::Value* ip = nullptr;
+    for (const auto& layer : doc["Frame 1"]["layers"].items) {
+        if (layer["layer"].as_string() == "TCP") tcp = &layer;
+        if (layer["layer"].as_string() == "IPv4") ip = &layer;
+    }
+    REQUIRE(tcp != nullptr);
+    REQUIRE(ip != nullptr);
+    using Kind = testjson::Value::Kind;
+    CHECK((*tcp)["srcport"].kind == Kind::number);
+    CHECK((*tcp)["srcport"].as_int() == 1234);
+    CHECK((*tcp)["dstport"].kind == Kind::number);
+    CHECK((*tcp)["dstport"].as_int() == 80);
+    CHECK((*tcp)["seq"].kind == Kind::number);
+    CHECK((*tcp)["payload_length"].kind == Kind::number);
+    CHECK((*tcp)["payload_length"].as_int() == 4);
+    CHECK((*tcp)["flags"].kind == Kind::string);     // "0x010 (ACK)"
+    CHECK((*tcp)["checksum"].kind == Kind::string);  // hex
+    CHECK((*ip)["ttl"].kind == Kind::number);
+    CHECK((*ip)["total_length"].kind == Kind::number);
+    CHECK((*ip)["src"].as_string() == "10.0.0.1");
+    CHECK((*ip)["protocol"].as_string() == "6 (TCP)");
+}
+
 TEST_CASE("plist output is read by Python's plistlib", "[formats][plist]") {
     testutil::TempDir dir;
     std::string path;

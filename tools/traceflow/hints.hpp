@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "listing.hpp"
 #include "options.hpp"
 #include "process.hpp"
 
@@ -71,9 +72,11 @@ inline void hint_tunnels(const Options& options, const traceflow::ExtractStats& 
     const TunnelCount count = count_tunnels(options.inputs, stats.frames);
     if (count.tcp_inside == 0) return;  // --decap would find no TCP either
     std::fprintf(stderr,
-                 "traceflow: warning: %llu frames are VXLAN/Geneve/GRE tunnels (%llu with TCP inside) and no "
+                 "traceflow: warning: %s %s (%llu with TCP inside) and no "
                  "TCP was found outside them: try --decap\n",
-                 static_cast<unsigned long long>(count.tunnels), static_cast<unsigned long long>(count.tcp_inside));
+                 count_of(count.tunnels, "frame").c_str(),
+                 count.tunnels == 1 ? "is a VXLAN/Geneve/GRE tunnel" : "are VXLAN/Geneve/GRE tunnels",
+                 static_cast<unsigned long long>(count.tcp_inside));
 }
 
 }  // namespace cli

@@ -34,6 +34,40 @@ inline void append_number(std::string& out, std::uint64_t v) {
     out.append(digits, static_cast<std::size_t>(end - digits));
 }
 
+/// `n` then `word`, made plural unless `n` is 1: "1 frame", "2 frames", "0 flows".
+inline std::string count_of(std::uint64_t n, std::string_view word) {
+    std::string out;
+    append_number(out, n);
+    out += ' ';
+    out += word;
+    if (n != 1) out += 's';
+    return out;
+}
+
+/// The progress line of one input (stderr on a terminal, after a "\r"): of a
+/// regular file of `size` bytes, how much of it was read, e.g.
+/// "f.pcap: 12.3 MB of 100.0 MB (12%), 45000 frames"; of a stream (`size` 0:
+/// not known), "f.pcap: 45000 frames, 12.3 MB".
+inline std::string progress_line(std::string_view path, std::uint64_t bytes_read, std::uint64_t size,
+                                 std::uint64_t frames) {
+    std::string out(path);
+    char text[96];
+    const double mb = static_cast<double>(bytes_read) / 1e6;
+    if (size != 0) {
+        const std::uint64_t read = std::min(bytes_read, size);
+        const auto percent = static_cast<unsigned>(static_cast<double>(read) * 100.0 / static_cast<double>(size));
+        std::snprintf(text, sizeof text, ": %.1f MB of %.1f MB (%u%%), ", mb, static_cast<double>(size) / 1e6, percent);
+        out += text;
+        out += count_of(frames, "frame");
+    } else {
+        out += ": ";
+        out += count_of(frames, "frame");
+        std::snprintf(text, sizeof text, ", %.1f MB", mb);
+        out += text;
+    }
+    return out;
+}
+
 // Appends `text` padded with spaces to `width`: after it (left-aligned) or before it.
 inline void append_padded(std::string& out, std::string_view text, std::size_t width, bool left_aligned) {
     const std::size_t pad = text.size() < width ? width - text.size() : 0;
@@ -292,9 +326,8 @@ inline void print_summary(const traceflow::ExtractStats& stats, const ReasonCoun
                           std::uint64_t filtered_out = 0) {
     std::size_t flows = 0;
     for (const std::size_t n : by_reason) flows += n;
-    std::fprintf(stderr, "traceflow: %llu frames, %llu TCP frames, %zu flows",
-                 static_cast<unsigned long long>(stats.frames), static_cast<unsigned long long>(stats.tcp_frames),
-                 flows);
+    std::fprintf(stderr, "traceflow: %s, %s, %s", count_of(stats.frames, "frame").c_str(),
+                 count_of(stats.tcp_frames, "TCP frame").c_str(), count_of(flows, "flow").c_str());
     const char* sep = " (";
     for (std::size_t r = 0; r < by_reason.size(); ++r) {
         if (by_reason[r] == 0) continue;
@@ -302,8 +335,7 @@ inline void print_summary(const traceflow::ExtractStats& stats, const ReasonCoun
         sep = ", ";
     }
     if (sep[0] == ',') std::fputs(")", stderr);
-    if (filtered_out != 0)
-        std::fprintf(stderr, "; filtered out %llu TCP frames", static_cast<unsigned long long>(filtered_out));
+    if (filtered_out != 0) std::fprintf(stderr, "; filtered out %s", count_of(filtered_out, "TCP frame").c_str());
     std::fprintf(stderr, "; skipped %llu", static_cast<unsigned long long>(stats.skipped()));
     sep = " (";
     for (std::size_t i = 1; i < traceflow::decode::outcome_count; ++i) {

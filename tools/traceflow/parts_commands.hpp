@@ -44,15 +44,15 @@ inline int run_map(const Options& options) {
     }
     static const char* const how_found[] = {"file start", "resync", "walk"};
     if (!options.quiet) {
-        std::fprintf(
-            stderr,
-            "traceflow: map %s bytes %llu..%llu: %llu frames, %llu TCP; records %llu..%llu (first found by "
-            "%s)%s\n",
-            capture.c_str(), static_cast<unsigned long long>(part.range.begin),
-            static_cast<unsigned long long>(part.range.end), static_cast<unsigned long long>(part.stats.frames),
-            static_cast<unsigned long long>(part.stats.tcp_frames), static_cast<unsigned long long>(part.start),
-            static_cast<unsigned long long>(part.stop), how_found[static_cast<int>(part.how)],
-            part.unreachable ? "; after damage earlier in the file: no record of it is traced" : "");
+        std::fprintf(stderr,
+                     "traceflow: map %s bytes %llu..%llu: %s, %llu TCP; records %llu..%llu (first found by "
+                     "%s)%s\n",
+                     capture.c_str(), static_cast<unsigned long long>(part.range.begin),
+                     static_cast<unsigned long long>(part.range.end), count_of(part.stats.frames, "frame").c_str(),
+                     static_cast<unsigned long long>(part.stats.tcp_frames),
+                     static_cast<unsigned long long>(part.start), static_cast<unsigned long long>(part.stop),
+                     how_found[static_cast<int>(part.how)],
+                     part.unreachable ? "; after damage earlier in the file: no record of it is traced" : "");
     }
     if (part.damage) {
         const traceflow::PartDamage& d = *part.damage;
@@ -79,10 +79,10 @@ inline int run_join(const std::vector<const traceflow::Part*>& parts, const Opti
     const traceflow::Part joined = traceflow::join_parts(parts, options.inputs);
     traceflow::write_part(joined, options.join);
     if (!options.quiet)
-        std::fprintf(stderr, "traceflow: joined %zu parts of %s: bytes %llu..%llu, %llu frames, %llu TCP\n",
-                     parts.size(), joined.capture.c_str(), static_cast<unsigned long long>(joined.range.begin),
-                     static_cast<unsigned long long>(joined.range.end),
-                     static_cast<unsigned long long>(joined.stats.frames),
+        std::fprintf(stderr, "traceflow: joined %s of %s: bytes %llu..%llu, %s, %llu TCP\n",
+                     count_of(parts.size(), "part").c_str(), joined.capture.c_str(),
+                     static_cast<unsigned long long>(joined.range.begin),
+                     static_cast<unsigned long long>(joined.range.end), count_of(joined.stats.frames, "frame").c_str(),
                      static_cast<unsigned long long>(joined.stats.tcp_frames));
     if (joined.damage) {
         std::fprintf(stderr, "traceflow: error: %s: damaged at byte offset %llu: %s (merge reports it)\n",

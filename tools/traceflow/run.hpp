@@ -10,9 +10,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "ended_listing.hpp"
@@ -116,10 +119,20 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
         };
         if (show_progress) {
             // Runs on the reading thread when threaded: it looks at the reader only.
-            feed_options.progress = [](const traceflow::io::CaptureReader& reader) {
-                std::fprintf(stderr, "\r%s: %llu frames, %.1f MB", reader.path().c_str(),
-                             static_cast<unsigned long long>(reader.records_read()),
-                             static_cast<double>(reader.bytes_read()) / 1e6);
+            // A regular file's size is looked up once per input (0: a stream, no size).
+            feed_options.progress = [sized = std::string(),
+                                     size = std::uint64_t{0}](const traceflow::io::CaptureReader& reader) mutable {
+                if (sized != reader.path()) {
+                    sized = reader.path();
+                    std::error_code ec;
+                    size = 0;
+                    if (sized != "-" && std::filesystem::is_regular_file(sized, ec)) {
+                        const std::uintmax_t bytes = std::filesystem::file_size(sized, ec);
+                        if (!ec) size = bytes;
+                    }
+                }
+                std::fprintf(stderr, "\r%s\033[K",
+                             progress_line(reader.path(), reader.bytes_read(), size, reader.records_read()).c_str());
             };
         }
         try {

@@ -39,7 +39,7 @@ namespace decode {
     }
     if (outcome != Outcome::tcp) {
         layers.push_back(
-            {"Undecoded", {{"outcome", to_string(outcome)}, {"length", std::to_string(frame.size - end)}}});
+            {"Undecoded", {{"outcome", to_string(outcome)}, detail::layers::number_field("length", frame.size - end)}});
     }
     return layers;
 }

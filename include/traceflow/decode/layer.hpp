@@ -12,8 +12,9 @@ namespace decode {
 
 /// One named header field, its value as display text.
 struct Field {
-    std::string name;   ///< snake_case field name, e.g. "srcport"
-    std::string value;  ///< display text, e.g. "443", "0x0800", "10.0.0.1"
+    std::string name;     ///< snake_case field name, e.g. "srcport"
+    std::string value;    ///< display text, e.g. "443", "0x0800", "10.0.0.1"
+    bool number = false;  ///< `value` is a decimal integer (ports, lengths, counts): the json format writes a number
 };
 
 /// One protocol header of a frame, e.g. {"IPv4", {{"src", "10.0.0.1"}, ...}}.

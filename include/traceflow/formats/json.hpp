@@ -43,7 +43,10 @@ public:
                 s += ", ";
                 detail::text::append_json_string(s, field.name);
                 s += ": ";
-                detail::text::append_json_string(s, field.value);
+                if (field.number)
+                    s += field.value;  // a decimal integer: a JSON number
+                else
+                    detail::text::append_json_string(s, field.value);
             }
             s += "}";
         }

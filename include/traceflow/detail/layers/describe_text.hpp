@@ -40,6 +40,9 @@ struct RecordingVisitor {
     }
 };
 
+/// A field whose value is a decimal integer (Field::number: a JSON number in the json format).
+inline decode::Field number_field(const char* name, std::uint64_t value) { return {name, std::to_string(value), true}; }
+
 inline std::string hex_text(std::uint32_t value, int digits) {
     static constexpr char hex[] = "0123456789abcdef";
     std::string out = "0x";
@@ -111,7 +114,6 @@ inline decode::Layer describe_header(const VisitedHeader& h, ByteView frame, con
     using traceflow::detail::bits::load_be16;
     using traceflow::detail::bits::load_be32;
     const std::uint8_t* p = frame.data + h.offset;
-    const auto dec = [](std::uint64_t v) { return std::to_string(v); };
     switch (h.kind) {
         case HeaderKind::ethernet:
             return {"Ethernet",
@@ -121,31 +123,29 @@ inline decode::Layer describe_header(const VisitedHeader& h, ByteView frame, con
         case HeaderKind::vlan:
             return {"VLAN",
                     {{"tpid", hex_text(h.aux, 4)},
-                     {"pcp", dec(p[0] >> 5)},
-                     {"dei", dec((p[0] >> 4) & 1U)},
-                     {"id", dec(bits::load_be16(p) & 0x0FFFU)},
+                     number_field("pcp", p[0] >> 5),
+                     number_field("dei", (p[0] >> 4) & 1U),
+                     number_field("id", bits::load_be16(p) & 0x0FFFU),
                      {"type", hex_text(bits::load_be16(p + 2), 4)}}};
         case HeaderKind::mpls: {
             const std::uint32_t entry = bits::load_be32(p);
             return {"MPLS",
-                    {{"label", dec(entry >> 12)},
-                     {"tc", dec((entry >> 9) & 7U)},
-                     {"bottom_of_stack", dec((entry >> 8) & 1U)},
-                     {"ttl", dec(entry & 0xFFU)}}};
+                    {number_field("label", entry >> 12), number_field("tc", (entry >> 9) & 7U),
+                     number_field("bottom_of_stack", (entry >> 8) & 1U), number_field("ttl", entry & 0xFFU)}};
         }
         case HeaderKind::pppoe:
             return {"PPPoE",
-                    {{"version", dec(p[0] >> 4)},
-                     {"type", dec(p[0] & 0xFU)},
+                    {number_field("version", p[0] >> 4),
+                     number_field("type", p[0] & 0xFU),
                      {"code", hex_text(p[1], 2)},
                      {"session_id", hex_text(bits::load_be16(p + 2), 4)},
-                     {"length", dec(bits::load_be16(p + 4))},
+                     number_field("length", bits::load_be16(p + 4)),
                      {"ppp_protocol", hex_text(h.aux, 4)}}};
         case HeaderKind::linux_sll: {
             const std::size_t address_size = bits::load_be16(p + 4) < 8 ? bits::load_be16(p + 4) : 8;
             return {"Linux SLL",
-                    {{"packet_type", dec(bits::load_be16(p))},
-                     {"hatype", dec(bits::load_be16(p + 2))},
+                    {number_field("packet_type", bits::load_be16(p)),
+                     number_field("hatype", bits::load_be16(p + 2)),
                      {"address", bytes_text(p + 6, address_size)},
                      {"protocol", hex_text(bits::load_be16(p + 14), 4)}}};
         }
@@ -153,12 +153,12 @@ inline decode::Layer describe_header(const VisitedHeader& h, ByteView frame, con
             const std::size_t address_size = p[11] < 8 ? p[11] : 8;
             return {"Linux SLL2",
                     {{"protocol", hex_text(bits::load_be16(p), 4)},
-                     {"interface_index", dec(bits::load_be32(p + 4))},
-                     {"hatype", dec(bits::load_be16(p + 8))},
-                     {"packet_type", dec(p[10])},
+                     number_field("interface_index", bits::load_be32(p + 4)),
+                     number_field("hatype", bits::load_be16(p + 8)),
+                     number_field("packet_type", p[10]),
                      {"address", bytes_text(p + 12, address_size)}}};
         }
-        case HeaderKind::loopback: return {"Loopback", {{"family", dec(h.aux)}}};
+        case HeaderKind::loopback: return {"Loopback", {number_field("family", h.aux)}};
         case HeaderKind::ipv4: {
             const unsigned fragment = bits::load_be16(p + 6);
             std::string flags = hex_text(fragment >> 13, 1);
@@ -170,14 +170,14 @@ inline decode::Layer describe_header(const VisitedHeader& h, ByteView frame, con
                 flags += " (MF)";
             }
             return {"IPv4",
-                    {{"version", dec(p[0] >> 4)},
-                     {"header_length", dec(h.size)},
+                    {number_field("version", p[0] >> 4),
+                     number_field("header_length", h.size),
                      {"tos", hex_text(p[1], 2)},
-                     {"total_length", dec(bits::load_be16(p + 2))},
+                     number_field("total_length", bits::load_be16(p + 2)),
                      {"id", hex_text(bits::load_be16(p + 4), 4)},
                      {"flags", flags},
-                     {"fragment_offset", dec((fragment & 0x1FFFU) * 8)},
-                     {"ttl", dec(p[8])},
+                     number_field("fragment_offset", (fragment & 0x1FFFU) * 8),
+                     number_field("ttl", p[8]),
                      {"protocol", protocol_text(p[9])},
                      {"checksum", hex_text(bits::load_be16(p + 10), 4)},
                      {"src", IpAddress::v4(p + 12).to_string()},
@@ -186,23 +186,23 @@ inline decode::Layer describe_header(const VisitedHeader& h, ByteView frame, con
         case HeaderKind::ipv6: {
             const std::uint32_t first = bits::load_be32(p);
             return {"IPv6",
-                    {{"version", dec(first >> 28)},
+                    {number_field("version", first >> 28),
                      {"traffic_class", hex_text((first >> 20) & 0xFFU, 2)},
                      {"flow_label", hex_text(first & 0xFFFFFU, 5)},
-                     {"payload_length", dec(bits::load_be16(p + 4))},
+                     number_field("payload_length", bits::load_be16(p + 4)),
                      {"next_header", protocol_text(p[6])},
-                     {"hop_limit", dec(p[7])},
+                     number_field("hop_limit", p[7]),
                      {"src", IpAddress::v6(p + 8).to_string()},
                      {"dst", IpAddress::v6(p + 24).to_string()}}};
         }
         case HeaderKind::ipv6_extension: {
             const char* name = ip_protocol_name(h.aux);
             decode::Layer layer{std::string("IPv6 ") + (name != nullptr ? name : "Extension"),
-                                {{"next_header", protocol_text(p[0])}, {"length", dec(h.size)}}};
+                                {{"next_header", protocol_text(p[0])}, number_field("length", h.size)}};
             if (h.aux == ip_protocol::fragment) {
                 const unsigned offset = bits::load_be16(p + 2);
-                layer.fields.push_back({"fragment_offset", dec(offset & 0xFFF8U)});
-                layer.fields.push_back({"more_fragments", dec(offset & 1U)});
+                layer.fields.push_back(number_field("fragment_offset", offset & 0xFFF8U));
+                layer.fields.push_back(number_field("more_fragments", offset & 1U));
                 layer.fields.push_back({"id", hex_text(bits::load_be32(p + 4), 8)});
             }
             return layer;
@@ -210,30 +210,29 @@ inline decode::Layer describe_header(const VisitedHeader& h, ByteView frame, con
         case HeaderKind::tcp: {
             const unsigned header_size = (p[12] >> 4) * 4U;
             return {"TCP",
-                    {{"srcport", dec(bits::load_be16(p))},
-                     {"dstport", dec(bits::load_be16(p + 2))},
-                     {"seq", dec(bits::load_be32(p + 4))},
-                     {"ack", dec(bits::load_be32(p + 8))},
-                     {"header_length", dec(header_size)},
+                    {number_field("srcport", bits::load_be16(p)),
+                     number_field("dstport", bits::load_be16(p + 2)),
+                     number_field("seq", bits::load_be32(p + 4)),
+                     number_field("ack", bits::load_be32(p + 8)),
+                     number_field("header_length", header_size),
                      {"flags", tcp_flags_text(((p[12] & 1U) << 8) | p[13])},
-                     {"window", dec(bits::load_be16(p + 14))},
+                     number_field("window", bits::load_be16(p + 14)),
                      {"checksum", hex_text(bits::load_be16(p + 16), 4)},
-                     {"urgent_pointer", dec(bits::load_be16(p + 18))},
-                     {"options_length", dec(header_size - 20)},
-                     {"payload_length", dec(segment.payload_size)}}};
+                     number_field("urgent_pointer", bits::load_be16(p + 18)),
+                     number_field("options_length", header_size - 20),
+                     number_field("payload_length", segment.payload_size)}};
         }
         case HeaderKind::udp:
             return {"UDP",
-                    {{"srcport", dec(bits::load_be16(p))},
-                     {"dstport", dec(bits::load_be16(p + 2))},
-                     {"length", dec(bits::load_be16(p + 4))}}};
+                    {number_field("srcport", bits::load_be16(p)), number_field("dstport", bits::load_be16(p + 2)),
+                     number_field("length", bits::load_be16(p + 4))}};
         case HeaderKind::vxlan:
-            return {"VXLAN", {{"flags", hex_text(p[0], 2)}, {"vni", dec(bits::load_be32(p + 4) >> 8)}}};
+            return {"VXLAN", {{"flags", hex_text(p[0], 2)}, number_field("vni", bits::load_be32(p + 4) >> 8)}};
         case HeaderKind::geneve:
             return {"Geneve",
-                    {{"options_length", dec(h.size - 8)},
+                    {number_field("options_length", h.size - 8),
                      {"protocol", hex_text(h.aux, 4)},
-                     {"vni", dec(bits::load_be32(p + 4) >> 8)}}};
+                     number_field("vni", bits::load_be32(p + 4) >> 8)}};
         case HeaderKind::gre:
             return {"GRE", {{"flags", hex_text(bits::load_be16(p), 4)}, {"protocol", hex_text(h.aux, 4)}}};
     }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The packet concept: how TraceFlow reads a caller's packet type, required fields checked, optional ones detected.
+// The packet concept: TraceFlow reads a caller's packet type through packet_traits, required fields checked, optional ones detected.
 #pragma once
 
 #include "../../version.hpp"
@@ -14,39 +14,35 @@
 #include "../../link_type.hpp"
 #include "../../traits/address_traits.hpp"
 #include "../../traits/frame_traits.hpp"
+#include "../../traits/packet_traits.hpp"
 #include "../../traits/timestamp_traits.hpp"
 #include "../values/time_conversion.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::meta {
 
-// Member detection. Required fields are read at the top level only; an
-// optional field is read from the top level when the packet has it there,
-// else from its `tcp` member (Packet<> keeps them in `TcpDetails tcp`).
-#define TRACEFLOW_DETAIL_HAS_MEMBER(name)   \
+// What packet_traits<P> gives: a required field must be readable, an
+// optional one is used when it is (else its default below).
+#define TRACEFLOW_DETAIL_HAS_FIELD(name)    \
     template <typename P, typename = void>  \
     struct has_##name : std::false_type {}; \
     template <typename P>                   \
-    struct has_##name<P, std::void_t<decltype(std::declval<const P&>().name)>> : std::true_type {};
-#define TRACEFLOW_DETAIL_HAS_OPTIONAL(name)                                                                 \
-    TRACEFLOW_DETAIL_HAS_MEMBER(name)                                                                       \
-    template <typename P, typename = void>                                                                  \
-    struct has_tcp_##name : std::false_type {};                                                             \
-    template <typename P>                                                                                   \
-    struct has_tcp_##name<P, std::void_t<decltype(std::declval<const P&>().tcp.name)>> : std::true_type {}; \
-    template <typename P>                                                                                   \
-    inline constexpr bool packet_has_##name = has_##name<P>::value || has_tcp_##name<P>::value;
+    struct has_##name<P, std::void_t<decltype(packet_traits<P>::name(std::declval<const P&>()))>> : std::true_type {};
+#define TRACEFLOW_DETAIL_HAS_OPTIONAL(name) \
+    TRACEFLOW_DETAIL_HAS_FIELD(name)        \
+    template <typename P>                   \
+    inline constexpr bool packet_has_##name = has_##name<P>::value;
 
-TRACEFLOW_DETAIL_HAS_MEMBER(protocol)
-TRACEFLOW_DETAIL_HAS_MEMBER(index)
-TRACEFLOW_DETAIL_HAS_MEMBER(frame)
-TRACEFLOW_DETAIL_HAS_MEMBER(syn)
-TRACEFLOW_DETAIL_HAS_MEMBER(fin)
-TRACEFLOW_DETAIL_HAS_MEMBER(src)
-TRACEFLOW_DETAIL_HAS_MEMBER(dst)
-TRACEFLOW_DETAIL_HAS_MEMBER(srcport)
-TRACEFLOW_DETAIL_HAS_MEMBER(dstport)
-TRACEFLOW_DETAIL_HAS_MEMBER(timestamp)
+TRACEFLOW_DETAIL_HAS_FIELD(protocol)
+TRACEFLOW_DETAIL_HAS_FIELD(index)
+TRACEFLOW_DETAIL_HAS_FIELD(frame)
+TRACEFLOW_DETAIL_HAS_FIELD(syn)
+TRACEFLOW_DETAIL_HAS_FIELD(fin)
+TRACEFLOW_DETAIL_HAS_FIELD(src)
+TRACEFLOW_DETAIL_HAS_FIELD(dst)
+TRACEFLOW_DETAIL_HAS_FIELD(srcport)
+TRACEFLOW_DETAIL_HAS_FIELD(dstport)
+TRACEFLOW_DETAIL_HAS_FIELD(timestamp)
 TRACEFLOW_DETAIL_HAS_OPTIONAL(rst)
 TRACEFLOW_DETAIL_HAS_OPTIONAL(ack)
 TRACEFLOW_DETAIL_HAS_OPTIONAL(seq)
@@ -55,7 +51,7 @@ TRACEFLOW_DETAIL_HAS_OPTIONAL(vlan)
 TRACEFLOW_DETAIL_HAS_OPTIONAL(interface_id)
 
 #undef TRACEFLOW_DETAIL_HAS_OPTIONAL
-#undef TRACEFLOW_DETAIL_HAS_MEMBER
+#undef TRACEFLOW_DETAIL_HAS_FIELD
 
 /// Whether `P` has the ten fields of pcapkit's Packet (types are checked by check_packet).
 template <typename P>
@@ -63,15 +59,16 @@ inline constexpr bool has_packet_fields =
     has_protocol<P>::value&& has_index<P>::value&& has_frame<P>::value&& has_syn<P>::value&& has_fin<P>::value&&
         has_src<P>::value&& has_dst<P>::value&& has_srcport<P>::value&& has_dstport<P>::value&& has_timestamp<P>::value;
 
-/// The declared type of a member, without const/volatile.
-#define TRACEFLOW_DETAIL_MEMBER_TYPE(P, name) std::remove_cv_t<decltype(std::declval<const P&>().name)>
+/// The type packet_traits<P> gives a field as, without reference or const/volatile.
+#define TRACEFLOW_DETAIL_MEMBER_TYPE(P, name) \
+    std::remove_cv_t<std::remove_reference_t<decltype(packet_traits<P>::name(std::declval<const P&>()))>>
 
 template <typename P, typename = void>
 struct packet_address {
     using type = IpAddress;  // only reached when `src` is missing; check_packet reports that
 };
 template <typename P>
-struct packet_address<P, std::void_t<decltype(std::declval<const P&>().src)>> {
+struct packet_address<P, std::void_t<decltype(packet_traits<P>::src(std::declval<const P&>()))>> {
     using type = typename address_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, src)>::key_type;
 };
 
@@ -83,27 +80,39 @@ inline constexpr bool is_flag_v = std::is_same_v<T, bool> || std::is_integral_v<
 template <typename P>
 constexpr bool check_packet() {
     static_assert(has_protocol<P>::value,
-                  "traceflow: the packet type needs a member `protocol` (the data-link type: traceflow::LinkType "
+                  "traceflow: the packet type needs a member `protocol` (or a member function protocol(), or "
+                  "traceflow::packet_traits<P>::protocol: the data-link type: traceflow::LinkType "
                   "or an integer LINKTYPE_ value)");
     static_assert(has_index<P>::value,
-                  "traceflow: the packet type needs a member `index` (the frame number, an integer)");
+                  "traceflow: the packet type needs a member `index` (or a member function index(), or "
+                  "traceflow::packet_traits<P>::index: the frame number, an integer)");
     static_assert(has_frame<P>::value,
-                  "traceflow: the packet type needs a member `frame` (the captured bytes: Frame, FrameView, a "
+                  "traceflow: the packet type needs a member `frame` (or a member function frame(), or "
+                  "traceflow::packet_traits<P>::frame: the captured bytes: Frame, FrameView, a "
                   "byte container, or a type with a traceflow::frame_traits specialisation)");
-    static_assert(has_syn<P>::value, "traceflow: the packet type needs a member `syn` (the SYN flag, bool)");
-    static_assert(has_fin<P>::value, "traceflow: the packet type needs a member `fin` (the FIN flag, bool)");
+    static_assert(has_syn<P>::value,
+                  "traceflow: the packet type needs a member `syn` (or a member function syn(), or "
+                  "traceflow::packet_traits<P>::syn: the SYN flag, bool)");
+    static_assert(has_fin<P>::value,
+                  "traceflow: the packet type needs a member `fin` (or a member function fin(), or "
+                  "traceflow::packet_traits<P>::fin: the FIN flag, bool)");
     static_assert(has_src<P>::value,
-                  "traceflow: the packet type needs a member `src` (the source address: IpAddress, text, a 4- or "
+                  "traceflow: the packet type needs a member `src` (or a member function src(), or "
+                  "traceflow::packet_traits<P>::src: the source address: IpAddress, text, a 4- or "
                   "16-byte std::array, or a type with a traceflow::address_traits specialisation)");
     static_assert(has_dst<P>::value,
-                  "traceflow: the packet type needs a member `dst` (the destination address, of the same type "
+                  "traceflow: the packet type needs a member `dst` (or a member function dst(), or "
+                  "traceflow::packet_traits<P>::dst: the destination address, of the same type "
                   "as `src`)");
     static_assert(has_srcport<P>::value,
-                  "traceflow: the packet type needs a member `srcport` (the TCP source port, an integer)");
+                  "traceflow: the packet type needs a member `srcport` (or a member function srcport(), or "
+                  "traceflow::packet_traits<P>::srcport: the TCP source port, an integer)");
     static_assert(has_dstport<P>::value,
-                  "traceflow: the packet type needs a member `dstport` (the TCP destination port, an integer)");
+                  "traceflow: the packet type needs a member `dstport` (or a member function dstport(), or "
+                  "traceflow::packet_traits<P>::dstport: the TCP destination port, an integer)");
     static_assert(has_timestamp<P>::value,
-                  "traceflow: the packet type needs a member `timestamp` (the capture time: Timestamp, double "
+                  "traceflow: the packet type needs a member `timestamp` (or a member function timestamp(), or "
+                  "traceflow::packet_traits<P>::timestamp: the capture time: Timestamp, double "
                   "seconds, a std::chrono duration or system_clock time_point)");
     if constexpr (has_packet_fields<P>) {
         static_assert(std::is_same_v<TRACEFLOW_DETAIL_MEMBER_TYPE(P, src), TRACEFLOW_DETAIL_MEMBER_TYPE(P, dst)>,
@@ -120,7 +129,7 @@ constexpr bool check_packet() {
     if constexpr (has_ack<P>::value) {
         static_assert(std::is_same_v<TRACEFLOW_DETAIL_MEMBER_TYPE(P, ack), bool>,
                       "traceflow: a packet member `ack` must be the ACK flag (bool); name the acknowledgement "
-                      "number `ack_number`");
+                      "number `ack_number` (or give packet_traits<P>::ack)");
     }
     return has_packet_fields<P>;
 }
@@ -143,58 +152,81 @@ using packet_address_t = typename checked_packet_address<P>::type;
 /// The packet's capture time as a Timestamp.
 template <typename P>
 [[nodiscard]] Timestamp packet_time(const P& p) {
-    return timestamp_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, timestamp)>::to_timestamp(p.timestamp);
+    return timestamp_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, timestamp)>::to_timestamp(packet_traits<P>::timestamp(p));
 }
 
 /// Appends the label's time text: Python's repr of the packet's time as a
 /// float (for a double timestamp, of that very double).
 template <typename P>
 void packet_label_time(const P& p, std::string& out) {
-    values::append_label_time(out, p.timestamp);
+    values::append_label_time(out, packet_traits<P>::timestamp(p));
 }
 
 /// The source address as flow keys store it.
 template <typename P>
 [[nodiscard]] decltype(auto) packet_src(const P& p) {
-    return address_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, src)>::to_key(p.src);
+    using traits = address_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, src)>;
+    // A trait that makes the address (returns it by value) gives a key by value, never one into a temporary.
+    if constexpr (std::is_reference_v<decltype(packet_traits<P>::src(p))>)
+        return traits::to_key(packet_traits<P>::src(p));
+    else
+        return typename traits::key_type(traits::to_key(packet_traits<P>::src(p)));
 }
 
 /// The destination address as flow keys store it.
 template <typename P>
 [[nodiscard]] decltype(auto) packet_dst(const P& p) {
-    return address_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, dst)>::to_key(p.dst);
+    using traits = address_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, dst)>;
+    // A trait that makes the address (returns it by value) gives a key by value, never one into a temporary.
+    if constexpr (std::is_reference_v<decltype(packet_traits<P>::dst(p))>)
+        return traits::to_key(packet_traits<P>::dst(p));
+    else
+        return typename traits::key_type(traits::to_key(packet_traits<P>::dst(p)));
 }
 
 /// The data-link type (`protocol` may be LinkType, another enum, or an integer).
 template <typename P>
 [[nodiscard]] LinkType packet_protocol(const P& p) noexcept {
     using T = TRACEFLOW_DETAIL_MEMBER_TYPE(P, protocol);
+    const T protocol = packet_traits<P>::protocol(p);
     if constexpr (std::is_same_v<T, LinkType>) {
-        return p.protocol;
+        return protocol;
     } else if constexpr (std::is_enum_v<T>) {
-        return static_cast<LinkType>(static_cast<std::uint32_t>(static_cast<std::underlying_type_t<T>>(p.protocol)));
+        return static_cast<LinkType>(static_cast<std::uint32_t>(static_cast<std::underlying_type_t<T>>(protocol)));
     } else {
         static_assert(std::is_integral_v<T>, "traceflow: the packet's `protocol` must be LinkType or an integer");
-        return static_cast<LinkType>(static_cast<std::uint32_t>(p.protocol));
+        return static_cast<LinkType>(static_cast<std::uint32_t>(protocol));
     }
+}
+
+/// The SYN flag.
+template <typename P>
+[[nodiscard]] constexpr bool packet_syn(const P& p) noexcept {
+    return static_cast<bool>(packet_traits<P>::syn(p));
+}
+
+/// The FIN flag.
+template <typename P>
+[[nodiscard]] constexpr bool packet_fin(const P& p) noexcept {
+    return static_cast<bool>(packet_traits<P>::fin(p));
 }
 
 /// The frame number (`index` may be any integer type).
 template <typename P>
 [[nodiscard]] constexpr std::uint64_t packet_index(const P& p) noexcept {
-    return static_cast<std::uint64_t>(p.index);
+    return static_cast<std::uint64_t>(packet_traits<P>::index(p));
 }
 
 /// The TCP source port (`srcport` may be any integer type).
 template <typename P>
 [[nodiscard]] constexpr std::uint16_t packet_srcport(const P& p) noexcept {
-    return static_cast<std::uint16_t>(p.srcport);
+    return static_cast<std::uint16_t>(packet_traits<P>::srcport(p));
 }
 
 /// The TCP destination port.
 template <typename P>
 [[nodiscard]] constexpr std::uint16_t packet_dstport(const P& p) noexcept {
-    return static_cast<std::uint16_t>(p.dstport);
+    return static_cast<std::uint16_t>(packet_traits<P>::dstport(p));
 }
 
 /// The packet's key as a `Key` (BufferID): (src, srcport, dst, dstport), or
@@ -208,22 +240,20 @@ template <typename Key, typename P>
 /// The captured bytes of the packet's frame.
 template <typename P>
 [[nodiscard]] ByteView packet_bytes(const P& p) {
-    return frame_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, frame)>::bytes(p.frame);
+    return frame_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, frame)>::bytes(packet_traits<P>::frame(p));
 }
 
 /// The frame's length on the wire.
 template <typename P>
 [[nodiscard]] std::uint32_t packet_wirelen(const P& p) {
-    return frame_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, frame)>::wirelen(p.frame);
+    return frame_traits<TRACEFLOW_DETAIL_MEMBER_TYPE(P, frame)>::wirelen(packet_traits<P>::frame(p));
 }
 
 // --- Optional fields: a default when absent (see packet_has_*) -----------
 
 #define TRACEFLOW_DETAIL_OPTIONAL_READ(name, type, fallback) \
     if constexpr (has_##name<P>::value) {                    \
-        return static_cast<type>(p.name);                    \
-    } else if constexpr (has_tcp_##name<P>::value) {         \
-        return static_cast<type>(p.tcp.name);                \
+        return static_cast<type>(packet_traits<P>::name(p)); \
     } else {                                                 \
         (void)p;                                             \
         return fallback;                                     \
