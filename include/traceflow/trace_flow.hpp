@@ -26,6 +26,7 @@
 #include "detail/tracer/pcapkit_options.hpp"
 #include "detail/tracer/pipelined_trace.hpp"
 #include "detail/tracer/tcp_lifecycle.hpp"
+#include "flow_handle.hpp"
 #include "flow_stats.hpp"
 #include "index.hpp"
 #include "label.hpp"
@@ -57,6 +58,8 @@ public:
     using key_type = BufferID<address_type>;
     using buffer_type = BasicBuffer<address_type>;
     using index_type = BasicIndex<address_type>;
+    /// What dump() returns: the packet's flow's number and key.
+    using handle_type = FlowHandle<key_type>;
     using Callback = std::function<void(const index_type&)>;       ///< ended-flow callback
     using OpenCallback = std::function<void(const buffer_type&)>;  ///< opened-flow callback
     /// The open flows in opening order (a forward range of buffer_type).
@@ -116,7 +119,7 @@ public:
     /// Traces `packet` and writes its frame to its flow's file (pcapkit's
     /// `dump`). When the packet ends its flow, the frame is written, the file
     /// completed, and then the callbacks run.
-    void dump(const PacketT& packet) {
+    handle_type dump(const PacketT& packet) {
         const buffer_type& buffer = trace_packet(packet, Ending::deferred);
         if (buffer.fpout) {
             buffer.fpout->write(DumpFrame{detail::meta::packet_index(packet), detail::meta::packet_time(packet),
@@ -125,9 +128,10 @@ public:
                                           detail::meta::packet_interface(packet)});
         }
         handoff_.settle();
+        return handle_type{buffer.number, &buffer.id};
     }
     /// Same as dump().
-    void operator()(const PacketT& packet) { dump(packet); }
+    handle_type operator()(const PacketT& packet) { return dump(packet); }
 
     /// Traces `packet` without writing it; returns its flow's Buffer (label,
     /// frames so far, writer), valid until the next call on this tracer. When

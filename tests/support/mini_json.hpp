@@ -8,30 +8,44 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace testjson {
+
+struct Member;
 
 struct Value {
     enum class Kind { null, boolean, number, string, array, object } kind = Kind::null;
     bool boolean = false;
     std::string text;  // number text or string value
     std::vector<Value> items;
-    std::vector<std::pair<std::string, Value>> members;  // document order kept
+    // Document order kept. Member is completed below: a vector of pair<string, Value> here
+    // names an incomplete pair, which clang refuses in C++20.
+    std::vector<Member> members;
 
-    [[nodiscard]] const Value& operator[](std::string_view key) const {
-        for (const auto& m : members)
-            if (m.first == key) return m.second;
-        throw std::out_of_range("no member " + std::string(key));
-    }
-    [[nodiscard]] bool has(std::string_view key) const {
-        for (const auto& m : members)
-            if (m.first == key) return true;
-        return false;
-    }
+    [[nodiscard]] const Value& operator[](std::string_view key) const;
+    [[nodiscard]] bool has(std::string_view key) const;
     [[nodiscard]] long long as_int() const { return std::stoll(text); }
     [[nodiscard]] const std::string& as_string() const { return text; }
 };
+
+struct Member {
+    Member(std::string key, Value value) : first(std::move(key)), second(std::move(value)) {}
+    std::string first;
+    Value second;
+};
+
+inline const Value& Value::operator[](std::string_view key) const {
+    for (const auto& m : members)
+        if (m.first == key) return m.second;
+    throw std::out_of_range("no member " + std::string(key));
+}
+inline bool Value::has(std::string_view key) const {
+    for (const auto& m : members)
+        if (m.first == key) return true;
+    return false;
+}
 
 class Parser {
 public:

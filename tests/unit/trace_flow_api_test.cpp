@@ -279,3 +279,22 @@ TEST_CASE("flow_times gives each flow's first and last times without statistics,
         CHECK(ia[0].last == traceflow::Timestamp{170, 7000});
     }
 }
+
+TEST_CASE("dump() tells the packet's flow: its number and key", "[trace_flow][api]") {
+    auto options = quiet();
+    options.keying = traceflow::FlowKeying::bidirectional;
+    TraceFlow<> t(options);
+    const auto a = t.dump(make_packet(1, "10.0.0.1", 1000, "10.0.0.2", 80, true));
+    REQUIRE(a.id != nullptr);
+    CHECK(a.number == 0);
+    CHECK(*a.id == key("10.0.0.1", 1000, "10.0.0.2", 80));
+    const auto b = t(make_packet(2, "10.0.0.3", 2000, "10.0.0.2", 80, true));
+    CHECK(b.number == 1);
+    const auto reply = t.dump(make_packet(3, "10.0.0.2", 80, "10.0.0.1", 1000));  // the other side: the same flow
+    CHECK(reply.number == 0);
+    CHECK(*reply.id == key("10.0.0.1", 1000, "10.0.0.2", 80));  // as its initiator sent it
+    const auto index = t.index();
+    REQUIRE(index.size() == 2);
+    CHECK(index[0].number == 0);
+    CHECK(index[1].number == 1);
+}

@@ -8,7 +8,9 @@
 #include <string_view>
 #include <utility>
 
+#include "../byte_view.hpp"
 #include "../decode/tcp_segment.hpp"
+#include "../detail/filtering/tcp_bytes.hpp"
 #include "../ip_address.hpp"
 #include "parse.hpp"
 #include "program.hpp"
@@ -28,10 +30,22 @@ namespace filter {
 /// - `not`/`!`, `and`/`&&`, `or`/`||`, parentheses. As in pcap-filter(7),
 ///   `not` binds tightest and `and`/`or` have equal precedence, left to
 ///   right: `a or b and c` is `(a or b) and c`;
-/// - a bare id repeats the last qualifiers: `port 80 or 443`.
+/// - a bare id repeats the last qualifiers: `port 80 or 443`;
+/// - service names for ports, from /etc/services (TCP entries and their
+///   aliases), else a built-in table of common ones: `port http`,
+///   `src port http-alt`, `portrange ftp-data-ssh`;
+/// - byte tests on the TCP header, `EXPR RELOP EXPR` with RELOP one of
+///   `= == != < <= > >=`: `tcp[N]`, `tcp[N:2]`, `tcp[N:4]` (big-endian, N
+///   itself an expression), numbers (decimal, 0x hex, 0 octal), the constants
+///   `tcpflags` (13) and `tcp-fin tcp-syn tcp-rst tcp-push tcp-ack tcp-urg
+///   tcp-ece tcp-cwr`, `+ - * / % & | ^ << >>` (C precedence) and
+///   parentheses: `tcp[tcpflags] & (tcp-syn|tcp-fin) != 0`. Values are 32-bit
+///   unsigned, as in BPF. As in tcpdump, reading past the captured bytes (or
+///   dividing by zero) rejects the packet, whatever surrounds the test. tcp[]
+///   is the TCP header whatever the IP version (tcpdump's works on IPv4 only).
 ///
-/// Host names and service names are not looked up. Compiling throws
-/// FilterError naming the offending word; matching never allocates or throws.
+/// Host names are not looked up. Compiling throws FilterError naming the
+/// offending word; matching never allocates or throws.
 ///
 ///     traceflow::filter::Filter f("tcp dst port 80 and not net 10.0.0.0/8");
 ///     traceflow::decode::TcpSegment seg;  // from decode_tcp()
@@ -54,18 +68,40 @@ public:
     [[nodiscard]] bool matches(const FilterFields& fields) const noexcept { return program_.run(fields); }
 
     /// Whether a decoded segment passes (the outermost VLAN tag counts; an id of 0 counts as untagged).
-    [[nodiscard]] bool matches(const decode::TcpSegment& seg) const noexcept {
-        return program_.run(
-            FilterFields{seg.src, seg.dst, seg.srcport, seg.dstport, seg.vlan_outer, seg.vlan_outer != 0});
+    /// Without the frame, byte tests see only tcp[0..11] and tcp[13] (see needs_frame()).
+    [[nodiscard]] bool matches(const decode::TcpSegment& seg) const noexcept { return program_.run(fields_of(seg)); }
+
+    /// Whether a decoded segment passes; byte tests read `frame`, the bytes it was decoded from.
+    [[nodiscard]] bool matches(const decode::TcpSegment& seg, ByteView frame) const noexcept {
+        FilterFields f = fields_of(seg);
+        f.tcp = frame.subview(seg.tcp_offset);
+        return program_.run(f);
     }
 
     /// Whether a traced packet (traceflow::Packet with IpAddress addresses) passes.
+    /// When a byte test reads more than the packet's fields hold, the frame is
+    /// decoded again to find its TCP header.
     template <typename PacketT>
     [[nodiscard]] bool matches_packet(const PacketT& p) const noexcept {
-        return program_.run(FilterFields{p.src, p.dst, p.srcport, p.dstport, p.tcp.vlan, p.tcp.vlan != 0});
+        FilterFields f{p.src, p.dst, p.srcport, p.dstport, p.tcp.vlan, p.tcp.vlan != 0};
+        detail::filtering::fill_tcp_fields(p, f);
+        if (program_.needs_tcp_bytes) detail::filtering::locate_tcp(p, f);
+        return program_.run(f);
     }
 
+    /// True when a byte test reads TCP header bytes other than tcp[0..11] and
+    /// tcp[13], so it needs the frame (FilterFields::tcp).
+    [[nodiscard]] bool needs_frame() const noexcept { return program_.needs_tcp_bytes; }
+
 private:
+    static FilterFields fields_of(const decode::TcpSegment& seg) noexcept {
+        FilterFields f{seg.src, seg.dst, seg.srcport, seg.dstport, seg.vlan_outer, seg.vlan_outer != 0};
+        f.tcp_flags = seg.flags;
+        f.seq = seg.seq;
+        f.ack = seg.ack;
+        return f;
+    }
+
     std::string text_;
     Program program_;
 };

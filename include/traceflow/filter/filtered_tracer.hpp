@@ -74,8 +74,12 @@ public:
         for (const std::size_t i : kept_) tracer_->trace(packets[i]);
     }
 
-    /// The wrapped tracer's writes_files(), or true when it cannot say.
+    /// The wrapped tracer's writes_files(), or true when it cannot say; true
+    /// also when the filter reads TCP header bytes that a packet's fields do
+    /// not hold (Filter::needs_frame()). The feeds keep the packets' frame
+    /// bytes exactly when this is true.
     [[nodiscard]] bool writes_files() const {
+        if (filter_.needs_frame()) return true;
         if constexpr (detail::meta::has_writes_files<Tracer>::value)
             return tracer_->writes_files();
         else
