@@ -21,8 +21,6 @@ using testcli::Run;
 using testcli::run;
 using testcli::sample;
 
-std::string many_flows() { return std::string(TRACEFLOW_SOURCE_DIR) + "/tests/data/tcp/many_short_flows.pcap"; }
-
 }  // namespace
 
 TEST_CASE("cli: --conn is --bidirectional --lifecycle tcp", "[cli][connections]") {
@@ -36,7 +34,7 @@ TEST_CASE("cli: --conn is --bidirectional --lifecycle tcp", "[cli][connections]"
 TEST_CASE("cli: each flow has a number: 0, 1, ... in order of its first frame", "[cli][connections]") {
     for (const char* mode : {"", "--conn "}) {
         INFO(mode);
-        const Run r = run(std::string("-q --json ") + mode + many_flows());
+        const Run r = run(std::string("-q --json ") + mode + testcli::many_short_flows());
         REQUIRE(r.status == 0);
         const auto flows = json_lines(r.out);
         REQUIRE(flows.size() > 100);

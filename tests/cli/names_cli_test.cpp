@@ -38,8 +38,6 @@ std::size_t records_under(const fs::path& dir, std::size_t& files) {
     return records;
 }
 
-std::string many_flows() { return std::string(TRACEFLOW_SOURCE_DIR) + "/tests/data/tcp/many_short_flows.pcap"; }
-
 }  // namespace
 
 TEST_CASE("cli: --name {dst}_{dstport} groups flows by server in whole files, every TCP frame once", "[cli][names]") {
@@ -89,7 +87,8 @@ TEST_CASE("cli: under ulimit -n 20, -o still writes every flow's file whole", "[
         const std::string listing = dir.str() + "/listing.json";
         const std::string errors = dir.str() + "/err";
         const std::string command = "sh -c 'ulimit -n 20 && exec " + std::string(TRACEFLOW_CLI_PATH) + " -q --json " +
-                                    extra + "-o " + out + " " + many_flows() + "' >" + listing + " 2>" + errors;
+                                    extra + "-o " + out + " " + testcli::many_short_flows() + "' >" + listing + " 2>" +
+                                    errors;
         const int status = std::system(command.c_str());
         CAPTURE(testutil::read_file(errors));
         REQUIRE(WIFEXITED(status));

@@ -39,6 +39,11 @@ inline Run run(const std::string& args) {
 /// The shipped sample capture.
 inline std::string sample() { return std::string(TRACEFLOW_SOURCE_DIR) + "/examples/data/sample.pcap"; }
 
+/// A shipped capture of 600 short flows (2000 frames).
+inline std::string many_short_flows() {
+    return std::string(TRACEFLOW_SOURCE_DIR) + "/tests/data/tcp/many_short_flows.pcap";
+}
+
 /// Every non-empty line of `text`, parsed as JSON.
 inline std::vector<testjson::Value> json_lines(const std::string& text) {
     std::vector<testjson::Value> out;

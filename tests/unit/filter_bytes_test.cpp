@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "filter_errors.hpp"
 #include "frame_builder.hpp"
 #include "test_catch.hpp"
 
@@ -58,16 +59,6 @@ struct Decoded {
         return Filter(expr).matches_packet(p);
     }
 };
-
-FilterError error_of(const std::string& expr) {
-    try {
-        (void)Filter(expr);
-    } catch (const FilterError& e) {
-        return e;
-    }
-    FAIL("no error for: " << expr);
-    return FilterError("", 0, "");
-}
 
 }  // namespace
 
@@ -226,7 +217,7 @@ TEST_CASE("filter bytes: mistakes name the word", "[filter][bytes]") {
     };
     for (const Case& c : cases) {
         INFO(c.expr);
-        const FilterError e = error_of(c.expr);
+        const FilterError e = testutil::filter_error_of(c.expr);
         CHECK(e.word() == c.word);
         CHECK(e.position() == c.position);
         CHECK(std::string(e.what()).find(c.says) != std::string::npos);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "filter_errors.hpp"
 #include "test_catch.hpp"
 #include "test_util.hpp"
 
@@ -26,16 +27,6 @@ FilterFields fields(const char* src, std::uint16_t sport, const char* dst, std::
 }
 
 bool match(const char* expr, const FilterFields& f) { return Filter(expr).matches(f); }
-
-FilterError error_of(const char* expr) {
-    try {
-        (void)Filter(expr);
-    } catch (const FilterError& e) {
-        return e;
-    }
-    FAIL("no error for: " << expr);
-    return FilterError("", 0, "");
-}
 
 }  // namespace
 
@@ -161,7 +152,7 @@ TEST_CASE("filter: a bad expression names the offending word and its offset", "[
     };
     for (const Case& c : cases) {
         INFO(c.expr);
-        const FilterError e = error_of(c.expr);
+        const FilterError e = testutil::filter_error_of(c.expr);
         CHECK(e.word() == c.word);
         CHECK(e.position() == c.position);
         if (*c.word != '\0') CHECK(std::string(e.what()).find(c.word) != std::string::npos);
