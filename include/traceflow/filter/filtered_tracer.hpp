@@ -74,16 +74,19 @@ public:
         for (const std::size_t i : kept_) tracer_->trace(packets[i]);
     }
 
-    /// The wrapped tracer's writes_files(), or true when it cannot say; true
-    /// also when the filter reads TCP header bytes that a packet's fields do
-    /// not hold (Filter::needs_frame()). The feeds keep the packets' frame
-    /// bytes exactly when this is true.
+    /// The wrapped tracer's writes_files(), or true when it cannot say.
     [[nodiscard]] bool writes_files() const {
-        if (filter_.needs_frame()) return true;
         if constexpr (detail::meta::has_writes_files<Tracer>::value)
             return tracer_->writes_files();
         else
             return true;
+    }
+
+    /// Whether the feeds must keep each packet's frame bytes: the wrapped
+    /// tracer needs them, or the filter reads TCP header bytes that a
+    /// packet's fields do not hold (Filter::needs_frame()).
+    [[nodiscard]] bool needs_frame_bytes() const {
+        return filter_.needs_frame() || detail::meta::needs_frame_bytes(*tracer_);
     }
 
     /// Moves the tracer's clock (TraceFlow::advance), for live inputs.

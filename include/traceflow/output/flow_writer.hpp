@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -110,11 +111,16 @@ private:
 /// the tracer's finish().
 class FlowWriter {
 public:
-    /// A file of the flow's own.
-    FlowWriter(detail::output::FileCache& cache, std::string path, std::unique_ptr<Dumper> dumper)
-        : file_(std::make_shared<FlowFile>(cache, std::move(path), std::move(dumper))) {}
+    /// A file of the flow's own (held in the writer: no allocation of its own).
+    FlowWriter(detail::output::FileCache& cache, std::string path, std::unique_ptr<Dumper> dumper) {
+        own_.emplace(cache, std::move(path), std::move(dumper));
+        file_ = &*own_;
+    }
     /// A file shared with other flows: finish() leaves it to its owner.
-    explicit FlowWriter(std::shared_ptr<FlowFile> shared) : file_(std::move(shared)), shared_(true) {}
+    explicit FlowWriter(std::shared_ptr<FlowFile> shared) : shared_(std::move(shared)), file_(shared_.get()) {}
+
+    FlowWriter(const FlowWriter&) = delete;
+    FlowWriter& operator=(const FlowWriter&) = delete;
 
     /// Path of the output file.
     [[nodiscard]] const std::string& path() const noexcept { return file_->path(); }
@@ -124,15 +130,16 @@ public:
     void finish() {
         if (finished_) return;
         finished_ = true;
-        if (!shared_) file_->finish();
+        if (own_) own_->finish();
     }
     [[nodiscard]] bool finished() const noexcept { return finished_; }
     /// True when other flows may write to the same file.
-    [[nodiscard]] bool shared() const noexcept { return shared_; }
+    [[nodiscard]] bool shared() const noexcept { return shared_ != nullptr; }
 
 private:
-    std::shared_ptr<FlowFile> file_;
-    bool shared_ = false;
+    std::optional<FlowFile> own_;
+    std::shared_ptr<FlowFile> shared_;
+    FlowFile* file_ = nullptr;  // own_ or shared_
     bool finished_ = false;
 };
 

@@ -16,10 +16,19 @@ struct has_writes_files : std::false_type {};
 template <typename T>
 struct has_writes_files<T, std::void_t<decltype(std::declval<const T&>().writes_files())>> : std::true_type {};
 
-// Does the tracer need frame bytes? Unknown tracers keep them.
+template <typename T, typename = void>
+struct has_needs_frame_bytes : std::false_type {};
+template <typename T>
+struct has_needs_frame_bytes<T, std::void_t<decltype(std::declval<const T&>().needs_frame_bytes())>> : std::true_type {
+};
+
+// Does the tracer need frame bytes? It says so (needs_frame_bytes()), or it
+// needs them when it writes files; unknown tracers keep them.
 template <typename Tracer>
 bool needs_frame_bytes(const Tracer& tracer) {
-    if constexpr (has_writes_files<Tracer>::value)
+    if constexpr (has_needs_frame_bytes<Tracer>::value)
+        return tracer.needs_frame_bytes();
+    else if constexpr (has_writes_files<Tracer>::value)
         return tracer.writes_files();
     else
         return true;
