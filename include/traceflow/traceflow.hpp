@@ -30,6 +30,7 @@
 #include "parts/map_range.hpp"
 #include "parts/merge_parts.hpp"
 #include "parts/part_file.hpp"
+#include "stream/stream_follower.hpp"
 #include "timestamp.hpp"
 #include "trace_flow.hpp"
 #include "version.hpp"

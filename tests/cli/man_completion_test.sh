@@ -144,7 +144,7 @@ check_completion() {
     cd "$work" || exit 2
     mkdir flows flows2
     touch capture.pcap capture.pcapng part1 'with space.pcap'
-    local formats='pcap cap pcapng json plist xml tree txt text'
+    local formats='pcap cap pcapng json plist xml tree txt text payload'
 
     expect '--format' traceflow --form
     expect '--force --format' traceflow --for

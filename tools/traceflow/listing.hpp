@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "options.hpp"
+#include "payload_files.hpp"
 
 namespace cli {
 
@@ -142,8 +143,77 @@ public:
         if (kind_ == Kind::json) out() += ']';
     }
 
+    // A flow's streams (-f payload): JSON {"orig": {...}, "resp": {...}}; CSV
+    // columns streams_DIR_file, _length, _gaps, _conflicts (ranges as OFFSET:LENGTH, space-separated).
+    void streams(const char* name, const FlowStreamFiles* flow, bool both) {
+        static const char* const sides[2] = {"orig", "resp"};
+        const int count = both ? 2 : 1;
+        start(name);
+        if (kind_ == Kind::names) {
+            bool first = true;  // start() wrote the name: the first column goes on from it
+            for (int d = 0; d < count; ++d)
+                for (const char* column : {"file", "length", "gaps", "conflicts"}) {
+                    if (!first) out().append(",").append(name);
+                    out().append("_").append(sides[d]).append("_").append(column);
+                    first = false;
+                }
+            return;
+        }
+        if (kind_ == Kind::json) out() += '{';
+        for (int d = 0; d < count; ++d) {
+            const bool ended = flow != nullptr && flow->ended[d];
+            const std::string* file = ended && !flow->file[d].empty() ? &flow->file[d] : nullptr;
+            static const traceflow::StreamSummary none;
+            const traceflow::StreamSummary& s = ended ? flow->summary[d] : none;
+            if (kind_ == Kind::json) {
+                out().append(d == 0 ? "\"" : ", \"").append(sides[d]).append("\": {\"file\": ");
+                if (file != nullptr)
+                    traceflow::formats::append_json_string(out(), *file);
+                else
+                    out() += "null";
+                out() += ", \"length\": ";
+                append_number(out(), s.length);
+                out() += ", \"gaps\": ";
+                ranges_json(s.gaps);
+                out() += ", \"conflicts\": ";
+                ranges_json(s.conflicts);
+                out() += '}';
+            } else {
+                if (d != 0) out() += ',';
+                if (file != nullptr) append_csv(*file);
+                out() += ',';
+                append_number(out(), s.length);
+                out() += ',';
+                ranges_csv(s.gaps);
+                out() += ',';
+                ranges_csv(s.conflicts);
+            }
+        }
+        if (kind_ == Kind::json) out() += '}';
+    }
+
 private:
     std::string& out() { return *to_; }
+
+    void ranges_json(const std::vector<traceflow::ByteRange>& ranges) {
+        out() += '[';
+        for (std::size_t i = 0; i < ranges.size(); ++i) {
+            out() += i == 0 ? "[" : ", [";
+            append_number(out(), ranges[i].offset);
+            out() += ", ";
+            append_number(out(), ranges[i].length);
+            out() += ']';
+        }
+        out() += ']';
+    }
+    void ranges_csv(const std::vector<traceflow::ByteRange>& ranges) {
+        for (std::size_t i = 0; i < ranges.size(); ++i) {
+            if (i != 0) out() += ' ';
+            append_number(out(), ranges[i].offset);
+            out() += ':';
+            append_number(out(), ranges[i].length);
+        }
+    }
 
     // Starts field `name`: in the line, in its chosen place, or nowhere (into scratch room).
     void start(const char* name) {
@@ -187,8 +257,17 @@ private:
     bool first_ = true;
 };
 
+/// What the listing shows beyond its kind: which flows (--flows) and fields (--fields); none: all.
+struct ListingChoices {
+    const FlowSet* flows = nullptr;
+    const std::vector<std::string>* fields = nullptr;
+    const PayloadFiles* streams = nullptr;  // -f payload: each flow's streams (JSON "streams")
+    bool both_directions = false;           // bidirectional flows: orig and resp streams
+};
+
 // The fields of one flow, in listing order (README, "Listing fields").
-inline void write_flow_fields(const traceflow::Index& flow, bool stats, FieldWriter& out) {
+inline void write_flow_fields(const traceflow::Index& flow, bool stats, FieldWriter& out,
+                              const ListingChoices& choices = {}) {
     static const traceflow::FlowStats no_stats;
     const traceflow::FlowStats& s = flow.stats ? *flow.stats : no_stats;  // present with --stats
     out.number("number", flow.number);
@@ -214,6 +293,7 @@ inline void write_flow_fields(const traceflow::Index& flow, bool stats, FieldWri
     else
         out.raw("fpout", "null", "");
     out.text("end_reason", traceflow::to_string(flow.reason));
+    if (choices.streams != nullptr) out.streams("streams", choices.streams->find(flow.number), choices.both_directions);
     if (!stats) return;
     out.pair("packets", s.packets);
     out.pair("bytes", s.bytes);
@@ -229,17 +309,12 @@ inline void write_flow_fields(const traceflow::Index& flow, bool stats, FieldWri
     out.text("community_id", s.community_id);
 }
 
-/// What the listing shows beyond its kind: which flows (--flows) and fields (--fields); none: all.
-struct ListingChoices {
-    const FlowSet* flows = nullptr;
-    const std::vector<std::string>* fields = nullptr;
-};
 
 /// The CSV header names: a per-direction pair becomes NAME_orig,NAME_resp.
 inline std::string csv_header(bool stats, const ListingChoices& choices = {}) {
     std::string line;
     FieldWriter names(line, FieldWriter::Kind::names, choices.fields);
-    write_flow_fields(traceflow::Index{}, stats, names);
+    write_flow_fields(traceflow::Index{}, stats, names, choices);
     names.done();
     return line + "\n";
 }
@@ -307,7 +382,7 @@ inline void append_flow_line(std::string& line, const traceflow::Index& flow, Li
     } else {
         FieldWriter fields(line, listing == Listing::json ? FieldWriter::Kind::json : FieldWriter::Kind::csv,
                            choices.fields);
-        write_flow_fields(flow, stats, fields);
+        write_flow_fields(flow, stats, fields, choices);
         fields.done();
         line += listing == Listing::json ? "}\n" : "\n";
     }
@@ -323,7 +398,7 @@ inline void count_reason(ReasonCounts& counts, const traceflow::Index& flow) {
 
 /// The summary on stderr: frames, flows by end reason, packets filtered out, skipped frames by reason.
 inline void print_summary(const traceflow::ExtractStats& stats, const ReasonCounts& by_reason, double seconds,
-                          std::uint64_t filtered_out = 0) {
+                          std::uint64_t filtered_out = 0, const StreamTotals* streams = nullptr) {
     std::size_t flows = 0;
     for (const std::size_t n : by_reason) flows += n;
     std::fprintf(stderr, "traceflow: %s, %s, %s", count_of(stats.frames, "frame").c_str(),
@@ -345,6 +420,10 @@ inline void print_summary(const traceflow::ExtractStats& stats, const ReasonCoun
         sep = ", ";
     }
     if (sep[0] == ',') std::fputs(")", stderr);
+    if (streams != nullptr)
+        std::fprintf(stderr, "; %s, %llu bytes, %s, %s", count_of(streams->streams, "stream").c_str(),
+                     static_cast<unsigned long long>(streams->bytes), count_of(streams->gaps, "gap").c_str(),
+                     count_of(streams->conflicts, "conflict").c_str());
     const double rate = seconds > 0 ? static_cast<double>(stats.frames) / seconds : 0.0;
     std::fprintf(stderr, "; %.3f s, %.0f packets/s\n", seconds, rate);
 }

@@ -7,6 +7,7 @@
 #include <traceflow/output/name_template.hpp>
 #include <traceflow/traceflow.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -56,6 +57,9 @@ struct Options {
     SortKey sort = SortKey::none;                   // --sort KEY: the listing's order
     std::vector<std::string> fields;                // --fields A,B,...: the JSON keys / CSV columns, in order
     std::vector<std::string> seen;                  // the options given, by their long names
+    bool payload = false;                           // -f payload: each flow's streams to {name}.orig / .resp
+    bool frame_files = true;                        // frames to per-flow files (-f FORMAT; not with -f payload alone)
+    traceflow::OverlapPolicy overlap = traceflow::OverlapPolicy::first;  // --overlap
 };
 
 // The options map records in its part, as words the parser reads back (merge):
@@ -84,7 +88,9 @@ inline std::vector<std::string> recorded_options(const Options& o) {
     if (o.decap) words.push_back("--decap");
     if (o.stats) words.push_back("--stats");
     if (o.files) {
-        words.push_back("--format=" + t.format);
+        if (o.frame_files) words.push_back("--format=" + t.format);
+        if (o.payload) words.push_back("--format=payload");
+        if (o.overlap == traceflow::OverlapPolicy::last) words.push_back("--overlap=last");
         words.push_back("--name=" + t.name_template);
         if (t.byteorder == traceflow::ByteOrder::big) words.push_back("--byteorder=big");
         if (t.byteorder == traceflow::ByteOrder::little) words.push_back("--byteorder=little");
@@ -156,6 +162,11 @@ inline void print_help(std::FILE* out) {
         "      --force             write into DIR even when it holds files\n"
         "  -f, --format FMT        pcap|cap|pcapng|json|plist|xml|tree|txt|text (default pcap;\n"
         "                          a flow mixing link types is written as pcapng, with a warning)\n"
+        "                          or payload: each flow's bytes, reassembled, to {name}.orig and\n"
+        "                          {name}.resp (byte k at offset k; gaps are holes); -f payload\n"
+        "                          may be given with one other format (-f pcap -f payload)\n"
+        "      --overlap POLICY    first|last: which copy of a byte -f payload keeps when\n"
+        "                          segments overlap (default first); differing ones are conflicts\n"
         "      --name TEMPLATE     file names from {label} {src} {srcport} {dst} {dstport} {first}\n"
         "                          (default {label}, as pcapkit); flows given one name share one\n"
         "                          file ('{dst}_{dstport}': one per server); '/' makes folders\n"
@@ -228,6 +239,7 @@ namespace checks {
 struct Given {
     bool format = false, byteorder = false, nanosecond = false, max_open_files = false, name = false;
     bool fin_linger = false, rst_linger = false, json = false, csv = false;
+    bool frame_format = false, overlap = false;  // -f FORMAT other than payload; --overlap
     std::vector<std::string> read, words;  // -r files; the other words (with -r: the filter, as in tcpdump)
 };
 
@@ -239,8 +251,27 @@ inline void check_listing_choices(const Options& o) {
         usage_error("--sort needs every flow before it lists one; --stream lists each as it ends");
 }
 
+// -f payload: names of their own for every flow; --overlap only with it.
+inline void check_payload(Options& o, const Given& g) {
+    if (g.overlap && !o.payload) usage_error("--overlap has no effect without -f payload (no streams are followed)");
+    if (!o.payload && std::find(o.fields.begin(), o.fields.end(), "streams") != o.fields.end())
+        usage_error("--fields streams needs -f payload (no streams are followed)");
+    o.frame_files = !o.payload || g.frame_format;
+    if (!o.payload) return;
+    const std::string& name = o.trace.name_template;
+    if (name.find("{label}") == std::string::npos)
+        usage_error("--name '" + name +
+                    "' can give several flows one name; with -f payload each flow's streams need their own "
+                    "(put {label} in it)");
+    if (name.find("{first}") != std::string::npos)
+        usage_error("--name: {first} is not available with -f payload ({label} holds the first packet's time)");
+    if (!o.frame_files && (g.byteorder || g.nanosecond))
+        usage_error(std::string(g.byteorder ? "--byteorder" : "--nanosecond") +
+                    " applies to frame files: give -f pcap with -f payload");
+}
+
 // Refuses option combinations where an option would do nothing or contradict another.
-inline void check_combination(const Options& o, const Given& g) {
+inline void check_combination(Options& o, const Given& g) {
     const bool writing = !o.trace.fout.empty();
     const auto needs_output = [&](bool given, const char* name) {
         if (given && !writing)
@@ -259,6 +290,7 @@ inline void check_combination(const Options& o, const Given& g) {
     if (g.json && g.csv) usage_error("--json and --csv contradict each other: choose one listing");
     if (o.stream && o.listing == Listing::table) usage_error("--stream needs --json or --csv");
     check_listing_choices(o);
+    check_payload(o, g);
     if (!writing) return;
     const std::string& format = o.trace.format;
     if (traceflow::format_registry().find(format) == nullptr) {
@@ -296,6 +328,7 @@ inline void check_map(Options& o, const Given& g) {
     Options as_run = o;
     if (o.files) as_run.trace.fout = "part";
     check_combination(as_run, g);
+    o.frame_files = as_run.frame_files;
 }
 
 // merge takes listing and output options; what is traced comes from the parts.
@@ -430,8 +463,26 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
                 flag();
                 o.force = true;
             } else if (arg == "-f" || arg == "--format") {
-                o.trace.format = take_value();
+                const std::string v = take_value();
                 given.format = true;
+                if (v == "payload") {
+                    o.payload = true;
+                } else {
+                    if (given.frame_format)
+                        usage_error("-f given twice ('" + o.trace.format + "', '" + v +
+                                    "'): only payload goes with another format (-f pcap -f payload)");
+                    given.frame_format = true;
+                    o.trace.format = v;
+                }
+            } else if (arg == "--overlap") {
+                const std::string v = take_value();
+                given.overlap = true;
+                if (v == "first")
+                    o.overlap = traceflow::OverlapPolicy::first;
+                else if (v == "last")
+                    o.overlap = traceflow::OverlapPolicy::last;
+                else
+                    usage_error("--overlap must be first or last, not '" + v + "'");
             } else if (arg == "--byteorder") {
                 const std::string v = take_value();
                 given.byteorder = true;
@@ -526,7 +577,7 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
                     const auto known = [&](const std::vector<std::string_view>& list) {
                         return std::find(list.begin(), list.end(), name) != list.end();
                     };
-                    if (!known(plain_fields()) && !known(stats_fields()))
+                    if (!known(plain_fields()) && !known(stats_fields()) && !known(stream_fields()))
                         usage_error("--fields: unknown field '" + name + "' (known: " + known_fields() + ")");
                     if (known(stats_fields())) o.stats = true;  // a statistics field: they are kept
                     o.fields.push_back(name);

@@ -116,6 +116,7 @@ inline int run_merge(const Options& merge_options) {
     options.trace.format = "pcap";
     checks::Given recorded;
     parse_words(parts[0].options, options, recorded);
+    options.frame_files = !options.payload || recorded.frame_format;
     options.command = Command::merge;
     options.inputs = merge_options.inputs;
     options.listing = merge_options.listing;
@@ -125,6 +126,7 @@ inline int run_merge(const Options& merge_options) {
     options.force = merge_options.force;
     options.trace.fout = merge_options.trace.fout;
     options.trace.max_open_files = merge_options.trace.max_open_files;
+    if (options.trace.fout.empty()) options.payload = false;  // no folder: no stream files to write
     options.flows = merge_options.flows;
     options.sort = merge_options.sort;
     options.fields = merge_options.fields;

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -22,12 +23,16 @@
 #include "hints.hpp"
 #include "listing.hpp"
 #include "options.hpp"
+#include "payload_files.hpp"
 #include "process.hpp"
 
 namespace cli {
 
-/// What run() traces: the tracer behind the --filter.
-using FilteredTracer = traceflow::filter::FilteredTracer<traceflow::TraceFlow<traceflow::CapturePacket>>;
+/// The tracer, and the follower that hands its flows' bytes to -f payload's files.
+using Tracer = traceflow::TraceFlow<traceflow::CapturePacket>;
+using Follower = traceflow::StreamFollower<Tracer, PayloadFiles>;
+/// What run() traces: the follower (and tracer) behind the --filter.
+using FilteredTracer = traceflow::filter::FilteredTracer<Follower>;
 /// Feeds the tracer in place of reading `options.inputs` (merge replays parts).
 using Feeder = std::function<void(FilteredTracer&, traceflow::ExtractStats&, const traceflow::FeedOptions&)>;
 
@@ -77,15 +82,33 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
         trace_options.file_for = [&options](std::uint64_t number) { return options.flows->contains(number); };
     }
     if (!options.fields.empty()) choices.fields = &options.fields;
+    // -f payload alone: the tracer writes no frame files; the follower writes streams.
+    if (!options.frame_files) trace_options.fout.clear();
+    if (options.payload && options.frame_files) trace_options.max_open_files = std::max<std::size_t>(1, trace_options.max_open_files / 2);
     const auto start = std::chrono::steady_clock::now();
     traceflow::ExtractStats stats;
     int status = exit_ok;
     ReasonCounts flow_count{};  // flows by end reason
     std::uint64_t filtered_out = 0;
     std::string line;  // one flow's line of the listing; its room is reused
+    std::optional<StreamTotals> stream_totals;  // -f payload: for the summary
     try {
-        traceflow::TraceFlow<traceflow::CapturePacket> tracer(trace_options);
-        out.writes_files = tracer.writes_files();
+        Tracer tracer(trace_options);
+        std::optional<PayloadFiles> payload;
+        if (options.payload) {
+            payload.emplace(options.trace.fout, options.trace.name_template,
+                            options.frame_files ? trace_options.max_open_files : options.trace.max_open_files);
+            payload->set_bidirectional(trace_options.keying == traceflow::FlowKeying::bidirectional);
+            tracer.register_open_callback([&payload](const Tracer::buffer_type& flow) {
+                payload->opened(flow.number, flow.label, flow.id);
+            });
+            choices.streams = &*payload;
+            choices.both_directions = trace_options.keying == traceflow::FlowKeying::bidirectional;
+        }
+        traceflow::ReassemblyOptions reassembly;
+        reassembly.overlap = options.overlap;
+        Follower follower(tracer, payload ? &*payload : nullptr, reassembly);
+        out.writes_files = tracer.writes_files() || options.payload;
         const bool show_progress = !options.quiet && stderr_is_terminal();
         const unsigned threads = thread_count(options);
         const bool threaded = threads >= 2;
@@ -95,7 +118,7 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
         if (options.stream) {
             out.write(listing_header(options.listing, stats_on, default_flow_width, choices));
             out.flush();
-            tracer.register_callback([&](const traceflow::Index& flow) {
+            follower.register_callback([&](const traceflow::Index& flow) {
                 count_reason(flow_count, flow);
                 if (out.failed()) return;
                 line.clear();
@@ -110,7 +133,7 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
         feed_options.decode.decap = options.decap;
         feed_options.max_frames = options.max_frames;  // -c N
         // --filter: packets are matched before tracing; frame numbers still count every frame.
-        FilteredTracer filtered(tracer, traceflow::filter::Filter(options.filter));
+        FilteredTracer filtered(follower, traceflow::filter::Filter(options.filter));
         feed_options.on_error = [&](const traceflow::Error& e) {
             // Keep what was traced; report the broken input and read the next.
             if (show_progress) std::fputs("\r\033[K", stderr);
@@ -150,8 +173,8 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
         if (show_progress) std::fputs("\r\033[K", stderr);
         try {
             // In the tcp lifecycle every flow ends, so each carries its reason.
-            if (trace_options.lifecycle == traceflow::Lifecycle::tcp) tracer.end_of_input();
-            tracer.finish();
+            if (trace_options.lifecycle == traceflow::Lifecycle::tcp) follower.end_of_input();
+            follower.finish();
         } catch (const traceflow::Error& e) {
             std::fprintf(stderr, "traceflow: error: %s\n", e.what());
             status = exit_io;
@@ -196,6 +219,7 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
                 tracer.closed(), options.listing, stats_on, width, flow_count, plan,
                 [&](const std::string& text) { out.write(text); }, choices);
         }
+        if (payload) stream_totals = payload->totals();
     } catch (const traceflow::Error& e) {
         std::fprintf(stderr, "traceflow: error: %s\n", e.what());
         return exit_io;
@@ -209,7 +233,7 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!options.quiet) {
-        print_summary(stats, flow_count, seconds, filtered_out);
+        print_summary(stats, flow_count, seconds, filtered_out, stream_totals ? &*stream_totals : nullptr);
         if (stop_signal != 0)
             std::fprintf(stderr, "traceflow: interrupted by %s: reading stopped, files completed\n",
                          signal_name(stop_signal));

@@ -49,6 +49,8 @@ TRACEFLOW_DETAIL_READ_OPTIONAL(seq)
 TRACEFLOW_DETAIL_READ_OPTIONAL(payload_size)
 TRACEFLOW_DETAIL_READ_OPTIONAL(vlan)
 TRACEFLOW_DETAIL_READ_OPTIONAL(interface_id)
+TRACEFLOW_DETAIL_READ_OPTIONAL(payload)
+TRACEFLOW_DETAIL_READ_OPTIONAL(payload_offset)
 
 #undef TRACEFLOW_DETAIL_READ_OPTIONAL
 #undef TRACEFLOW_DETAIL_READ_FIELD
@@ -68,7 +70,10 @@ TRACEFLOW_DETAIL_READ_OPTIONAL(interface_id)
 ///   accepts, both of one type), `srcport`, `dstport` (integers),
 ///   `timestamp` (anything timestamp_traits accepts);
 /// - optional, for the tcp lifecycle, statistics and keys: `rst`, `ack`
-///   (bool), `seq`, `payload_size`, `vlan`, `interface_id` (integers).
+///   (bool), `seq`, `payload_size`, `vlan`, `interface_id` (integers);
+/// - for following streams (StreamFollower): `seq` and either `payload` (the
+///   TCP payload's captured bytes: anything frame_traits accepts) or
+///   `payload_offset` (where the payload starts in `frame`).
 /// This default reads members of those names, or calls member functions of
 /// those names (`bool syn() const`), and takes the optional ones from a
 /// `tcp` member too (as Packet<> keeps them). For a struct you cannot
@@ -127,6 +132,8 @@ struct packet_traits {
     TRACEFLOW_DETAIL_TRAIT(payload_size)
     TRACEFLOW_DETAIL_TRAIT(vlan)
     TRACEFLOW_DETAIL_TRAIT(interface_id)
+    TRACEFLOW_DETAIL_TRAIT(payload)
+    TRACEFLOW_DETAIL_TRAIT(payload_offset)
 };
 
 #undef TRACEFLOW_DETAIL_TRAIT

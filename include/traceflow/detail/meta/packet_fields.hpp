@@ -4,6 +4,7 @@
 
 #include "../../version.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -49,6 +50,8 @@ TRACEFLOW_DETAIL_HAS_OPTIONAL(seq)
 TRACEFLOW_DETAIL_HAS_OPTIONAL(payload_size)
 TRACEFLOW_DETAIL_HAS_OPTIONAL(vlan)
 TRACEFLOW_DETAIL_HAS_OPTIONAL(interface_id)
+TRACEFLOW_DETAIL_HAS_OPTIONAL(payload)
+TRACEFLOW_DETAIL_HAS_OPTIONAL(payload_offset)
 
 #undef TRACEFLOW_DETAIL_HAS_OPTIONAL
 #undef TRACEFLOW_DETAIL_HAS_FIELD
@@ -293,6 +296,42 @@ template <typename P>
 template <typename P>
 [[nodiscard]] constexpr std::uint32_t packet_interface(const P& p) noexcept {
     TRACEFLOW_DETAIL_OPTIONAL_READ(interface_id, std::uint32_t, 0U)
+}
+
+/// Whether streams of `P` can be followed: it gives `seq` and the payload's bytes (`payload` or `payload_offset`).
+template <typename P>
+inline constexpr bool packet_has_stream_fields = packet_has_seq<P> && (packet_has_payload<P> || packet_has_payload_offset<P>);
+
+/// The TCP payload's captured bytes: `payload`, else the frame's bytes from
+/// `payload_offset`, at most `payload_size` of them (the rest of a frame is
+/// link-layer padding). Empty when the packet type gives neither.
+template <typename P>
+[[nodiscard]] ByteView packet_payload(const P& p) {
+    if constexpr (has_payload<P>::value) {
+        using Bytes = std::decay_t<decltype(packet_traits<P>::payload(p))>;
+        return frame_traits<Bytes>::bytes(packet_traits<P>::payload(p));
+    } else if constexpr (has_payload_offset<P>::value) {
+        const auto offset = static_cast<std::size_t>(packet_traits<P>::payload_offset(p));
+        if (offset == 0) return {};
+        ByteView bytes = packet_bytes(p).subview(offset);
+        if constexpr (has_payload_size<P>::value) {
+            const auto wire = static_cast<std::size_t>(packet_traits<P>::payload_size(p));
+            if (bytes.size > wire) bytes.size = wire;
+        }
+        return bytes;
+    } else {
+        (void)p;
+        return {};
+    }
+}
+
+/// The TCP payload's length on the wire: `payload_size`, else the bytes packet_payload() gives.
+template <typename P>
+[[nodiscard]] std::uint32_t packet_payload_wire(const P& p) {
+    if constexpr (has_payload_size<P>::value)
+        return static_cast<std::uint32_t>(packet_traits<P>::payload_size(p));
+    else
+        return static_cast<std::uint32_t>(packet_payload(p).size);
 }
 
 #undef TRACEFLOW_DETAIL_OPTIONAL_READ

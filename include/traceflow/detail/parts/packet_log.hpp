@@ -49,7 +49,7 @@ public:
     void add(const CapturePacket& p, std::uint64_t number) {
         const bool v6 = !p.src.is_v4();
         const std::size_t frame = carry_ ? p.frame.bytes.size : 0;
-        const std::size_t need = 2 + 4 * bits::max_varint_bytes + 2 * (v6 ? 16 : 4) + 4 + 8 + 3 * 5 + frame + 8;
+        const std::size_t need = 2 + 5 * bits::max_varint_bytes + 2 * (v6 ? 16 : 4) + 4 + 8 + 3 * 5 + frame + 8;
         if (out_.size() - used_ < need) out_.resize(std::max(out_.size() + (std::size_t{256} << 10), used_ + need));
         std::uint8_t* o = out_.data() + used_;
         std::uint8_t head = v6 ? head_v6 : 0;
@@ -77,6 +77,7 @@ public:
         o = bits::write_varint(o, p.tcp.payload_size);
         o = bits::write_varint(o, p.frame.wirelen);
         o = bits::write_varint(o, p.frame.bytes.size);
+        if (carry_) o = bits::write_varint(o, p.tcp.payload_offset);  // streams are followed from the frame
         if (frame != 0) {
             std::memcpy(o, p.frame.bytes.data, frame);
             o += frame;
@@ -144,6 +145,7 @@ public:
         out.tcp.payload_size = static_cast<std::uint32_t>(bits::read_varint(p_));
         out.frame.wirelen = static_cast<std::uint32_t>(bits::read_varint(p_));
         const auto caplen = static_cast<std::size_t>(bits::read_varint(p_));
+        out.tcp.payload_offset = carried_ ? static_cast<std::uint32_t>(bits::read_varint(p_)) : 0;
         out.frame.timestamp = out.timestamp;
         if (p_ > end_ || (carried_ && caplen > static_cast<std::size_t>(end_ - p_)))
             throw Error("a part's packet log is damaged");
