@@ -65,11 +65,13 @@ public:
     void ended(IndexT&& record, BufferT&& buffer, Ending ending) {
         FrameNumbers frames;
         const FrameNumbers* kept = &frames;
+        // dump() and trace() hand back the ended flow's number and key (FlowHandle, Buffer).
+        just_closed_.number = buffer.number;
+        just_closed_.id = buffer.id;
         if (ending == Ending::keep_buffer) {
             record.label = buffer.label;
             just_closed_.index = std::move(buffer.index);
             just_closed_.label = std::move(buffer.label);
-            just_closed_.id = buffer.id;
             kept = &just_closed_.index;
         } else {
             frames = std::move(buffer.index);
