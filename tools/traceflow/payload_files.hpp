@@ -12,10 +12,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <list>
+#include <memory>
 #include <string>
 #include <system_error>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace cli {
 
@@ -115,6 +117,7 @@ private:
         std::FILE* file = nullptr;  // null while closed
         std::uint64_t position = 0, size = 0;
         bool created = false;
+        std::unique_ptr<char[]> buffer;  // the stdio buffer while open
         std::list<std::uint64_t>::iterator lru;
     };
 
@@ -158,6 +161,11 @@ private:
                 w.file = std::fopen(w.path.c_str(), w.created ? "r+b" : "wb");
             }
             if (w.file == nullptr) fail(w.path, "opening");
+            // A large buffer of our own: 16x fewer write calls than stdio's 4 KiB (and no fstat to size it).
+            if (spare_.empty()) spare_.emplace_back(new char[buffer_bytes]);
+            w.buffer = std::move(spare_.back());
+            spare_.pop_back();
+            std::setvbuf(w.file, w.buffer.get(), _IOFBF, buffer_bytes);
             w.created = true;
             w.position = 0;
             open_[key].file = w.file;
@@ -175,6 +183,7 @@ private:
         const int saved = errno;
         std::fclose(w.file);
         w.file = nullptr;
+        spare_.push_back(std::move(w.buffer));
         const std::uint64_t key = *w.lru;
         lru_.erase(w.lru);
         open_.erase(key);
@@ -188,7 +197,10 @@ private:
         std::FILE* file = nullptr;
     };
 
+    static constexpr std::size_t buffer_bytes = std::size_t{64} << 10;
+
     std::string root_;
+    std::vector<std::unique_ptr<char[]>> spare_;  // buffers of closed files, for the next to open
     traceflow::NameTemplate names_;
     std::size_t max_open_;
     bool bidirectional_ = false;

@@ -27,7 +27,7 @@ struct ReassemblyOptions {
     /// Delivered bytes kept per direction (rounded down to a power of two) to
     /// compare retransmitted copies with; overlaps further back are counted
     /// as unchecked. Freed when the direction's FIN has been delivered. 0: none.
-    std::size_t compare_window = std::size_t{64} << 10;
+    std::size_t compare_window = std::size_t{8} << 10;
 };
 
 TRACEFLOW_NAMESPACE_END

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <vector>
+#include <memory>
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::stream {
@@ -29,7 +29,7 @@ public:
         if (limit_ == 0 || n == 0) return;
         if (offset != end_) clear_at(offset);
         grow_for(held_ + n);
-        const std::size_t size = ring_.size();
+        const std::size_t size = size_;
         if (n > size) {  // only the last `size` bytes stay
             data += n - size;
             offset += n - size;
@@ -51,7 +51,7 @@ public:
     bool differs(std::uint64_t offset, const std::uint8_t* data, std::size_t n, std::uint64_t& first,
                  std::uint64_t& last) const noexcept {
         bool any = false;
-        const std::size_t mask = ring_.size() - 1;
+        const std::size_t mask = size_ - 1;
         for (std::size_t i = 0; i < n; ++i) {
             if (ring_[static_cast<std::size_t>(offset + i) & mask] == data[i]) continue;
             if (!any) first = offset + i;
@@ -69,7 +69,8 @@ public:
     // Forgets the bytes and frees their memory.
     void release() noexcept {
         held_ = 0;
-        std::vector<std::uint8_t>().swap(ring_);
+        ring_.reset();
+        size_ = 0;
         limit_ = 0;
     }
 
@@ -81,26 +82,29 @@ private:
     }
 
     void grow_for(std::uint64_t want) {
-        if (ring_.size() >= limit_ || want <= ring_.size()) return;
-        std::size_t size = std::max<std::size_t>(ring_.size(), 256);
+        if (size_ >= limit_ || want <= size_) return;
+        std::size_t size = std::max<std::size_t>(size_, 256);
         while (size < want && size < limit_) size *= 2;
         size = std::min(size, limit_);
-        std::vector<std::uint8_t> grown(size);
-        const std::size_t old_mask = ring_.size() - 1;
+        // Not zeroed: only bytes written are read (fresh zeroed pages cost more than the copy).
+        std::unique_ptr<std::uint8_t[]> grown(new std::uint8_t[size]);
+        const std::size_t old_mask = size_ - 1;
         for (std::uint64_t o = begin(); o < end_; ++o)
             grown[static_cast<std::size_t>(o) & (size - 1)] = ring_[static_cast<std::size_t>(o) & old_mask];
-        ring_.swap(grown);
+        ring_ = std::move(grown);
+        size_ = size;
     }
 
     void copy_in(std::uint64_t offset, const std::uint8_t* data, std::size_t n) noexcept {
-        const std::size_t size = ring_.size();
+        const std::size_t size = size_;
         const std::size_t at = static_cast<std::size_t>(offset) & (size - 1);
         const std::size_t first = std::min(n, size - at);
-        std::memcpy(ring_.data() + at, data, first);
-        std::memcpy(ring_.data(), data + first, n - first);
+        std::memcpy(ring_.get() + at, data, first);
+        std::memcpy(ring_.get(), data + first, n - first);
     }
 
-    std::vector<std::uint8_t> ring_;  // empty until bytes are delivered
+    std::unique_ptr<std::uint8_t[]> ring_;  // null until bytes are delivered
+    std::size_t size_ = 0;                  // ring_'s bytes: a power of two
     std::size_t limit_;
     std::uint64_t end_ = 0;   // offset after the last held byte
     std::uint64_t held_ = 0;  // bytes held, ending at end_
