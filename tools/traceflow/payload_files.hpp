@@ -47,6 +47,9 @@ public:
     PayloadFiles(std::string root, const std::string& name_template, std::size_t max_open)
         : root_(std::move(root)), names_(name_template), max_open_(max_open == 0 ? 1 : max_open) {
         if (!root_.empty() && root_.back() != '/') root_ += '/';
+        std::error_code ec;
+        if (!root_.empty()) std::filesystem::create_directories(root_, ec);
+        if (ec) throw traceflow::IoError(root_, ec, "making folder");
     }
     PayloadFiles(const PayloadFiles&) = delete;
     PayloadFiles& operator=(const PayloadFiles&) = delete;
@@ -136,9 +139,10 @@ private:
                                                           " has no name (its flow was not seen opening)");
         return it->second;
     }
-    static void make_folder(const std::string& path) {
+    // Makes the folders a name holds ('/' in --name); the output folder itself exists.
+    void make_folder(const std::string& path) const {
         const std::size_t slash = path.rfind('/');
-        if (slash == std::string::npos) return;
+        if (slash == std::string::npos || slash < root_.size()) return;
         std::error_code ec;
         std::filesystem::create_directories(path.substr(0, slash), ec);
         if (ec) throw traceflow::IoError(path.substr(0, slash), ec, "making folder");
