@@ -27,7 +27,8 @@ struct TcpDetails {
     std::uint32_t seq = 0;           ///< sequence number
     std::uint32_t ack_number = 0;    ///< acknowledgement number
     std::uint32_t payload_size = 0;  ///< TCP payload bytes on the wire
-    std::uint32_t payload_offset = 0;  ///< where the TCP payload starts in `frame` (0: not known); for following streams
+    std::uint32_t payload_offset =
+        0;                           ///< where the TCP payload starts in `frame` (0: not known); for following streams
     std::uint16_t vlan = 0;          ///< outermost VLAN id, 0 when untagged
     std::uint32_t interface_id = 0;  ///< pcapng interface (0 for pcap)
 };

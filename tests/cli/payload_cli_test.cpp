@@ -32,7 +32,8 @@ std::map<std::string, std::string> files_in(const std::filesystem::path& dir) {
 
 // An Ethernet/IPv4/TCP frame from 10.0.0.1:40000 (client) or 10.0.0.2:80 with `data` as payload.
 testutil::Bytes segment(bool from_client, std::uint8_t flags, std::uint32_t seq, const std::string& data) {
-    testutil::Bytes tcp = from_client ? testutil::tcp(40000, 80, flags, 0, 5, seq) : testutil::tcp(80, 40000, flags, 0, 5, seq);
+    testutil::Bytes tcp =
+        from_client ? testutil::tcp(40000, 80, flags, 0, 5, seq) : testutil::tcp(80, 40000, flags, 0, 5, seq);
     tcp.insert(tcp.end(), data.begin(), data.end());
     const testutil::Bytes a{10, 0, 0, 1}, b{10, 0, 0, 2};
     return testutil::ethernet(0x0800, testutil::ipv4(6, tcp, 5, 0, from_client ? a : b, from_client ? b : a));
@@ -45,16 +46,16 @@ std::string overlapping_capture(const std::filesystem::path& path) {
     const auto add = [&](bool client, std::uint8_t flags, std::uint32_t seq, const std::string& data) {
         w.record(1700000000, ++t, segment(client, flags, seq, data));
     };
-    add(true, 0x02, 100, "");                 // SYN
-    add(false, 0x12, 500, "");                // SYN-ACK
-    add(true, 0x18, 101, "GET /\r\n");        // request
-    add(false, 0x18, 501 + 5, " world");      // out of order: held
-    add(false, 0x18, 501, "hello");           // fills the hole
-    add(false, 0x18, 501 + 6, "WORLD");       // overlaps " world" at 6..10 with other bytes
-    add(false, 0x11, 501 + 11, "");           // FIN
-    add(true, 0x11, 108, "");                 // FIN
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(w.bytes.data()),
-                                                static_cast<std::streamsize>(w.bytes.size()));
+    add(true, 0x02, 100, "");             // SYN
+    add(false, 0x12, 500, "");            // SYN-ACK
+    add(true, 0x18, 101, "GET /\r\n");    // request
+    add(false, 0x18, 501 + 5, " world");  // out of order: held
+    add(false, 0x18, 501, "hello");       // fills the hole
+    add(false, 0x18, 501 + 6, "WORLD");   // overlaps " world" at 6..10 with other bytes
+    add(false, 0x11, 501 + 11, "");       // FIN
+    add(true, 0x11, 108, "");             // FIN
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(w.bytes.data()), static_cast<std::streamsize>(w.bytes.size()));
     return path.string();
 }
 
@@ -164,6 +165,9 @@ TEST_CASE("cli: -f payload refuses names shared by flows, a third format and --o
     CHECK(alone.err.find("--overlap has no effect without -f payload") != std::string::npos);
     CHECK(run("--overlap sideways -f payload" + out + sample()).status == 1);
     CHECK(run("--json --fields number,streams " + sample()).status == 1);
+    const Run chosen = run("-q --conn -f payload --flows 2 -o " + (dir.path() / "chosen").string() + " " + sample());
+    CHECK(chosen.status == 0);
+    CHECK(testutil::files_in(dir.path() / "chosen").size() == 2);  // flow 2's .orig and .resp only
     const Run named = run("-q -f payload --name 'srv/{label}'" + out + sample());
     CHECK(named.status == 0);
     CHECK(std::filesystem::is_directory(dir.path() / "o" / "srv"));

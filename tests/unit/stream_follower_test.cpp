@@ -212,8 +212,8 @@ TEST_CASE("Retransmitted FINs, zero-window probes and SYN data stay exact", "[st
     Conn k{{"192.0.2.1", 40000, 100}, {"198.51.100.7", 80, 900}};
     follower.dump(k.c(0, "TFO", true));  // SYN with data
     follower.dump(k.s(0, "", true));
-    follower.dump(k.s(1, "x"));           // zero-window probe: one byte
-    follower.dump(k.s(1, "xyz"));         // then the segment it probed for
+    follower.dump(k.s(1, "x"));    // zero-window probe: one byte
+    follower.dump(k.s(1, "xyz"));  // then the segment it probed for
     follower.dump(k.c(4, "", false, true));
     follower.dump(k.c(4, "", false, true));  // the FIN again
     follower.dump(k.s(4, "", false, true));

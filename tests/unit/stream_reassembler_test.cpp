@@ -114,7 +114,7 @@ TEST_CASE("A segment never captured is an exact gap, also before the FIN", "[str
     Stream s;
     s.add(0, "", true);
     s.add(1, "aaaa");
-    s.add(9, "cccc");  // bytes 4..7 never captured
+    s.add(9, "cccc");            // bytes 4..7 never captured
     s.add(17, "", false, true);  // FIN at offset 16: bytes 12..15 never captured either
     const auto& summary = s.r.end(s.sink);
     CHECK(summary.length == 16);
@@ -148,8 +148,7 @@ TEST_CASE("A later whole copy fills bytes an earlier cut copy lacked", "[stream]
     CHECK(s.sink.file == "abcdefgh");
 }
 
-TEST_CASE("Overlaps with other bytes: first keeps the first copy, last the later; both report them",
-          "[stream]") {
+TEST_CASE("Overlaps with other bytes: first keeps the first copy, last the later; both report them", "[stream]") {
     for (const OverlapPolicy policy : {OverlapPolicy::first, OverlapPolicy::last}) {
         ReassemblyOptions o;
         o.overlap = policy;

@@ -309,7 +309,6 @@ inline void write_flow_fields(const traceflow::Index& flow, bool stats, FieldWri
     out.text("community_id", s.community_id);
 }
 
-
 /// The CSV header names: a per-direction pair becomes NAME_orig,NAME_resp.
 inline std::string csv_header(bool stats, const ListingChoices& choices = {}) {
     std::string line;

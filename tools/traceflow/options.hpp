@@ -240,7 +240,7 @@ struct Given {
     bool format = false, byteorder = false, nanosecond = false, max_open_files = false, name = false;
     bool fin_linger = false, rst_linger = false, json = false, csv = false;
     bool frame_format = false, overlap = false;  // -f FORMAT other than payload; --overlap
-    std::vector<std::string> read, words;  // -r files; the other words (with -r: the filter, as in tcpdump)
+    std::vector<std::string> read, words;        // -r files; the other words (with -r: the filter, as in tcpdump)
 };
 
 // --fields, --sort: what they need of the listing.

@@ -23,9 +23,9 @@ namespace cli {
 
 /// One flow's streams as the listing shows them (JSON "streams").
 struct FlowStreamFiles {
-    std::string file[2];                // the stream's file; empty: none written (no bytes)
+    std::string file[2];  // the stream's file; empty: none written (no bytes)
     traceflow::StreamSummary summary[2];
-    bool ended[2] = {false, false};     // the stream ended (its summary is final)
+    bool ended[2] = {false, false};  // the stream ended (its summary is final)
 };
 
 /// Totals for the summary line.
@@ -57,12 +57,14 @@ public:
         for (auto& entry : open_) std::fclose(entry.second.file);
     }
 
-    /// A flow opened (the tracer's open callback): its streams' names come from its label.
+    /// A flow opened (the tracer's open callback): its streams' names come
+    /// from its label. Streams of flows never named here get no file.
     void opened(std::uint64_t number, const std::string& label, const Key& id) {
         names_of_[number] = names_.render(label, id, traceflow::Timestamp{});
     }
 
     void on_data(const Info& info, std::uint64_t offset, traceflow::ByteView bytes) {
+        if (names_of_.find(info.flow) == names_of_.end()) return;  // not a chosen flow (--flows)
         Writing& w = writing(info);
         if (w.position != offset && std::fseek(w.file, static_cast<long>(offset), SEEK_SET) != 0)
             fail(w.path, "seeking in");
@@ -89,7 +91,7 @@ public:
             }
             flow.file[d] = std::move(w.path);
             streams_.erase(it);
-        } else if (summary.length != 0) {  // only gaps: a file of holes
+        } else if (summary.length != 0 && names_of_.find(info.flow) != names_of_.end()) {  // only gaps: holes
             flow.file[d] = root_ + name_of(info.flow) + suffix(info.direction);
             make_folder(flow.file[d]);
             std::FILE* f = std::fopen(flow.file[d].c_str(), "wb");
@@ -135,8 +137,9 @@ private:
     }
     const std::string& name_of(std::uint64_t number) {
         const auto it = names_of_.find(number);
-        if (it == names_of_.end()) throw traceflow::Error("payload: a stream of flow " + std::to_string(number) +
-                                                          " has no name (its flow was not seen opening)");
+        if (it == names_of_.end())
+            throw traceflow::Error("payload: a stream of flow " + std::to_string(number) +
+                                   " has no name (its flow was not seen opening)");
         return it->second;
     }
     // Makes the folders a name holds ('/' in --name); the output folder itself exists.
@@ -208,10 +211,10 @@ private:
     traceflow::NameTemplate names_;
     std::size_t max_open_;
     bool bidirectional_ = false;
-    std::unordered_map<std::uint64_t, std::string> names_of_;  // open flows' names
-    std::unordered_map<std::uint64_t, Writing> streams_;       // streams with a file, until they end
-    std::unordered_map<std::uint64_t, Open> open_;             // streams whose file is open
-    std::list<std::uint64_t> lru_;                             // open streams, least recently written first
+    std::unordered_map<std::uint64_t, std::string> names_of_;   // open flows' names
+    std::unordered_map<std::uint64_t, Writing> streams_;        // streams with a file, until they end
+    std::unordered_map<std::uint64_t, Open> open_;              // streams whose file is open
+    std::list<std::uint64_t> lru_;                              // open streams, least recently written first
     std::unordered_map<std::uint64_t, FlowStreamFiles> flows_;  // ended streams, for the listing
     StreamTotals totals_;
 };

@@ -84,13 +84,14 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
     if (!options.fields.empty()) choices.fields = &options.fields;
     // -f payload alone: the tracer writes no frame files; the follower writes streams.
     if (!options.frame_files) trace_options.fout.clear();
-    if (options.payload && options.frame_files) trace_options.max_open_files = std::max<std::size_t>(1, trace_options.max_open_files / 2);
+    if (options.payload && options.frame_files)
+        trace_options.max_open_files = std::max<std::size_t>(1, trace_options.max_open_files / 2);
     const auto start = std::chrono::steady_clock::now();
     traceflow::ExtractStats stats;
     int status = exit_ok;
     ReasonCounts flow_count{};  // flows by end reason
     std::uint64_t filtered_out = 0;
-    std::string line;  // one flow's line of the listing; its room is reused
+    std::string line;                           // one flow's line of the listing; its room is reused
     std::optional<StreamTotals> stream_totals;  // -f payload: for the summary
     try {
         Tracer tracer(trace_options);
@@ -99,9 +100,8 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
             payload.emplace(options.trace.fout, options.trace.name_template,
                             options.frame_files ? trace_options.max_open_files : options.trace.max_open_files);
             payload->set_bidirectional(trace_options.keying == traceflow::FlowKeying::bidirectional);
-            tracer.register_open_callback([&payload](const Tracer::buffer_type& flow) {
-                payload->opened(flow.number, flow.label, flow.id);
-            });
+            tracer.register_open_callback(
+                [&payload](const Tracer::buffer_type& flow) { payload->opened(flow.number, flow.label, flow.id); });
             choices.streams = &*payload;
             choices.both_directions = trace_options.keying == traceflow::FlowKeying::bidirectional;
         }

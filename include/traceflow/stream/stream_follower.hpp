@@ -27,31 +27,31 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// Which stream an event is about.
 template <typename KeyT>
 struct StreamInfo {
-    std::uint64_t flow = 0;                       ///< the flow's number (Buffer::number)
+    std::uint64_t flow = 0;                             ///< the flow's number (Buffer::number)
     StreamDirection direction = StreamDirection::orig;  ///< who sent the bytes
-    const KeyT* key = nullptr;                    ///< the flow's key (src: the originator); valid during the call
+    const KeyT* key = nullptr;                          ///< the flow's key (src: the originator); valid during the call
 };
 
 namespace detail::stream {
 template <typename C, typename Info, typename = void>
 struct has_on_gap : std::false_type {};
 template <typename C, typename Info>
-struct has_on_gap<C, Info,
-                  std::void_t<decltype(std::declval<C&>().on_gap(std::declval<const Info&>(), std::uint64_t{},
-                                                                   std::uint64_t{}))>> : std::true_type {};
+struct has_on_gap<
+    C, Info,
+    std::void_t<decltype(std::declval<C&>().on_gap(std::declval<const Info&>(), std::uint64_t{}, std::uint64_t{}))>>
+    : std::true_type {};
 template <typename C, typename Info, typename = void>
 struct has_on_conflict : std::false_type {};
 template <typename C, typename Info>
 struct has_on_conflict<C, Info,
-                       std::void_t<decltype(std::declval<C&>().on_conflict(std::declval<const Info&>(),
-                                                                           std::uint64_t{}, std::uint64_t{}))>>
-    : std::true_type {};
+                       std::void_t<decltype(std::declval<C&>().on_conflict(std::declval<const Info&>(), std::uint64_t{},
+                                                                           std::uint64_t{}))>> : std::true_type {};
 template <typename C, typename Info, typename = void>
 struct has_on_end : std::false_type {};
 template <typename C, typename Info>
-struct has_on_end<C, Info,
-                  std::void_t<decltype(std::declval<C&>().on_end(std::declval<const Info&>(),
-                                                                   std::declval<const StreamSummary&>()))>>
+struct has_on_end<
+    C, Info,
+    std::void_t<decltype(std::declval<C&>().on_end(std::declval<const Info&>(), std::declval<const StreamSummary&>()))>>
     : std::true_type {};
 template <typename>
 inline constexpr bool always_false = false;
@@ -227,8 +227,8 @@ private:
             auto [it, opened] = flows_.try_emplace(number);
             if (opened) it->second.key = key;
             FlowStreams& flow = it->second;
-            const bool from_orig = detail::meta::packet_srcport(packet) == key.srcport &&
-                                   detail::meta::packet_src(packet) == key.src;
+            const bool from_orig =
+                detail::meta::packet_srcport(packet) == key.srcport && detail::meta::packet_src(packet) == key.src;
             const StreamDirection direction = from_orig ? StreamDirection::orig : StreamDirection::resp;
             std::optional<StreamReassembler>& side = flow.side[static_cast<int>(direction)];
             if (!side) side.emplace(options_, total_held_);
@@ -247,8 +247,7 @@ private:
     // Over the total bound: this stream's holes become gaps first, then the
     // holes of the streams holding most.
     void hold_less(StreamReassembler& current, Sink& sink) {
-        while (total_held_ > options_.max_held_total && current.force_first_hole(sink)) {
-        }
+        while (total_held_ > options_.max_held_total && current.force_first_hole(sink)) {}
         while (total_held_ > options_.max_held_total) {
             StreamReassembler* most = nullptr;
             info_type info;
@@ -301,8 +300,8 @@ private:
     ReassemblyOptions options_;
     std::size_t total_held_ = 0;
     std::unordered_map<std::uint64_t, FlowStreams> flows_;
-    std::vector<std::uint64_t> pending_;         // flows the tracer ended during the current call
-    std::vector<index_type> pending_records_;    // their records, for the callbacks
+    std::vector<std::uint64_t> pending_;       // flows the tracer ended during the current call
+    std::vector<index_type> pending_records_;  // their records, for the callbacks
     std::vector<Callback> callbacks_;
 };
 

@@ -126,8 +126,7 @@ public:
     /// Ends the stream: every hole is a gap, as is a hole before the FIN; returns the summary.
     template <typename Sink>
     const StreamSummary& end(Sink& sink) {
-        while (force_first_hole(sink)) {
-        }
+        while (force_first_hole(sink)) {}
         if (has_fin_ && fin_end_ > next_) {
             gap(next_, fin_end_ - next_, sink);
             next_ = fin_end_;

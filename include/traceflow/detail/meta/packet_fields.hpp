@@ -300,7 +300,8 @@ template <typename P>
 
 /// Whether streams of `P` can be followed: it gives `seq` and the payload's bytes (`payload` or `payload_offset`).
 template <typename P>
-inline constexpr bool packet_has_stream_fields = packet_has_seq<P> && (packet_has_payload<P> || packet_has_payload_offset<P>);
+inline constexpr bool packet_has_stream_fields = packet_has_seq<P> &&
+                                                 (packet_has_payload<P> || packet_has_payload_offset<P>);
 
 /// The TCP payload's captured bytes: `payload`, else the frame's bytes from
 /// `payload_offset`, at most `payload_size` of them (the rest of a frame is
