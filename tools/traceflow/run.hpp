@@ -100,8 +100,10 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
             payload.emplace(options.trace.fout, options.trace.name_template,
                             options.frame_files ? trace_options.max_open_files : options.trace.max_open_files);
             payload->set_bidirectional(trace_options.keying == traceflow::FlowKeying::bidirectional);
-            tracer.register_open_callback(
-                [&payload](const Tracer::buffer_type& flow) { payload->opened(flow.number, flow.label, flow.id); });
+            tracer.register_open_callback([&payload, &options](const Tracer::buffer_type& flow) {
+                if (!options.flows || options.flows->contains(flow.number))  // --flows: only those get files
+                    payload->opened(flow.number, flow.label, flow.id);
+            });
             choices.streams = &*payload;
             choices.both_directions = trace_options.keying == traceflow::FlowKeying::bidirectional;
         }
