@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include "cli_run.hpp"
 #include "frame_builder.hpp"
 #include "pcap_writer.hpp"
@@ -125,6 +127,46 @@ TEST_CASE("cli: --overlap first keeps the first copy, last the later; both list 
                        "streams_resp_file,streams_resp_length,streams_resp_gaps,streams_resp_conflicts") !=
           std::string::npos);
     CHECK(csv.out.find(",11,,6:5") != std::string::npos);
+}
+
+TEST_CASE("cli: a 5 GiB stream by sequence numbers alone is a sparse file with its bytes at their offsets",
+          "[cli][stream]") {
+    testutil::TempDir dir;
+    testutil::PcapWriter w;
+    std::uint32_t t = 0;
+    const std::uint32_t isn = 0xFFFFF000u;  // wraps within the first 4 KiB
+    const auto add = [&](std::uint8_t flags, std::uint64_t offset, const std::string& data) {
+        w.record(1700000000, ++t, segment(true, flags, static_cast<std::uint32_t>(isn + 1 + offset), data));
+    };
+    add(0x02, std::uint64_t{0} - 1, "");  // SYN at the ISN
+    const std::uint64_t gib = std::uint64_t{1} << 30;
+    for (std::uint64_t k = 0; k < 5; ++k) add(0x18, k * gib, "#" + std::to_string(k));  // 2 bytes a GiB
+    add(0x11, 5 * gib, "");                                                             // FIN: the stream is 5 GiB long
+    const std::string capture = (dir.path() / "sparse.pcap").string();
+    std::ofstream(capture, std::ios::binary)
+        .write(reinterpret_cast<const char*>(w.bytes.data()), static_cast<std::streamsize>(w.bytes.size()));
+    const std::string out = (dir.path() / "out").string();
+    const Run r = run("-f payload -o " + out + " --json " + capture);
+    REQUIRE(r.status == 0);
+    const auto flows = testcli::json_lines(r.out);
+    REQUIRE(flows.size() == 1);
+    const auto& orig = flows[0]["streams"]["orig"];
+    CHECK(orig["length"].as_int() == static_cast<long long>(5 * gib));
+    REQUIRE(orig["gaps"].items.size() == 5);
+    CHECK(orig["gaps"].items[0].items[0].as_int() == 2);
+    CHECK(orig["gaps"].items[4].items[1].as_int() == static_cast<long long>(gib - 2));
+    const std::string file = orig["file"].as_string();
+    CHECK(std::filesystem::file_size(file) == 5 * gib);
+    std::ifstream in(file, std::ios::binary);
+    for (std::uint64_t k = 0; k < 5; ++k) {
+        char two[2] = {};
+        in.seekg(static_cast<std::streamoff>(k * gib));
+        in.read(two, 2);
+        CHECK(std::string(two, 2) == "#" + std::to_string(k));
+    }
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK(static_cast<std::uint64_t>(st.st_blocks) * 512 < std::uint64_t{64} << 20);  // holes, not 5 GiB of zeros
 }
 
 TEST_CASE("cli: -f payload is the same on any -j and through map and merge", "[cli][stream]") {
