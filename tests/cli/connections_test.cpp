@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // traceflow --conn, each flow's number, --flows, --sort and --fields (runs the built binary).
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -105,6 +107,40 @@ TEST_CASE("cli: --sort orders the listing; --fields chooses and orders the colum
     CHECK(run("-q --json --fields nope " + sample()).err.find("known: number,label") != std::string::npos);
     CHECK(run("-q --fields label " + sample()).status == 1);                // the table has its own columns
     CHECK(run("-q --json --stream --sort first " + sample()).status == 1);  // streaming cannot sort
+}
+
+TEST_CASE("cli: with --stats the table reads as tshark -z conv,tcp: start, duration, packets and bytes each way",
+          "[cli][connections]") {
+    const Run table = run("--conn --stats " + sample());
+    const Run json = run("-q --conn --stats --json " + sample());
+    REQUIRE(table.status == 0);
+    REQUIRE(json.status == 0);
+    std::istringstream lines(table.out);
+    std::string header;
+    std::getline(lines, header);
+    for (const char* column : {"START", "DURATION", "PKTS->", "BYTES->", "<-PKTS", "<-BYTES", "PACKETS", "BYTES"})
+        CHECK(header.find(column) != std::string::npos);
+    const auto flows = json_lines(json.out);
+    std::size_t rows = 0;
+    for (std::string row; std::getline(lines, row); ++rows) {
+        std::istringstream cells(row);
+        std::string number, label, start, duration;
+        unsigned long long to_resp = 0, bytes_to_resp = 0, to_orig = 0, bytes_to_orig = 0, packets = 0, bytes = 0;
+        cells >> number >> label >> start >> duration >> to_resp >> bytes_to_resp >> to_orig >> bytes_to_orig >>
+            packets >> bytes;
+        REQUIRE(rows < flows.size());
+        const auto& flow = flows[rows];
+        CHECK(number == flow["number"].text);
+        CHECK(start == flow["first"].text.substr(0, flow["first"].text.size() - 3));
+        CHECK(to_resp == static_cast<unsigned long long>(flow["packets"].items[0].as_int()));
+        CHECK(to_orig == static_cast<unsigned long long>(flow["packets"].items[1].as_int()));
+        CHECK(bytes_to_resp == static_cast<unsigned long long>(flow["bytes"].items[0].as_int()));
+        CHECK(bytes_to_orig == static_cast<unsigned long long>(flow["bytes"].items[1].as_int()));
+        CHECK(packets == to_resp + to_orig);
+        CHECK(bytes == bytes_to_resp + bytes_to_orig);
+        CHECK(std::abs(std::stod(duration) - std::stod(flow["duration"].text)) <= 0.00005);
+    }
+    CHECK(rows == flows.size());
 }
 
 #endif

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "options.hpp"
@@ -321,6 +322,18 @@ inline std::string csv_header(bool stats, const ListingChoices& choices = {}) {
 /// Width of the table's NUMBER column.
 constexpr std::size_t number_width = 6;
 
+/// The table's --stats columns after FLOW (tshark -z conv,tcp's, one line):
+/// START, DURATION, then packets and bytes from the originator (->), from
+/// the other side (<-) and in all; with their widths.
+inline constexpr std::array<std::pair<const char*, std::size_t>, 8> stats_columns{{{"START", 17},
+                                                                                   {"DURATION", 9},
+                                                                                   {"PKTS->", 7},
+                                                                                   {"BYTES->", 11},
+                                                                                   {"<-PKTS", 7},
+                                                                                   {"<-BYTES", 11},
+                                                                                   {"PACKETS", 8},
+                                                                                   {"BYTES", 11}}};
+
 /// The header line of a listing (CSV column names, the table's headings; nothing for JSON).
 inline std::string listing_header(Listing listing, bool stats, std::size_t flow_width = default_flow_width,
                                   const ListingChoices& choices = {}) {
@@ -331,16 +344,22 @@ inline std::string listing_header(Listing listing, bool stats, std::size_t flow_
         line += ' ';
         append_padded(line, "FLOW", flow_width, true);
         line += ' ';
-        append_padded(line, "PACKETS", 8, false);
-        line += "  ";
+        if (stats) {  // as tshark -z conv,tcp: start, duration, then packets and bytes each way and in all
+            for (std::size_t k = 0; k < stats_columns.size(); ++k) {
+                append_padded(line, stats_columns[k].first, stats_columns[k].second, k == 0);  // START: left
+                line += ' ';
+            }
+            line += ' ';
+        } else {
+            append_padded(line, "PACKETS", 8, false);
+            line += "  ";
+        }
         append_padded(line, "END", 14, true);
         if (stats) {
             line += ' ';
             append_padded(line, "STATE", 7, true);
             line += ' ';
             append_padded(line, "HISTORY", 12, true);
-            line += ' ';
-            append_padded(line, "BYTES", 12, false);
         }
         line += " FRAMES\n";
     }
@@ -357,19 +376,39 @@ inline void append_flow_line(std::string& line, const traceflow::Index& flow, Li
         append_padded(line, number, number_width, false);
         line += ' ';
         append_padded(line, flow.label, flow_width, true);
-        std::string count;
-        append_number(count, flow.index.size());
         line += ' ';
-        append_padded(line, count, 8, false);
-        line += "  ";
+        static const traceflow::FlowStats no_stats;
+        const traceflow::FlowStats& s = flow.stats ? *flow.stats : no_stats;
+        if (stats) {
+            // START is the first packet's time (epoch seconds, as the label and JSON "first");
+            // -> is from the originator (the label's first address), <- from the other side.
+            char duration[32];
+            std::snprintf(duration, sizeof duration, "%.4f", static_cast<double>(s.duration_ns()) / 1e9);
+            std::array<std::string, stats_columns.size()> cells;
+            cells[0] = flow.first.to_decimal();
+            if (cells[0].size() > 3) cells[0].resize(cells[0].size() - 3);  // microseconds, as the label
+            cells[1] = duration;
+            const std::uint64_t values[] = {
+                s.packets[0],           s.bytes[0], s.packets[1], s.bytes[1], s.packets[0] + s.packets[1],
+                s.bytes[0] + s.bytes[1]};
+            for (std::size_t k = 0; k < 6; ++k) append_number(cells[k + 2], values[k]);
+            for (std::size_t k = 0; k < stats_columns.size(); ++k) {
+                append_padded(line, cells[k], stats_columns[k].second, k == 0);
+                line += ' ';
+            }
+            line += ' ';
+        } else {
+            std::string count;
+            append_number(count, flow.index.size());
+            append_padded(line, count, 8, false);
+            line += "  ";
+        }
         append_padded(line, traceflow::to_string(flow.reason), 14, true);
         if (stats) {
-            static const traceflow::FlowStats no_stats;
-            const traceflow::FlowStats& s = flow.stats ? *flow.stats : no_stats;
-            char buf[256];
-            std::snprintf(buf, sizeof buf, " %-7s %-12s %12llu", s.conn_state.c_str(), s.history.c_str(),
-                          static_cast<unsigned long long>(s.bytes[0] + s.bytes[1]));
-            line += buf;
+            line += ' ';
+            append_padded(line, s.conn_state, 7, true);
+            line += ' ';
+            append_padded(line, s.history, 12, true);
         }
         line += ' ';
         for (std::size_t i = 0; i < flow.index.size() && i < 8; ++i) {
