@@ -15,6 +15,7 @@
 #include "../detail/ingest/frame_counting.hpp"
 #include "../detail/ingest/packet_batcher.hpp"
 #include "../io/capture_reader.hpp"
+#include "capture_conversion.hpp"
 #include "capture_packet.hpp"
 #include "extract_stats.hpp"
 #include "feed_options.hpp"
@@ -34,71 +35,76 @@ TRACEFLOW_NAMESPACE_BEGIN
 /// callback throws, the rest of that batch is counted but not traced.
 template <typename Tracer>
 FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, const FeedOptions& options) {
-    io::Record record;
-    decode::TcpSegment seg;
-    CapturePacket packet;
-    detail::ingest::LiveClock clock;
-    detail::ingest::PacketBatcher<Tracer, CapturePacket> batcher(tracer);
-    io::ByteSource& source = reader.source();
-    const bool live = options.live_clock && source.is_stream();
-    // The hook refers to this call's locals: it is removed on the way out.
-    struct Unhook {
-        io::ByteSource& source;
-        bool installed;
-        ~Unhook() {
-            if (installed) source.on_wait({});
-        }
-    } unhook{source, source.is_stream() && (live || options.stop != nullptr)};
-    if (unhook.installed) {
-        source.on_wait(
-            [&](io::WaitEvent event) {
-                if (detail::ingest::stop_requested(options)) return false;
-                batcher.flush();  // what came before the wait is traced now, not when more comes
-                if (event == io::WaitEvent::starting)
-                    clock.dry();
-                else if (live)
-                    if (const auto now = clock.now()) detail::ingest::advance_clock(tracer, *now);
-                return true;
-            },
-            options.wake_interval);
-    }
-    try {
-        while (!detail::ingest::stop_requested(options)) {
-            if (detail::ingest::frame_limit_reached(options, stats.frames) || !reader.next(record)) {
-                batcher.flush();
-                return FeedStatus::complete;
+    if constexpr (!detail::ingest::takes_capture_packets<Tracer>::value) {  // another packet type: converted
+        return detail::ingest::with_capture_tracer(
+            tracer, [&](auto& capture_tracer) { return feed(reader, capture_tracer, stats, options); });
+    } else {
+        io::Record record;
+        decode::TcpSegment seg;
+        CapturePacket packet;
+        detail::ingest::LiveClock clock;
+        detail::ingest::PacketBatcher<Tracer, CapturePacket> batcher(tracer);
+        io::ByteSource& source = reader.source();
+        const bool live = options.live_clock && source.is_stream();
+        // The hook refers to this call's locals: it is removed on the way out.
+        struct Unhook {
+            io::ByteSource& source;
+            bool installed;
+            ~Unhook() {
+                if (installed) source.on_wait({});
             }
-            const std::uint64_t number = stats.frames + 1;
-            const decode::Outcome outcome =
-                decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
-            detail::ingest::count_frame(stats, number, record.frame.bytes.size, outcome);
-            if (options.progress && (number & 0xFFFF) == 0) options.progress(reader);
-            if (live) clock.saw(record.frame.timestamp);
-            if (outcome != decode::Outcome::tcp) continue;
-            if (batcher.batching()) {
-                CapturePacket& slot = batcher.slot();
-                make_capture_packet(record, seg, number, slot);
-                slot.frame.bytes = ByteView();  // not read; the reader's buffer moves on
-                batcher.commit();
-            } else {
-                make_capture_packet(record, seg, number, packet);
-                batcher.add(packet);  // dump(): writes the frame only when the tracer writes files
-            }
+        } unhook{source, source.is_stream() && (live || options.stop != nullptr)};
+        if (unhook.installed) {
+            source.on_wait(
+                [&](io::WaitEvent event) {
+                    if (detail::ingest::stop_requested(options)) return false;
+                    batcher.flush();  // what came before the wait is traced now, not when more comes
+                    if (event == io::WaitEvent::starting)
+                        clock.dry();
+                    else if (live)
+                        if (const auto now = clock.now()) detail::ingest::advance_clock(tracer, *now);
+                    return true;
+                },
+                options.wake_interval);
         }
-    } catch (const io::ReadStopped&) {
-    } catch (...) {
-        batcher.flush();  // the records before the error are traced, then it propagates
-        throw;
+        try {
+            while (!detail::ingest::stop_requested(options)) {
+                if (detail::ingest::frame_limit_reached(options, stats.frames) || !reader.next(record)) {
+                    batcher.flush();
+                    return FeedStatus::complete;
+                }
+                const std::uint64_t number = stats.frames + 1;
+                const decode::Outcome outcome =
+                    decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
+                detail::ingest::count_frame(stats, number, record.frame.bytes.size, outcome);
+                if (options.progress && (number & 0xFFFF) == 0) options.progress(reader);
+                if (live) clock.saw(record.frame.timestamp);
+                if (outcome != decode::Outcome::tcp) continue;
+                if (batcher.batching()) {
+                    CapturePacket& slot = batcher.slot();
+                    make_capture_packet(record, seg, number, slot);
+                    slot.frame.bytes = ByteView();  // not read; the reader's buffer moves on
+                    batcher.commit();
+                } else {
+                    make_capture_packet(record, seg, number, packet);
+                    batcher.add(packet);  // dump(): writes the frame only when the tracer writes files
+                }
+            }
+        } catch (const io::ReadStopped&) {
+        } catch (...) {
+            batcher.flush();  // the records before the error are traced, then it propagates
+            throw;
+        }
+        batcher.flush();
+        return FeedStatus::stopped;
     }
-    batcher.flush();
-    return FeedStatus::stopped;
 }
 
 /// Same, with progress reported every 65536 records.
 template <typename Tracer>
-void feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
-          const std::function<void(const io::CaptureReader&)>& progress = {}) {
-    feed(reader, tracer, stats, detail::ingest::with_progress(progress));
+FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats,
+                const std::function<void(const io::CaptureReader&)>& progress = {}) {
+    return feed(reader, tracer, stats, detail::ingest::with_progress(progress));
 }
 
 /// Opens `path` ("-" for standard input) and feeds it as above.
@@ -110,10 +116,10 @@ FeedStatus feed(const std::string& path, Tracer& tracer, ExtractStats& stats, co
 
 /// Opens `path` ("-" for standard input) and feeds it as above.
 template <typename Tracer>
-void feed(const std::string& path, Tracer& tracer, ExtractStats& stats,
-          const std::function<void(const io::CaptureReader&)>& progress = {}) {
+FeedStatus feed(const std::string& path, Tracer& tracer, ExtractStats& stats,
+                const std::function<void(const io::CaptureReader&)>& progress = {}) {
     io::CaptureReader reader(path);
-    feed(reader, tracer, stats, progress);
+    return feed(reader, tracer, stats, progress);
 }
 
 /// Feeds `inputs` in order into one tracer, frame numbers going on from one

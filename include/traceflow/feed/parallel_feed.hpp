@@ -26,33 +26,18 @@
 #include "../io/range_reader.hpp"
 #include "../parts/map_range.hpp"
 #include "../parts/merge_parts.hpp"
+#include "capture_conversion.hpp"
 #include "extract_stats.hpp"
 #include "feed_options.hpp"
 #include "threaded_feed.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
-/// feed() of a regular file on `threads` threads (the calling one among
-/// them): the file is cut into byte ranges that the threads read, decode and
-/// pack (map_range()) each on its own, and the calling thread feeds them to
-/// `tracer` in file order (replay_part()), helping to read while it would
-/// wait. The tracer sees exactly what feed() gives it: the same packets in
-/// the same order with the same frame numbers, so its flows, files and
-/// callbacks are the same for any `threads`; a damaged file throws the same
-/// FormatError after the records before the damage were traced. Each range's
-/// first record is found by io::RangeReader; one that does not start where
-/// the range before stopped is read again from there, so a wrong resync can
-/// never change the result. At most 2 x `threads` ranges are held at once
-/// (of `range_bytes`, by default 4 to 32 MiB, at most 8 MiB when the tracer
-/// writes files and the ranges hold their frames); each thread reads them with one open file and
-/// buffer, and their packets' memory is used again.
-/// Streams, pcapng files (whose ranges are found by walking from the
-/// start), `threads` below 2 and `options.max_frames` go to feed_threaded()
-/// or feed(). `options.stop` ends reading: the tracer gets
-/// the records read before it in file order, up to the first range cut short.
+namespace detail::ingest {
+// feed_parallel() of a file, for a tracer that takes CapturePacket.
 template <typename Tracer>
-FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options,
-                         unsigned threads, std::uint64_t range_bytes = 0) {
+FeedStatus feed_parallel_file(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options,
+                              unsigned threads, std::uint64_t range_bytes = 0) {
     // Asked of the name, not of an opened file: opening a FIFO to look would take its writer's first bytes.
     std::error_code ec;
     const bool seekable = path != "-" && std::filesystem::is_regular_file(path, ec);
@@ -235,6 +220,36 @@ FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& 
     finish();
     if (status == FeedStatus::complete && detail::ingest::stop_requested(options)) status = FeedStatus::stopped;
     return status;
+}
+}  // namespace detail::ingest
+
+/// feed() of a regular file on `threads` threads (the calling one among
+/// them): the file is cut into byte ranges that the threads read, decode and
+/// pack (map_range()) each on its own, and the calling thread feeds them to
+/// `tracer` in file order (replay_part()), helping to read while it would
+/// wait. The tracer sees exactly what feed() gives it: the same packets in
+/// the same order with the same frame numbers, so its flows, files and
+/// callbacks are the same for any `threads`; a damaged file throws the same
+/// FormatError after the records before the damage were traced. Each range's
+/// first record is found by io::RangeReader; one that does not start where
+/// the range before stopped is read again from there, so a wrong resync can
+/// never change the result. At most 2 x `threads` ranges are held at once
+/// (of `range_bytes`, by default 4 to 32 MiB, at most 8 MiB when the tracer
+/// writes files and the ranges hold their frames); each thread reads them with one open file and
+/// buffer, and their packets' memory is used again.
+/// Streams, pcapng files (whose ranges are found by walking from the
+/// start), `threads` below 2 and `options.max_frames` go to feed_threaded()
+/// or feed(). `options.stop` ends reading: the tracer gets
+/// the records read before it in file order, up to the first range cut short.
+template <typename Tracer>
+FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options,
+                         unsigned threads, std::uint64_t range_bytes = 0) {
+    if constexpr (!detail::ingest::takes_capture_packets<Tracer>::value)  // another packet type: converted
+        return detail::ingest::with_capture_tracer(tracer, [&](auto& capture_tracer) {
+            return feed_parallel(path, capture_tracer, stats, options, threads, range_bytes);
+        });
+    else
+        return detail::ingest::feed_parallel_file(path, tracer, stats, options, threads, range_bytes);
 }
 
 /// feed_parallel() of several inputs in order, frame numbers going on from

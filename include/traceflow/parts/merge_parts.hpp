@@ -13,6 +13,7 @@
 #include "../detail/ingest/packet_batcher.hpp"
 #include "../detail/parts/packet_log.hpp"
 #include "../errors.hpp"
+#include "../feed/capture_conversion.hpp"
 #include "../feed/capture_packet.hpp"
 #include "../feed/extract_stats.hpp"
 #include "part.hpp"
@@ -136,7 +137,11 @@ inline FormatError damage_error(const Part& part, const PartDamage& d, std::uint
 /// Feeds one part's packets into `tracer` through dump(), numbered from `base` + 1.
 template <typename Tracer>
 void replay_part(const Part& part, Tracer& tracer, std::uint64_t base) {
-    detail::parts::replay_log(part.log, part.frames_carried, tracer, base);
+    if constexpr (!detail::ingest::takes_capture_packets<Tracer>::value)  // another packet type: converted
+        detail::ingest::with_capture_tracer(tracer,
+                                            [&](auto& capture_tracer) { replay_part(part, capture_tracer, base); });
+    else
+        detail::parts::replay_log(part.log, part.frames_carried, tracer, base);
 }
 
 /// Feeds the TCP packets of `parts` (checked by check_parts()) into `tracer`
