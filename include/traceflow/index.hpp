@@ -35,6 +35,10 @@ struct BasicIndex {
     Timestamp first;
     Timestamp last;            ///< time of the flow's last packet so far, kept as `first` is
     std::uint64_t number = 0;  ///< the flow's number: 0, 1, ... in the order flows opened (Buffer::number)
+    /// The flow's VLAN id when flows are keyed by VLAN (TraceFlowOptions::key_vlan), else 0.
+    std::uint32_t vlan = 0;
+    /// The flow's pcapng interface when flows are keyed by interface (key_interface), else 0.
+    std::uint32_t interface = 0;
 };
 
 /// The flow record of a tracer keyed by IpAddress.

@@ -210,6 +210,7 @@ public:
             record.stats = final_stats(id);
             record.id = b.id;
             record.number = b.number;
+            set_scope(id, record);
             set_times(id, record);
             fn(std::move(record));
         }
@@ -370,6 +371,13 @@ private:
         }
     }
 
+    // Index::vlan and interface: the parts of the key's scope (zero unless keyed by them).
+    void set_scope(std::uint32_t id, index_type& record) const {
+        const std::uint32_t scope = store_.key_of(id).scope;
+        record.vlan = scope & 0xFFFu;
+        record.interface = scope >> 12;
+    }
+
     // Index::first and last, when the store keeps them.
     void set_times(std::uint32_t id, index_type& record) const noexcept {
         if (!store_.keeps_times()) return;
@@ -397,6 +405,7 @@ private:
             detail::output::writer_path(open.fpout), {}, {}, reason, final_stats(id, whole), open.id, {}, {}};
         if (whole) record.index = open.index.to_vector();
         record.number = open.number;
+        set_scope(id, record);
         set_times(id, record);
         buffer_type ended;
         ended.number = open.number;

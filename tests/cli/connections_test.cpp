@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli_run.hpp"
@@ -141,6 +142,33 @@ TEST_CASE("cli: with --stats the table reads as tshark -z conv,tcp: start, durat
         CHECK(std::abs(std::stod(duration) - std::stod(flow["duration"].text)) <= 0.00005);
     }
     CHECK(rows == flows.size());
+}
+
+TEST_CASE("cli: with --key-vlan / --key-interface each flow lists its vlan / interface", "[cli][connections]") {
+    const std::string data = std::string(TRACEFLOW_SOURCE_DIR) + "/tests/data/dup/";
+    for (const auto& [option, field, capture] :
+         {std::tuple<std::string, std::string, std::string>{"--key-vlan", "vlan", data + "dup_vlan.pcap"},
+          {"--key-interface", "interface", data + "dup_interfaces.pcapng"}}) {
+        for (const std::string mode : {"", "--conn "}) {  // open flows and ended ones (kept compactly)
+            const Run r = run("-q --json " + mode + option + " " + capture);
+            REQUIRE(r.status == 0);
+            const auto flows = json_lines(r.out);
+            REQUIRE(!flows.empty());
+            std::set<std::string> keys;  // (4-tuple, scope): each once
+            std::set<long long> scopes;
+            for (const auto& flow : flows) {
+                REQUIRE(flow.has(field));
+                scopes.insert(flow[field].as_int());
+                keys.insert(flow["src"].text + flow["srcport"].text + flow["dst"].text + flow["dstport"].text + "/" +
+                            flow[field].text + "/" + flow["first"].text);
+            }
+            CHECK(scopes.size() == 2);  // the duplicate copies are told apart by their scope
+            CHECK(keys.size() == flows.size());
+            const Run plain = run("-q --json " + mode + capture);
+            CHECK(plain.out.find("\"" + field + "\"") == std::string::npos);
+        }
+    }
+    CHECK(run("-q --json --fields vlan " + sample()).status == 1);
 }
 
 #endif

@@ -82,6 +82,12 @@ inline const std::vector<std::string_view>& stats_fields() {
     return names;
 }
 
+/// Fields of --key-vlan and --key-interface.
+inline const std::vector<std::string_view>& key_fields() {
+    static const std::vector<std::string_view> names{"vlan", "interface"};
+    return names;
+}
+
 /// Fields of -f payload.
 inline const std::vector<std::string_view>& stream_fields() {
     static const std::vector<std::string_view> names{"streams"};
@@ -91,7 +97,7 @@ inline const std::vector<std::string_view>& stream_fields() {
 /// Every field name, for a usage error.
 inline std::string known_fields() {
     std::string all;
-    for (const auto* list : {&plain_fields(), &stats_fields(), &stream_fields()})
+    for (const auto* list : {&plain_fields(), &key_fields(), &stats_fields(), &stream_fields()})
         for (const std::string_view name : *list) all.append(all.empty() ? "" : ",").append(name);
     return all;
 }

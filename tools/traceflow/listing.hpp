@@ -263,6 +263,8 @@ struct ListingChoices {
     const FlowSet* flows = nullptr;
     const std::vector<std::string>* fields = nullptr;
     const PayloadFiles* streams = nullptr;  // -f payload: each flow's streams (JSON "streams")
+    bool vlan = false;                      // --key-vlan: each flow's "vlan"
+    bool interface = false;                 // --key-interface: each flow's "interface"
     bool both_directions = false;           // bidirectional flows: orig and resp streams
 };
 
@@ -283,6 +285,8 @@ inline void write_flow_fields(const traceflow::Index& flow, bool stats, FieldWri
     flow.id.dst.append_to(address);
     out.text("dst", address);
     out.number("dstport", flow.id.dstport);
+    if (choices.vlan) out.number("vlan", flow.vlan);
+    if (choices.interface) out.number("interface", flow.interface);
     const std::string first = flow.first.to_decimal();
     const std::string last = flow.last.to_decimal();
     out.raw("first", first, first);

@@ -255,6 +255,13 @@ inline void check_listing_choices(const Options& o) {
 // -f payload: names of their own for every flow; --overlap only with it.
 inline void check_payload(Options& o, const Given& g) {
     if (g.overlap && !o.payload) usage_error("--overlap has no effect without -f payload (no streams are followed)");
+    const auto chosen = [&o](const char* field) {
+        return std::find(o.fields.begin(), o.fields.end(), field) != o.fields.end();
+    };
+    if (chosen("vlan") && !o.trace.key_vlan)
+        usage_error("--fields vlan needs --key-vlan (flows are not keyed by VLAN)");
+    if (chosen("interface") && !o.trace.key_interface)
+        usage_error("--fields interface needs --key-interface (flows are not keyed by interface)");
     if (!o.payload && std::find(o.fields.begin(), o.fields.end(), "streams") != o.fields.end())
         usage_error("--fields streams needs -f payload (no streams are followed)");
     o.frame_files = !o.payload || g.frame_format;
@@ -578,7 +585,8 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
                     const auto known = [&](const std::vector<std::string_view>& list) {
                         return std::find(list.begin(), list.end(), name) != list.end();
                     };
-                    if (!known(plain_fields()) && !known(stats_fields()) && !known(stream_fields()))
+                    if (!known(plain_fields()) && !known(stats_fields()) && !known(stream_fields()) &&
+                        !known(key_fields()))
                         usage_error("--fields: unknown field '" + name + "' (known: " + known_fields() + ")");
                     if (known(stats_fields())) o.stats = true;  // a statistics field: they are kept
                     o.fields.push_back(name);

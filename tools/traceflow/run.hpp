@@ -82,6 +82,8 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
         trace_options.file_for = [&options](std::uint64_t number) { return options.flows->contains(number); };
     }
     if (!options.fields.empty()) choices.fields = &options.fields;
+    choices.vlan = options.trace.key_vlan;
+    choices.interface = options.trace.key_interface;
     // -f payload alone: the tracer writes no frame files; the follower writes streams.
     if (!options.frame_files) trace_options.fout.clear();
     if (options.payload && options.frame_files)

@@ -43,5 +43,12 @@ template <typename IndexT>
 struct has_flow_number<IndexT, std::void_t<decltype(std::declval<IndexT&>().number = std::uint64_t{})>>
     : std::true_type {};
 
+template <typename IndexT, typename = void>
+struct has_flow_scope : std::false_type {};
+template <typename IndexT>
+struct has_flow_scope<IndexT, std::void_t<decltype(std::declval<IndexT&>().vlan = std::uint32_t{}),
+                                          decltype(std::declval<IndexT&>().interface = std::uint32_t{})>>
+    : std::true_type {};
+
 }  // namespace detail::meta
 TRACEFLOW_NAMESPACE_END

@@ -96,7 +96,18 @@ public:
         const auto label_size = static_cast<std::size_t>(label_head >> 2);
         const std::uint8_t* label = p;
         p += (label_head & 1) != 0 ? (label_size + 1) / 2 : label_size;
-        if constexpr (meta::has_flow_number<IndexT>::value) out.number = bits::read_varint(p);
+        if constexpr (meta::has_flow_number<IndexT>::value) {
+            // number << 1 | scoped, then the VLAN and interface when scoped.
+            const std::uint64_t number = bits::read_varint(p);
+            out.number = number >> 1;
+            if constexpr (meta::has_flow_scope<IndexT>::value) {
+                out.vlan = out.interface = 0;
+                if ((number & 1u) != 0) {
+                    out.vlan = static_cast<std::uint32_t>(bits::read_varint(p));
+                    out.interface = static_cast<std::uint32_t>(bits::read_varint(p));
+                }
+            }
+        }
         if (kind == PathKind::explicit_path) out.fpout = bits::read_text(p);
         out.index.resize(static_cast<std::size_t>(bits::read_varint(p)));
         std::uint64_t previous = 0;
@@ -180,7 +191,17 @@ private:
             (key_part != 0 ? label_from_key : 0u) | (record.stats != nullptr ? has_stats : 0u)));
         const bool times = own_times(record);
         put_label_tail(record.label.data() + key_part, record.label.size() - key_part, times, out);
-        if constexpr (meta::has_flow_number<IndexT>::value) bits::append_varint(out, record.number);
+        if constexpr (meta::has_flow_number<IndexT>::value) {
+            bool scoped = false;
+            if constexpr (meta::has_flow_scope<IndexT>::value) scoped = record.vlan != 0 || record.interface != 0;
+            bits::append_varint(out, record.number << 1 | (scoped ? 1u : 0u));
+            if constexpr (meta::has_flow_scope<IndexT>::value) {
+                if (scoped) {
+                    bits::append_varint(out, record.vlan);
+                    bits::append_varint(out, record.interface);
+                }
+            }
+        }
         if (kind == PathKind::explicit_path) bits::append_text(out, *path);
         return times;
     }
