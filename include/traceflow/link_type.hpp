@@ -16,6 +16,7 @@ enum class LinkType : std::uint32_t {
     raw_alt12 = 12,    ///< raw IP (OpenBSD's DLT_RAW value)
     raw_alt14 = 14,    ///< raw IP (BSD/OS's DLT_RAW value)
     raw = 101,         ///< raw IP, version from the first nibble
+    c_hdlc = 104,      ///< Cisco HDLC: address, control, then an EtherType
     loop = 108,        ///< OpenBSD loopback, network byte order
     linux_sll = 113,   ///< Linux cooked capture v1
     ipv4 = 228,        ///< raw IPv4

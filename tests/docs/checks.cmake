@@ -38,3 +38,14 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     set_tests_properties(compile_fail.${name} PROPERTIES PASS_REGULAR_EXPRESSION "${_expect}" LABELS docs)
   endforeach()
 endif()
+
+# The headers as users with plain -I (or pkg-config) see them: not SYSTEM, so
+# their warnings show. Every example, a user's TU with awkward packet types
+# (strict_user.cpp) and the umbrella header compile under -Wall -Wextra
+# -Wpedantic -Wconversion -Wsign-conversion -Wshadow -Werror, with g++ and
+# clang++ (each skipped when missing; none found fails), C++17 and C++20.
+add_test(NAME docs.strict_warnings
+  COMMAND "${CMAKE_COMMAND}" "-DSOURCE_DIR=${PROJECT_SOURCE_DIR}"
+    "-DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/strict_warnings"
+    -P "${CMAKE_CURRENT_SOURCE_DIR}/docs/strict_warnings.cmake")
+set_tests_properties(docs.strict_warnings PROPERTIES LABELS docs)

@@ -29,6 +29,9 @@ TEST_CASE("our index equals pcapkit's on every file marked exact", "[reference][
         std::getline(ss, status, '\t');
         std::getline(ss, end_to_end, '\t');
         if (end_to_end != "exact") continue;
+        // pcapkit does not decode Cisco HDLC and traces nothing here; we trace
+        // the capture's TCP flow, as tshark does (decode_reference_test lists it).
+        if (name == "ppp_CiscoHDLC.pcap") continue;
         ++exact;
         const testjson::Value golden = testjson::parse(testutil::read_file(ref / "pcapkit" / (name + ".json")));
         testutil::TempDir out;
@@ -58,6 +61,6 @@ TEST_CASE("our index equals pcapkit's on every file marked exact", "[reference][
             UNSCOPED_INFO("differs: " << name);
     }
     std::cout << "end to end vs pcapkit: " << matching << " of " << exact << " exact files\n";
-    CHECK(exact == 67);
+    CHECK(exact == 66);  // 67 files marked exact, less ppp_CiscoHDLC.pcap
     CHECK(matching == exact);
 }

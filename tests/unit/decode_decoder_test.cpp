@@ -241,10 +241,10 @@ TEST_CASE("BSD NULL in either byte order, and LOOP", "[decode]") {
 
 TEST_CASE("link types outside the supported list", "[decode]") {
     const Bytes frame = eth_ipv4_tcp();
-    CHECK(decode(link(104), frame) == Outcome::unsupported_link);  // Cisco HDLC
+    CHECK(decode(link(105), frame) == Outcome::unsupported_link);  // IEEE 802.11
     CHECK(decode(link(9), frame) == Outcome::unsupported_link);    // PPP
     CHECK(decode(link(0xFFFFFFFF), frame) == Outcome::unsupported_link);
-    CHECK(decode(link(104), Bytes{}) == Outcome::unsupported_link);
+    CHECK(decode(link(105), Bytes{}) == Outcome::unsupported_link);
 }
 
 TEST_CASE("IPv4 options and header lengths", "[decode]") {

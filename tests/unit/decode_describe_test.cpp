@@ -95,7 +95,7 @@ TEST_CASE("describe shows VLAN tags and where decoding stopped", "[decode]") {
     CHECK(field(layers[3], "outcome") == "not-tcp");
     CHECK(field(layers[3], "length") == "10");  // the captured bytes after the IPv4 header
 
-    const std::vector<Layer> none = describe(static_cast<LinkType>(104), ByteView{bytes.data(), bytes.size()});
+    const std::vector<Layer> none = describe(static_cast<LinkType>(105), ByteView{bytes.data(), bytes.size()});
     REQUIRE(none.size() == 1);
     CHECK(field(none[0], "outcome") == "unsupported-link");
     CHECK(field(none[0], "length") == std::to_string(bytes.size()));

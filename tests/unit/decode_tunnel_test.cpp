@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// --decap: VXLAN, Geneve and GRE captures made by wrapping sample.pcap (see
+// --decap: VXLAN, Geneve, GRE and GTP-U captures made by wrapping sample.pcap (see
 // tests/data/tunnels/README.md) trace exactly as the unwrapped capture does.
 #include <traceflow/decode/decoder.hpp>
 #include <traceflow/decode/describe.hpp>
@@ -72,7 +72,8 @@ TEST_CASE("decap: each tunnel capture traces as the unwrapped capture", "[decode
     } cases[] = {{"vxlan.pcap", Outcome::vxlan_not_tcp},
                  {"geneve.pcap", Outcome::geneve_not_tcp},
                  {"gre_eth.pcap", Outcome::gre_not_tcp},
-                 {"gre_ip.pcap", Outcome::gre_not_tcp}};
+                 {"gre_ip.pcap", Outcome::gre_not_tcp},
+                 {"gtp_u.pcap", Outcome::gtp_not_tcp}};
     for (const auto& c : cases) {
         for (const bool threaded : {false, true}) {
             INFO(c.file << (threaded ? " threaded" : ""));
@@ -97,7 +98,7 @@ TEST_CASE("decap: each tunnel capture traces as the unwrapped capture", "[decode
 
 TEST_CASE("decap: the inner segment equals the unwrapped frame's, field by field", "[decode][decap][property]") {
     const Frames plain = read_frames(sample);
-    for (const char* file : {"vxlan.pcap", "geneve.pcap", "gre_eth.pcap", "gre_ip.pcap"}) {
+    for (const char* file : {"vxlan.pcap", "geneve.pcap", "gre_eth.pcap", "gre_ip.pcap", "gtp_u.pcap"}) {
         INFO(file);
         const Frames wrapped = read_frames(tunnels + file);
         REQUIRE(wrapped.bytes.size() == plain.bytes.size());

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Hints on stderr for a run that found no TCP where the captures hold some:
-// TCP hidden inside VXLAN, Geneve or GRE tunnels (try --decap).
+// TCP hidden inside VXLAN, Geneve, GRE or GTP-U tunnels (try --decap).
 #pragma once
 
 #include <traceflow/traceflow.hpp>
@@ -18,7 +18,7 @@
 
 namespace cli {
 
-/// Frames of tunnels (VXLAN, Geneve, GRE), as --decap decodes them.
+/// Frames of tunnels (VXLAN, Geneve, GRE, GTP-U), as --decap decodes them.
 struct TunnelCount {
     std::uint64_t tunnels = 0;     ///< frames that are tunnels, TCP inside or not
     std::uint64_t tcp_inside = 0;  ///< of them, frames with TCP inside
@@ -53,7 +53,9 @@ inline TunnelCount count_tunnels(const std::vector<std::string>& inputs, std::ui
                     case Outcome::geneve_not_tcp:
                     case Outcome::geneve_malformed:
                     case Outcome::gre_not_tcp:
-                    case Outcome::gre_malformed: ++count.tunnels; break;
+                    case Outcome::gre_malformed:
+                    case Outcome::gtp_not_tcp:
+                    case Outcome::gtp_malformed: ++count.tunnels; break;
                     default: break;
                 }
             }

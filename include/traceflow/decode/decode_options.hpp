@@ -9,7 +9,7 @@ namespace decode {
 
 /// Choices of decode_tcp(); the defaults decode as pcapkit does.
 struct DecodeOptions {
-    bool decap = false;  ///< unwrap VXLAN (UDP 4789), Geneve (UDP 6081) and GRE to the inner TCP
+    bool decap = false;  ///< unwrap VXLAN (UDP 4789), Geneve (UDP 6081), GRE and GTP-U (UDP 2152) to the inner TCP
 };
 
 }  // namespace decode

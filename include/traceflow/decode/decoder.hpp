@@ -34,8 +34,8 @@ namespace decode {
 }
 
 /// decode_tcp() with options: with `options.decap`, VXLAN (UDP 4789),
-/// Geneve (UDP 6081) and GRE (transparent Ethernet 0x6558, IPv4, IPv6)
-/// are unwrapped, and `out` describes the inner IP/TCP headers (VLAN ids
+/// Geneve (UDP 6081), GRE (transparent Ethernet 0x6558, IPv4, IPv6) and
+/// GTP-U (UDP 2152, G-PDUs carrying IPv4 or IPv6) are unwrapped, and `out` describes the inner IP/TCP headers (VLAN ids
 /// stay the outer frame's). A tunnel holding no TCP gets its own outcome
 /// (e.g. Outcome::vxlan_not_tcp). Never allocates or throws.
 [[nodiscard]] inline Outcome decode_tcp(LinkType link, ByteView frame, TcpSegment& out,

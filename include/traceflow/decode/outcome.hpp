@@ -27,15 +27,17 @@ enum class Outcome : std::uint8_t {
     geneve_malformed,  ///< Geneve header or inner headers truncated or malformed
     gre_not_tcp,       ///< GRE whose payload is not TCP (or not Ethernet/IPv4/IPv6, or GRE version 1)
     gre_malformed,     ///< GRE header or inner headers truncated or malformed
+    gtp_not_tcp,       ///< GTP-U (UDP 2152) that is no G-PDU (echo, error indication, ...) or whose packet is not TCP
+    gtp_malformed,     ///< GTP-U header, its extension headers or inner headers truncated or malformed
 };
 
 /// Number of Outcome values, for arrays of per-outcome counters.
-inline constexpr std::size_t outcome_count = 13;
+inline constexpr std::size_t outcome_count = 15;
 
 /// Stable names used in summaries: "tcp", "not-ip", "not-tcp", "fragment",
 /// "truncated", "malformed", "unsupported-link", "vxlan-not-tcp",
 /// "vxlan-malformed", "geneve-not-tcp", "geneve-malformed", "gre-not-tcp",
-/// "gre-malformed".
+/// "gre-malformed", "gtp-not-tcp", "gtp-malformed".
 [[nodiscard]] inline const char* to_string(Outcome outcome) noexcept {
     switch (outcome) {
         case Outcome::tcp: return "tcp";
@@ -51,6 +53,8 @@ inline constexpr std::size_t outcome_count = 13;
         case Outcome::geneve_malformed: return "geneve-malformed";
         case Outcome::gre_not_tcp: return "gre-not-tcp";
         case Outcome::gre_malformed: return "gre-malformed";
+        case Outcome::gtp_not_tcp: return "gtp-not-tcp";
+        case Outcome::gtp_malformed: return "gtp-malformed";
     }
     return "unknown";
 }

@@ -29,8 +29,8 @@ using decode::TcpSegment;
 inline constexpr unsigned max_tunnel_depth = 4;
 
 /// The whole walk, link layer to TCP, reporting each header to `visit`.
-/// With `options.decap`, a UDP or GRE payload that is a VXLAN, Geneve or
-/// GRE tunnel is followed to the inner frame, bounded by the outer IP length.
+/// With `options.decap`, a UDP or GRE payload that is a VXLAN, Geneve, GRE
+/// or GTP-U tunnel is followed to the inner frame, bounded by the outer IP length.
 template <typename Visitor>
 [[nodiscard]] Outcome walk(LinkType link, ByteView frame, TcpSegment& out, Visitor& visit,
                            const DecodeOptions& options = {}) noexcept(visitor_noexcept<Visitor>) {

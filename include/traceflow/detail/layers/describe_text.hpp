@@ -159,6 +159,9 @@ inline decode::Layer describe_header(const VisitedHeader& h, ByteView frame, con
                      {"address", bytes_text(p + 12, address_size)}}};
         }
         case HeaderKind::loopback: return {"Loopback", {number_field("family", h.aux)}};
+        case HeaderKind::cisco_hdlc:
+            return {"Cisco HDLC",
+                    {{"address", hex_text(p[0], 2)}, {"control", hex_text(p[1], 2)}, {"protocol", hex_text(h.aux, 4)}}};
         case HeaderKind::ipv4: {
             const unsigned fragment = bits::load_be16(p + 6);
             std::string flags = hex_text(fragment >> 13, 1);
@@ -235,6 +238,16 @@ inline decode::Layer describe_header(const VisitedHeader& h, ByteView frame, con
                      number_field("vni", bits::load_be32(p + 4) >> 8)}};
         case HeaderKind::gre:
             return {"GRE", {{"flags", hex_text(bits::load_be16(p), 4)}, {"protocol", hex_text(h.aux, 4)}}};
+        case HeaderKind::gtp_u: {
+            decode::Layer layer{"GTP-U",
+                                {{"flags", hex_text(p[0], 2)},
+                                 number_field("message_type", h.aux),
+                                 number_field("length", bits::load_be16(p + 2)),
+                                 {"teid", hex_text(bits::load_be32(p + 4), 8)}}};
+            if ((p[0] & 0x02U) != 0) layer.fields.push_back(number_field("seq", bits::load_be16(p + 8)));
+            if (h.size > 12) layer.fields.push_back(number_field("extensions_length", h.size - 12));
+            return layer;
+        }
     }
     return {"Unknown", {}};
 }

@@ -19,7 +19,8 @@ enum class HeaderKind : std::uint8_t {
     pppoe,  ///< PPPoE session header and the PPP protocol field
     linux_sll,
     linux_sll2,
-    loopback,  ///< BSD NULL / LOOP family word; aux: the family
+    loopback,    ///< BSD NULL / LOOP family word; aux: the family
+    cisco_hdlc,  ///< Cisco HDLC address, control and protocol; aux: the protocol (an EtherType)
     ipv4,
     ipv6,            ///< the fixed 40-byte header
     ipv6_extension,  ///< aux: the extension header's protocol number
@@ -28,6 +29,7 @@ enum class HeaderKind : std::uint8_t {
     vxlan,           ///< VXLAN header
     geneve,          ///< Geneve header with its options; aux: the protocol type
     gre,             ///< GRE header with its optional fields; aux: the protocol type
+    gtp_u,           ///< GTP-U header with its optional fields and extension headers; aux: the message type
 };
 
 /// Whether calling a `Visitor` cannot throw: the walk is noexcept exactly then

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The link-layer walk (Ethernet, VLAN, MPLS, PPPoE, SLL, loopback) down to the IP header.
+// The link-layer walk (Ethernet, VLAN, MPLS, PPPoE, SLL, loopback, Cisco HDLC) down to the IP header.
 #pragma once
 
 #include "../../version.hpp"
@@ -120,6 +120,15 @@ template <typename Visitor>
             if (frame.size < 20) return link_stop(Outcome::truncated);
             visit(HeaderKind::linux_sll2, 0, 20, 0);
             return follow_ethertype(frame, 20, bits::load_be16(frame.data), out, visit);
+        case LinkType::c_hdlc: {
+            // Address (0x0F unicast, 0x8F broadcast), control (0x00), then an
+            // EtherType: 0x0800, 0x86DD, MPLS, or SLARP 0x8035 and others (not IP).
+            // The address is not checked, as tshark does not.
+            if (frame.size < 4) return link_stop(Outcome::truncated);
+            const std::uint16_t protocol = bits::load_be16(frame.data + 2);
+            visit(HeaderKind::cisco_hdlc, 0, 4, protocol);
+            return follow_ethertype(frame, 4, protocol, out, visit);
+        }
         case LinkType::raw_alt12:
         case LinkType::raw_alt14:
         case LinkType::raw: return {Outcome::tcp, Network::by_version, 0};

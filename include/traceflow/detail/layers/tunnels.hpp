@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The tunnel decoders (VXLAN, Geneve, GRE) that find the inner frame of a UDP or GRE payload.
+// The tunnel decoders (VXLAN, Geneve, GRE, GTP-U) that find the inner frame of a UDP or GRE payload.
 #pragma once
 
 #include "../../version.hpp"
@@ -24,7 +24,7 @@ namespace ip_protocol = decode::ip_protocol;
 namespace tunnel = decode::tunnel;
 
 /// Which tunnel a payload belongs to.
-enum class TunnelKind : std::uint8_t { none, vxlan, geneve, gre };
+enum class TunnelKind : std::uint8_t { none, vxlan, geneve, gre, gtp };
 
 /// Where a tunnel's inner frame starts. `outcome` is Outcome::tcp when the
 /// inner frame starts at `offset`: an Ethernet frame when `ethernet`, else an
@@ -44,6 +44,7 @@ struct TunnelResult {
         case TunnelKind::vxlan: return bad ? Outcome::vxlan_malformed : Outcome::vxlan_not_tcp;
         case TunnelKind::geneve: return bad ? Outcome::geneve_malformed : Outcome::geneve_not_tcp;
         case TunnelKind::gre: return bad ? Outcome::gre_malformed : Outcome::gre_not_tcp;
+        case TunnelKind::gtp: return bad ? Outcome::gtp_malformed : Outcome::gtp_not_tcp;
         case TunnelKind::none: break;
     }
     return inner;
@@ -63,8 +64,52 @@ struct TunnelResult {
     }
 }
 
-/// Reads the tunnel header in the payload `ip` found (UDP to 4789 or 6081,
-/// or GRE). Bytes past `ip.limit` are not read.
+/// Reads the GTP-U header (3GPP TS 29.281) at `offset`, whose 8 mandatory
+/// bytes lie before `limit`: then 4 bytes (sequence number, N-PDU number,
+/// next extension header type) when any of the E, S, PN flags is set, then
+/// with E the extension headers, each `4 * its first byte` long and naming
+/// the next in its last byte. Only a G-PDU carries a user packet (IPv4 or
+/// IPv6, told by its version nibble); echo, error indication, end marker and
+/// the others are the tunnel's not-tcp. Bytes past `limit` are not read.
+template <typename Visitor>
+[[nodiscard]] TunnelResult decode_gtp_u(ByteView frame, std::size_t offset, std::size_t limit,
+                                        Visitor& visit) noexcept(visitor_noexcept<Visitor>) {
+    using traceflow::detail::bits::load_be16;
+    constexpr TunnelKind kind = TunnelKind::gtp;
+    const std::uint8_t* p = frame.data + offset;
+    // Version 1, protocol type 1: GTP' (PT 0) and other versions are no GTP-U.
+    if ((p[0] & 0xF0u) != 0x30u) return tunnel_stop(kind, Outcome::not_tcp);
+    std::size_t size = 8;
+    if ((p[0] & 0x07u) != 0) {
+        size += 4;
+        if (limit - offset < size) return tunnel_stop(kind, short_header(offset + size, frame.size));
+        // Each extension header takes 4 bytes or more, so the loop ends with the payload.
+        for (unsigned next = (p[0] & 0x04u) != 0 ? p[11] : 0u; next != 0;) {
+            if (limit - offset - size < 1) return tunnel_stop(kind, short_header(offset + size + 1, frame.size));
+            const std::size_t extension = std::size_t{frame.data[offset + size]} * 4;
+            if (extension == 0) return tunnel_stop(kind, Outcome::malformed);
+            if (limit - offset - size < extension) {
+                return tunnel_stop(kind, short_header(offset + size + extension, frame.size));
+            }
+            next = frame.data[offset + size + extension - 1];
+            size += extension;
+        }
+    }
+    // The length counts the bytes after the mandatory 8: it must hold the optional ones.
+    if (std::size_t{8} + bits::load_be16(p + 2) < size) return tunnel_stop(kind, Outcome::malformed);
+    visit(HeaderKind::gtp_u, offset, size, p[1]);
+    if (p[1] != tunnel::gtp_g_pdu) return tunnel_stop(kind, Outcome::not_tcp);
+    offset += size;
+    if (offset >= limit) return tunnel_stop(kind, short_header(offset + 1, frame.size));
+    switch (frame.data[offset] >> 4) {
+        case 4: return {Outcome::tcp, kind, false, Network::ipv4, offset};
+        case 6: return {Outcome::tcp, kind, false, Network::ipv6, offset};
+        default: return tunnel_stop(kind, Outcome::not_tcp);  // e.g. PPP or an Ethernet PDU session
+    }
+}
+
+/// Reads the tunnel header in the payload `ip` found (UDP to 4789, 6081 or
+/// 2152, or GRE). Bytes past `ip.limit` are not read.
 template <typename Visitor>
 [[nodiscard]] TunnelResult decode_tunnel(ByteView frame, const IpResult& ip,
                                          Visitor& visit) noexcept(visitor_noexcept<Visitor>) {
@@ -78,6 +123,7 @@ template <typename Visitor>
         const std::uint16_t port = bits::load_be16(p + 2);
         const TunnelKind kind = port == tunnel::vxlan_port    ? TunnelKind::vxlan
                                 : port == tunnel::geneve_port ? TunnelKind::geneve
+                                : port == tunnel::gtp_u_port  ? TunnelKind::gtp
                                                               : TunnelKind::none;
         if (kind == TunnelKind::none) return tunnel_stop(kind, Outcome::not_tcp);
         visit(HeaderKind::udp, offset, 8, 0);
@@ -90,6 +136,7 @@ template <typename Visitor>
             visit(HeaderKind::vxlan, offset, 8, 0);
             return {Outcome::tcp, kind, true, Network::by_version, offset + 8};
         }
+        if (kind == TunnelKind::gtp) return decode_gtp_u(frame, offset, limit, visit);
         if ((p[0] >> 6) != 0) return tunnel_stop(kind, Outcome::not_tcp);  // a Geneve version we do not know
         const std::size_t size = 8 + std::size_t{p[0] & 0x3Fu} * 4;
         if (limit - offset < size) return tunnel_stop(kind, short_header(offset + size, frame.size));
