@@ -46,7 +46,7 @@ struct Options {
     bool stream = false;           // --stream: print each flow as it ends (JSON or CSV only)
     unsigned threads = 0;          // 0: 2 when the machine has a second core, else 1
     std::string filter;            // --filter: tcpdump syntax, empty for none
-    bool decap = false;            // --decap: unwrap VXLAN, Geneve, GRE
+    bool decap = false;            // --decap: unwrap VXLAN, Geneve, GTP-U, GRE
     bool force = false;            // --force: write into a folder that is not empty
     std::uint64_t max_frames = 0;  // -c: stop after this many frames (0: no limit)
     Command command = Command::run;
@@ -155,8 +155,9 @@ inline void print_help(std::FILE* out) {
         "                          port, portrange (with src/dst, tcp), ip, ip6, vlan [N],\n"
         "                          and/or/not, parentheses, tcp[N:M] and tcp[tcpflags] tests,\n"
         "                          service names (port http-alt)\n"
-        "      --decap             unwrap VXLAN (UDP 4789), Geneve (UDP 6081) and GRE: flows\n"
-        "                          of the inner TCP (default: tunnels are not TCP, as in pcapkit)\n"
+        "      --decap             unwrap VXLAN (UDP 4789), Geneve (UDP 6081), GTP-U (UDP 2152)\n"
+        "                          and GRE: flows of the inner TCP (default: tunnels are not\n"
+        "                          TCP, as in pcapkit)\n"
         "  -o, --output DIR        write per-flow files under DIR (default: no files); DIR must\n"
         "                          be empty or new unless --force\n"
         "      --force             write into DIR even when it holds files\n"
