@@ -54,7 +54,7 @@ public:
     PayloadFiles(const PayloadFiles&) = delete;
     PayloadFiles& operator=(const PayloadFiles&) = delete;
     ~PayloadFiles() {
-        for (auto& entry : open_) std::fclose(entry.second.file);
+        for (const std::uint64_t key : lru_) std::fclose(streams_.at(key).file);
     }
 
     /// A flow opened (the tracer's open callback): its streams' names come
@@ -160,7 +160,7 @@ private:
             make_folder(w.path);
         }
         if (w.file == nullptr) {
-            while (open_.size() >= max_open_) close(streams_.at(lru_.front()));
+            while (lru_.size() >= max_open_) close(streams_.at(lru_.front()));
             w.file = std::fopen(w.path.c_str(), w.created ? "r+b" : "wb");
             if (w.file == nullptr && (errno == EMFILE || errno == ENFILE)) {
                 while (!lru_.empty()) close(streams_.at(lru_.front()));
@@ -175,7 +175,6 @@ private:
             std::setvbuf(w.file, w.buffer.get(), _IOFBF, buffer_bytes);
             w.created = true;
             w.position = 0;
-            open_[key].file = w.file;
             lru_.push_back(key);
             w.lru = std::prev(lru_.end());
         } else {
@@ -191,18 +190,12 @@ private:
         std::fclose(w.file);
         w.file = nullptr;
         spare_.push_back(std::move(w.buffer));
-        const std::uint64_t key = *w.lru;
         lru_.erase(w.lru);
-        open_.erase(key);
         if (flushed != 0) {
             errno = saved;
             fail(w.path, "writing");
         }
     }
-
-    struct Open {
-        std::FILE* file = nullptr;
-    };
 
     static constexpr std::size_t buffer_bytes = std::size_t{64} << 10;
 
@@ -213,7 +206,6 @@ private:
     bool bidirectional_ = false;
     std::unordered_map<std::uint64_t, std::string> names_of_;   // open flows' names
     std::unordered_map<std::uint64_t, Writing> streams_;        // streams with a file, until they end
-    std::unordered_map<std::uint64_t, Open> open_;              // streams whose file is open
     std::list<std::uint64_t> lru_;                              // open streams, least recently written first
     std::unordered_map<std::uint64_t, FlowStreamFiles> flows_;  // ended streams, for the listing
     StreamTotals totals_;
