@@ -21,6 +21,7 @@
 #include <traceflow/decode/decoder.hpp>
 #include <traceflow/feed/extract.hpp>
 #include <traceflow/io/capture_reader.hpp>
+#include <traceflow/output/file_output.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include "../tests/support/mini_json.hpp"

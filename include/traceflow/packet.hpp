@@ -28,7 +28,10 @@ struct TcpDetails {
     std::uint32_t ack_number = 0;    ///< acknowledgement number
     std::uint32_t payload_size = 0;  ///< TCP payload bytes on the wire
     std::uint32_t payload_offset =
-        0;                           ///< where the TCP payload starts in `frame` (0: not known); for following streams
+        0;  ///< where the TCP payload starts in `frame` (0: not known); for following streams
+    /// The TCP payload when it is not in `frame` (a packet joined from IP
+    /// fragments: a view into the joiner, valid while the packet is fed); empty otherwise.
+    ByteView payload{};
     std::uint16_t vlan = 0;          ///< outermost VLAN id, 0 when untagged
     std::uint32_t interface_id = 0;  ///< pcapng interface (0 for pcap)
 };

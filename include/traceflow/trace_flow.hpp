@@ -26,12 +26,12 @@
 #include "detail/tracer/pcapkit_options.hpp"
 #include "detail/tracer/pipelined_trace.hpp"
 #include "detail/tracer/tcp_lifecycle.hpp"
+#include "detail/values/address_ops.hpp"
 #include "flow_handle.hpp"
 #include "flow_stats.hpp"
 #include "index.hpp"
 #include "label.hpp"
 #include "options.hpp"
-#include "output/format_registry.hpp"
 #include "packet.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -65,17 +65,18 @@ public:
     /// The open flows in opening order (a forward range of buffer_type).
     using OpenFlows = typename detail::tracer::FlowStore<address_type>::OpenRange;
 
-    /// Throws std::invalid_argument for an unknown placeholder in name_template, IoError for the output root.
+    /// With an output root (`fout`): throws std::invalid_argument for an unknown placeholder in name_template,
+    /// IoError for the root, std::logic_error when no TU of the program includes <traceflow/output/file_output.hpp>.
     explicit TraceFlow(TraceFlowOptions options = {})
         : options_(std::move(options)),
           timed_(options_.lifecycle == Lifecycle::tcp || options_.idle_timeout.count() > 0 ||
                  options_.active_timeout.count() > 0),
-          output_(options_),
+          output_(detail::output::make_flow_output(options_)),
           store_(detail::tracer::flow_store_options(options_)),
           timers_(options_.idle_timeout, options_.active_timeout),
           tcp_(options_.keying, options_.fin_linger, options_.rst_linger),
           labels_(!options_.keep_closed),
-          handoff_(options_.keep_closed, output_.root(), output_.extension()) {}
+          handoff_(options_.keep_closed, output_->root(), output_->extension()) {}
 
     /// pcapkit's signature: `TraceFlow(fout, format, byteorder, nanosecond)`.
     TraceFlow(std::string fout, std::string format, ByteOrder byteorder = ByteOrder::native, bool nanosecond = false)
@@ -104,9 +105,10 @@ public:
     /// (call finish() first to get them as exceptions).
     ~TraceFlow() { finish_quietly(); }
 
-    /// Adds a format to the process-wide registry (same as traceflow::register_format).
+    /// Adds a format to the process-wide registry (same as traceflow::register_format;
+    /// needs <traceflow/output/file_output.hpp> or <traceflow/output/process_registry.hpp>).
     static void register_format(std::string name, OutputFormat format) {
-        traceflow::register_format(std::move(name), std::move(format));
+        detail::output::add_format(std::move(name), std::move(format));
     }
 
     /// Runs `callback` with every flow record as its flow ends. An exception
@@ -242,19 +244,19 @@ public:
     /// any flow; a later dump() of an open flow appends after the footer, so
     /// call this once at the end. Throws IoError.
     void finish() {
-        if (!output_.valid()) return;  // moved from
+        if (!output_) return;  // moved from
         handoff_.settle();
         for (const buffer_type& open : open_flows())
             if (open.fpout) open.fpout->finish();
-        output_.close_all();
+        output_->close_all();
     }
 
     /// True when frames are written to files (an output folder and a known format).
-    [[nodiscard]] bool writes_files() const noexcept { return output_.writing(); }
+    [[nodiscard]] bool writes_files() const noexcept { return output_ && output_->writing(); }
 
     /// The output extension with its dot, or empty when no file is written
     /// (pcapkit's `make_fout` result).
-    [[nodiscard]] const std::string& extension() const noexcept { return output_.extension(); }
+    [[nodiscard]] const std::string& extension() const noexcept { return output_->extension(); }
     [[nodiscard]] const TraceFlowOptions& options() const noexcept { return options_; }
     /// Bytes held per open flow by the table and flow records (frame lists and labels not included).
     [[nodiscard]] static constexpr std::size_t bytes_per_flow_fixed() noexcept {
@@ -351,12 +353,22 @@ private:
             make_label(fid.src, fid.srcport, fid.dst, fid.dstport, packet_traits<PacketT>::timestamp(packet));
         labels_.make_unique(flow.buffer.label, now.total_nanoseconds());
         flow.buffer.label.shrink_to_fit();  // held while open: no room for growth
-        if (!options_.file_for || options_.file_for(flow.buffer.number))
-            flow.buffer.fpout =
-                output_.make_writer(options_, flow.buffer.label, fid, now, detail::meta::packet_protocol(packet));
+        if (output_->writing() && (!options_.file_for || options_.file_for(flow.buffer.number)))
+            flow.buffer.fpout = make_writer(flow.buffer.label, fid, now, detail::meta::packet_protocol(packet));
         store_.insert(id, key, hash);
         handoff_.opened(flow.buffer);
         return id;
+    }
+
+    // A new flow's writer: one virtual call per flow; addresses are printed only for names that use them.
+    std::unique_ptr<FlowWriter> make_writer(const std::string& label, const key_type& id, const Timestamp& first,
+                                            LinkType linktype) {
+        detail::output::FlowNaming naming{label, {}, id.srcport, {}, id.dstport, first};
+        if (output_->names_use_addresses()) {
+            detail::values::append_address(naming.src, id.src);
+            detail::values::append_address(naming.dst, id.dst);
+        }
+        return output_->make_writer(options_, naming, linktype);
     }
 
     // Ends flows whose linger, idle or active time is over at capture time `now` (ns).
@@ -420,8 +432,8 @@ private:
     }
 
     TraceFlowOptions options_;
-    bool timed_ = false;                 // a timer can end flows: expire() runs per packet
-    detail::output::FlowOutput output_;  // declared before the writers, destroyed after them
+    bool timed_ = false;                                  // a timer can end flows: expire() runs per packet
+    std::unique_ptr<detail::output::FlowOutput> output_;  // declared before the writers, destroyed after them
     detail::tracer::FlowStore<address_type> store_;
     detail::tracer::FlowTimers timers_;
     detail::tracer::TcpLifecycle<address_type> tcp_;

@@ -24,6 +24,8 @@
 #include "label.hpp"
 #include "link_type.hpp"
 #include "output/dumper.hpp"
+#include "output/file_output.hpp"
+#include "output/flow_file.hpp"
 #include "output/flow_writer.hpp"
 #include "packet.hpp"
 #include "parts/join_parts.hpp"

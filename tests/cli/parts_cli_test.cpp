@@ -17,13 +17,6 @@ using testcli::Run;
 using testcli::run;
 using testcli::sample;
 
-std::map<std::string, std::string> files_in(const std::filesystem::path& dir) {
-    std::map<std::string, std::string> files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir))
-        files[entry.path().filename().string()] = testutil::read_file(entry.path());
-    return files;
-}
-
 }  // namespace
 
 TEST_CASE("cli: map in ranges, merge and merge --join give one run's listing and files", "[cli]") {
@@ -51,7 +44,7 @@ TEST_CASE("cli: map in ranges, merge and merge --join give one run's listing and
         return listing;
     };
     CHECK(in_one(merged.out, "merged") == one.out);
-    CHECK(files_in(dir.path() / "merged") == files_in(dir.path() / "one"));
+    CHECK(testutil::contents_of(dir.path() / "merged") == testutil::contents_of(dir.path() / "one"));
 
     // Nested: the first two joined, then the join of that and the third.
     const std::string a = (dir.path() / "a").string();
@@ -63,7 +56,7 @@ TEST_CASE("cli: map in ranges, merge and merge --join give one run's listing and
     const Run nested = run("merge -q --json -o " + (dir.path() / "nested").string() + " " + all);
     REQUIRE(nested.status == 0);
     CHECK(in_one(nested.out, "nested") == one.out);
-    CHECK(files_in(dir.path() / "nested") == files_in(dir.path() / "one"));
+    CHECK(testutil::contents_of(dir.path() / "nested") == testutil::contents_of(dir.path() / "one"));
     const Run plain = run("-q --json " + mode + sample());
     CHECK(run("merge -q --json " + all).out == plain.out);
     CHECK(run("merge -q --json " + a + " " + (dir.path() / "p2").string()).out == plain.out);

@@ -5,6 +5,7 @@
 // A capture that ends in a FormatError is compared up to the damage.
 #include <traceflow/decode/decoder.hpp>
 #include <traceflow/feed/extract.hpp>
+#include <traceflow/feed/fragment_joiner.hpp>
 #include <traceflow/io/capture_reader.hpp>
 #include <traceflow/trace_flow.hpp>
 
@@ -64,7 +65,8 @@ struct Frame {
     traceflow::LinkType linktype{};
 };
 
-/// The input read on its own: every frame decoded as TCP, by frame number, up to any damage.
+/// The input read on its own: every frame decoded as TCP, by frame number, up to any damage;
+/// IP fragments count when the packet they join into is TCP (FragmentJoiner, tested on its own).
 struct Input {
     std::map<std::uint64_t, Frame> tcp;
     std::uint64_t frames = 0;
@@ -77,12 +79,21 @@ Input read_input(const std::string& path) {
         traceflow::io::CaptureReader reader(path);
         traceflow::io::Record r;
         traceflow::decode::TcpSegment seg;
+        traceflow::FragmentJoiner joiner;
+        traceflow::ExtractStats unused;
+        const auto keep = [&](std::uint64_t number, const traceflow::FrameView& frame, traceflow::LinkType link) {
+            in.tcp[number] = Frame{{frame.bytes.begin(), frame.bytes.end()}, frame.wirelen, frame.timestamp, link};
+        };
         while (reader.next(r)) {
             ++in.frames;
-            if (traceflow::decode::decode_tcp(r.linktype, r.frame.bytes, seg) != traceflow::decode::Outcome::tcp)
+            const auto outcome = traceflow::decode::decode_tcp(r.linktype, r.frame.bytes, seg);
+            if (traceflow::FragmentJoiner::takes(outcome, seg, traceflow::decode::DecodeOptions{})) {
+                ++unused.outcomes[static_cast<std::size_t>(traceflow::decode::Outcome::fragment)];
+                joiner.add(r, in.frames, unused,
+                           [&](const traceflow::CapturePacket& p) { keep(p.index, p.frame, p.protocol); });
                 continue;
-            in.tcp[in.frames] =
-                Frame{{r.frame.bytes.begin(), r.frame.bytes.end()}, r.frame.wirelen, r.frame.timestamp, r.linktype};
+            }
+            if (outcome == traceflow::decode::Outcome::tcp) keep(in.frames, r.frame, r.linktype);
         }
     } catch (const FormatError& e) {
         in.error = e.what();

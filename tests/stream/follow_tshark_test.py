@@ -70,10 +70,6 @@ KNOWN = {
         "the client retransmits its FIN for 11 s after both FINs (frames 4211-4680); our flow ends "
         "after the 2 s FIN linger and the late retransmissions form a second flow (number 120); "
         "tshark keeps one stream (tests/reference/tshark_grouping_test.cpp)",
-    ("ppp_frag_http_req.pcap", "bytes"):
-        "traceflow does not reassemble IPv4 fragments: it traces the first fragment (frame 1: the "
-        "TCP header and 124 bytes) as the segment and skips frames 2-10; tshark reassembles "
-        "frames 1-11 into the 1460-byte segment. The 124 bytes equal tshark's first 124",
     ("ppp_example2.pcap", "number"):
         "after the extra flow 120 above, our numbers 121-126 are tshark's 120-125",
 }

@@ -13,6 +13,7 @@
 
 #include <traceflow/feed/feed.hpp>
 #include <traceflow/feed/threaded_feed.hpp>
+#include <traceflow/output/file_output.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include "test_catch.hpp"

@@ -2,6 +2,7 @@
 // EndedFlows: every record read back exactly as it was kept, whatever its frames, label and path.
 #include <traceflow/community_id.hpp>
 #include <traceflow/ended_flows.hpp>
+#include <traceflow/output/file_output.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <algorithm>

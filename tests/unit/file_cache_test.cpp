@@ -4,6 +4,7 @@
 // max_open files are open, never more than max_blocks blocks allocated.
 // And through TraceFlow: a tiny cache writes the same files as a large one.
 #include <traceflow/detail/output/file_cache.hpp>
+#include <traceflow/output/file_output.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <cstdint>

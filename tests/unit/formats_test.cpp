@@ -2,6 +2,7 @@
 // Output formats: pcap bytes and times in both byte orders and resolutions,
 // json that parses, plist that Python's plistlib reads, tree and text.
 #include <traceflow/formats/builtin.hpp>  // json, plist, tree, text: the tracer alone knows pcap
+#include <traceflow/output/file_output.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <cstdlib>

@@ -12,6 +12,7 @@
 // when mounting is permitted, also fills a 64 KiB tmpfs.
 #include <traceflow/io/capture_reader.hpp>
 #include <traceflow/label.hpp>
+#include <traceflow/output/file_output.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <cerrno>

@@ -2,6 +2,7 @@
 // Names from a template that coincide: the flows share one file, whole and in
 // capture order; '/' makes folders inside the output root, never outside it.
 #include <traceflow/formats/builtin.hpp>
+#include <traceflow/output/file_output.hpp>
 #include <traceflow/output/name_template.hpp>
 #include <traceflow/trace_flow.hpp>
 

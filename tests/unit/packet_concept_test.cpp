@@ -3,6 +3,7 @@
 // does, with every accepted address, timestamp and frame type; optional
 // fields are detected at the top level or in `tcp`, and their absence turns
 // off only what needs them.
+#include <traceflow/output/file_output.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <array>

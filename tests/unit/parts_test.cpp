@@ -4,6 +4,7 @@
 #include <traceflow/feed/feed.hpp>
 #include <traceflow/feed/parallel_feed.hpp>
 #include <traceflow/io/capture_reader.hpp>
+#include <traceflow/output/file_output.hpp>
 #include <traceflow/parts/join_parts.hpp>
 #include <traceflow/parts/map_range.hpp>
 #include <traceflow/parts/merge_parts.hpp>

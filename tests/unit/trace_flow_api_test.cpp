@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // TraceFlow's front door: typed flow records (id), find() and open_flows(),
 // advance(), moving a tracer, name_template and the free register_format.
+#include <traceflow/output/file_output.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <algorithm>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // TraceFlow in pcapkit-compatible mode: flow opening, closing, index order,
 // callbacks, the format registry and output-root handling.
+#include <traceflow/output/file_output.hpp>
 #include <traceflow/trace_flow.hpp>
 
 #include <map>

@@ -462,6 +462,10 @@ inline void print_summary(const traceflow::ExtractStats& stats, const ReasonCoun
         sep = ", ";
     }
     if (sep[0] == ',') std::fputs(")", stderr);
+    if (stats.fragmented_joined != 0 || stats.fragmented_incomplete != 0)
+        std::fprintf(stderr, "; IP fragments: %s joined, %llu incomplete",
+                     count_of(stats.fragmented_joined, "packet").c_str(),
+                     static_cast<unsigned long long>(stats.fragmented_incomplete));
     if (streams != nullptr)
         std::fprintf(stderr, "; %s, %llu bytes, %s, %s", count_of(streams->streams, "stream").c_str(),
                      static_cast<unsigned long long>(streams->bytes), count_of(streams->gaps, "gap").c_str(),

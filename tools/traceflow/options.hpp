@@ -47,6 +47,7 @@ struct Options {
     unsigned threads = 0;          // 0: 2 when the machine has a second core, else 1
     std::string filter;            // --filter: tcpdump syntax, empty for none
     bool decap = false;            // --decap: unwrap VXLAN, Geneve, GTP-U, GRE
+    bool defrag = true;            // off with --no-defrag: IP fragments are not joined
     bool force = false;            // --force: write into a folder that is not empty
     std::uint64_t max_frames = 0;  // -c: stop after this many frames (0: no limit)
     Command command = Command::run;
@@ -86,6 +87,7 @@ inline std::vector<std::string> recorded_options(const Options& o) {
     if (t.key_interface) words.push_back("--key-interface");
     if (!o.filter.empty()) words.push_back("--filter=" + o.filter);
     if (o.decap) words.push_back("--decap");
+    if (!o.defrag) words.push_back("--no-defrag");
     if (o.stats) words.push_back("--stats");
     if (o.files) {
         if (o.frame_files) words.push_back("--format=" + t.format);
@@ -158,6 +160,9 @@ inline void print_help(std::FILE* out) {
         "      --decap             unwrap VXLAN (UDP 4789), Geneve (UDP 6081), GTP-U (UDP 2152)\n"
         "                          and GRE: flows of the inner TCP (default: tunnels are not\n"
         "                          TCP, as in pcapkit)\n"
+        "      --no-defrag         do not join IP fragments: a first fragment is traced alone,\n"
+        "                          the others counted as fragment, as in pcapkit (default:\n"
+        "                          IPv4 and IPv6 fragments are joined, each frame in its flow)\n"
         "  -o, --output DIR        write per-flow files under DIR (default: no files); DIR must\n"
         "                          be empty or new unless --force\n"
         "      --force             write into DIR even when it holds files\n"
@@ -468,6 +473,9 @@ inline void parse_words(const std::vector<std::string>& argv, Options& o, checks
             } else if (arg == "--decap") {
                 flag();
                 o.decap = true;
+            } else if (arg == "--no-defrag") {
+                flag();
+                o.defrag = false;
             } else if (arg == "--force") {
                 flag();
                 o.force = true;

@@ -7,10 +7,14 @@
 #include <traceflow/parts/merge_parts.hpp>
 #include <traceflow/parts/part_file.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <vector>
 
+#include "input_metadata.hpp"
 #include "options.hpp"
 #include "process.hpp"
 #include "run.hpp"
@@ -26,6 +30,7 @@ inline int run_map(const Options& options) {
     const std::string& part_path = options.inputs[1];
     traceflow::MapOptions how;
     how.decode.decap = options.decap;
+    how.decode.join_fragments = options.defrag;
     how.carry_frames = options.files;
     how.stop = &stop_reading;
     const traceflow::io::ByteRange range = options.range.value_or(traceflow::io::ByteRange{});
@@ -93,6 +98,25 @@ inline int run_join(const std::vector<const traceflow::Part*>& parts, const Opti
     return exit_ok;
 }
 
+/// The captures the parts were mapped from, each once, when every one is
+/// still there unchanged (its fingerprint, Part::capture_id); else none.
+inline std::vector<std::string> unchanged_captures(const std::vector<traceflow::Part>& parts) {
+    std::vector<std::string> captures;
+    for (const traceflow::Part& p : parts) {
+        if (std::find(captures.begin(), captures.end(), p.capture) != captures.end()) continue;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(p.capture, ec)) return {};
+        try {
+            traceflow::io::ByteSource source(p.capture);
+            if (traceflow::capture_fingerprint(source) != p.capture_id) return {};
+        } catch (const traceflow::Error&) {
+            return {};
+        }
+        captures.push_back(p.capture);
+    }
+    return captures;
+}
+
 /// traceflow merge [LISTING OPTIONS] [-o DIR [--force]] [-q] PART...: checks
 /// every part (every byte, the tiling, the options) before anything is
 /// printed or written, then lists and writes as one run over the captures.
@@ -138,10 +162,13 @@ inline int run_merge(const Options& merge_options) {
     options.trace.statistics = options.stats || options.sort == SortKey::bytes || options.sort == SortKey::duration;
     options.trace.flow_times =
         options.listing != Listing::table || options.sort == SortKey::first || options.sort == SortKey::last;
+    // The captures' pcapng interface names and section options go on into the files, when they are at hand.
+    if (!options.trace.fout.empty())
+        options.trace.format = format_keeping_metadata(options.trace.format, unchanged_captures(parts));
     std::vector<const traceflow::Part*> order;
     for (const traceflow::Part& p : parts) order.push_back(&p);
     return run(options, [&](FilteredTracer& tracer, traceflow::ExtractStats& stats, const traceflow::FeedOptions& how) {
-        traceflow::replay_parts(order, tracer, stats, how.on_error);
+        traceflow::replay_parts(order, tracer, stats, how.on_error, how.decode);
     });
 }
 

@@ -21,6 +21,7 @@
 
 #include "ended_listing.hpp"
 #include "hints.hpp"
+#include "input_metadata.hpp"
 #include "listing.hpp"
 #include "options.hpp"
 #include "payload_files.hpp"
@@ -86,6 +87,9 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
     choices.interface = options.trace.key_interface;
     // -f payload alone: the tracer writes no frame files; the follower writes streams.
     if (!options.frame_files) trace_options.fout.clear();
+    // pcapng inputs' interface names and section options go on into the files (merge: its captures').
+    if (!feeder && !trace_options.fout.empty())
+        trace_options.format = format_keeping_metadata(trace_options.format, options.inputs);
     if (options.payload && options.frame_files)
         trace_options.max_open_files = std::max<std::size_t>(1, trace_options.max_open_files / 2);
     const auto start = std::chrono::steady_clock::now();
@@ -135,6 +139,7 @@ inline int run(const Options& options, const Feeder& feeder = {}) {
         feed_options.stop = &stop_reading;
         feed_options.live_clock = options.stream;  // used only on pipes, FIFOs, sockets, terminals
         feed_options.decode.decap = options.decap;
+        feed_options.decode.join_fragments = options.defrag;
         feed_options.max_frames = options.max_frames;  // -c N
         // --filter: packets are matched before tracing; frame numbers still count every frame.
         FilteredTracer filtered(follower, traceflow::filter::Filter(options.filter));

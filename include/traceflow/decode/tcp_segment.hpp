@@ -41,6 +41,13 @@ struct TcpSegment {
     std::uint32_t tcp_offset = 0;      ///< offset in the frame of the TCP header
     std::uint32_t payload_offset = 0;  ///< offset of the TCP payload (tcp_offset + data offset * 4)
     std::uint32_t payload_size = 0;    ///< TCP payload bytes by the IP lengths (may exceed the captured bytes)
+    /// An IP header on the way is a first fragment (offset 0, more to come):
+    /// the rest of the packet is in later frames (FragmentJoiner joins them).
+    bool more_fragments = false;
+    /// The protocol the outermost fragmented IP header carries (IPv4's
+    /// protocol, the IPv6 Fragment header's next header), 0 when no header
+    /// on the way is a fragment; set with Outcome::fragment too.
+    std::uint8_t fragment_protocol = 0;
 
     [[nodiscard]] constexpr bool syn() const noexcept { return (flags & tcp_flag::syn) != 0; }
     [[nodiscard]] constexpr bool fin() const noexcept { return (flags & tcp_flag::fin) != 0; }

@@ -37,6 +37,7 @@ inline void make_capture_packet(const io::Record& record, const decode::TcpSegme
     packet.tcp.ack_number = seg.ack;
     packet.tcp.payload_size = seg.payload_size;
     packet.tcp.payload_offset = seg.payload_offset;
+    packet.tcp.payload = ByteView();
     packet.tcp.vlan = seg.vlan_outer;
     packet.tcp.interface_id = record.interface_id;
 }

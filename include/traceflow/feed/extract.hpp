@@ -11,6 +11,7 @@
 
 #include "../index.hpp"
 #include "../options.hpp"
+#include "../output/file_output.hpp"  // extract() writes flows to files
 #include "../trace_flow.hpp"
 #include "capture_packet.hpp"
 #include "extract_stats.hpp"

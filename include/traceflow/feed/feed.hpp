@@ -19,6 +19,7 @@
 #include "capture_packet.hpp"
 #include "extract_stats.hpp"
 #include "feed_options.hpp"
+#include "fragment_joiner.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -44,6 +45,8 @@ FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, 
         CapturePacket packet;
         detail::ingest::LiveClock clock;
         detail::ingest::PacketBatcher<Tracer, CapturePacket> batcher(tracer);
+        FragmentJoiner joiner(options.decode);
+        const auto joined = [&](const CapturePacket& p) { batcher.add(p); };
         io::ByteSource& source = reader.source();
         const bool live = options.live_clock && source.is_stream();
         // The hook refers to this call's locals: it is removed on the way out.
@@ -71,14 +74,17 @@ FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, 
             while (!detail::ingest::stop_requested(options)) {
                 if (detail::ingest::frame_limit_reached(options, stats.frames) || !reader.next(record)) {
                     batcher.flush();
+                    joiner.finish(stats);
                     return FeedStatus::complete;
                 }
                 const std::uint64_t number = stats.frames + 1;
-                const decode::Outcome outcome =
-                    decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
+                decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
+                const bool fragment = FragmentJoiner::takes(outcome, seg, options.decode);
+                if (fragment) outcome = decode::Outcome::fragment;
                 detail::ingest::count_frame(stats, number, record.frame.bytes.size, outcome);
                 if (options.progress && (number & 0xFFFF) == 0) options.progress(reader);
                 if (live) clock.saw(record.frame.timestamp);
+                if (fragment) joiner.add(record, number, stats, joined);
                 if (outcome != decode::Outcome::tcp) continue;
                 if (batcher.batching()) {
                     CapturePacket& slot = batcher.slot();
@@ -93,9 +99,11 @@ FeedStatus feed(io::CaptureReader& reader, Tracer& tracer, ExtractStats& stats, 
         } catch (const io::ReadStopped&) {
         } catch (...) {
             batcher.flush();  // the records before the error are traced, then it propagates
+            joiner.finish(stats);
             throw;
         }
         batcher.flush();
+        joiner.finish(stats);
         return FeedStatus::stopped;
     }
 }

@@ -19,21 +19,55 @@
 #include <thread>
 #include <vector>
 
+#include "../decode/decoder.hpp"
+#include "../decode/outcome.hpp"
+#include "../decode/tcp_segment.hpp"
 #include "../detail/ingest/feed_control.hpp"
 #include "../detail/meta/tracer_traits.hpp"
 #include "../errors.hpp"
 #include "../io/byte_source.hpp"
+#include "../io/capture_reader.hpp"
 #include "../io/range_reader.hpp"
 #include "../parts/map_range.hpp"
 #include "../parts/merge_parts.hpp"
 #include "capture_conversion.hpp"
 #include "extract_stats.hpp"
+#include "feed.hpp"
 #include "feed_options.hpp"
+#include "fragment_joiner.hpp"
 #include "threaded_feed.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
 namespace detail::ingest {
+// Whether a range holds enough fragments to join (more than 1 frame in 64)
+// that reading the capture in ranges would cost more than it gains.
+inline bool many_fragments(const Part& part, const decode::DecodeOptions& decode) noexcept {
+    const std::uint64_t fragments = part.stats.outcomes[static_cast<std::size_t>(decode::Outcome::fragment)];
+    return decode.join_fragments && fragments * 64 > part.stats.frames;
+}
+
+// Whether the first records of the capture at `path` hold many fragments to
+// join (more than 1 in 64 of the first 4096): a quick look before ranges are read.
+inline bool starts_with_many_fragments(const std::string& path, const decode::DecodeOptions& decode) {
+    if (!decode.join_fragments) return false;
+    try {
+        io::CaptureReader reader(path);
+        io::Record record;
+        decode::TcpSegment seg;
+        std::uint64_t frames = 0;
+        std::uint64_t fragments = 0;
+        while (frames < 4096 && reader.next(record)) {
+            ++frames;
+            const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg, decode);
+            if (FragmentJoiner::takes(outcome, seg, decode)) ++fragments;
+        }
+        return fragments * 64 > frames;
+    } catch (const Error&) {
+        return false;  // the ranges' reading reports it
+    }
+}
+
 // feed_parallel() of a file, for a tracer that takes CapturePacket.
 template <typename Tracer>
 FeedStatus feed_parallel_file(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options,
@@ -55,6 +89,10 @@ FeedStatus feed_parallel_file(const std::string& path, Tracer& tracer, ExtractSt
         if (threads >= 2) return feed_threaded(path, tracer, stats, options);
         return feed(path, tracer, stats, options);
     }
+    // Ranges carry fragments whole, to be joined in file order: on a capture
+    // full of them, one thread reading, joining and tracing is faster
+    // (docs/benchmarks.md). The same result either way.
+    if (starts_with_many_fragments(path, options.decode)) return feed(path, tracer, stats, options);
     // Ranges large enough that finding each one's first record (reading and
     // scanning one largest record before it) costs little; smaller when they
     // carry frames, which the ranges in flight hold in memory.
@@ -163,6 +201,7 @@ FeedStatus feed_parallel_file(const std::string& path, Tracer& tracer, ExtractSt
         workers.clear();
     };
     FeedStatus status = FeedStatus::complete;
+    FragmentJoiner joiner(options.decode);  // the ranges' fragments joined in file order, as one pass joins them
     try {
         for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work);
         std::optional<std::uint64_t> prev_stop;
@@ -192,13 +231,23 @@ FeedStatus feed_parallel_file(const std::string& path, Tracer& tracer, ExtractSt
             }
             if (slot.error) std::rethrow_exception(slot.error);
             Part& part = *slot.part;
+            if (c == 0 && many_fragments(part, options.decode)) {
+                // As starts_with_many_fragments(), for a first range whose
+                // fragments come after its first records. Nothing was traced yet.
+                finish();
+                return feed(path, tracer, stats, options);
+            }
             if (prev_stop && (part.start != *prev_stop || part.unreachable) && !part.cut_short) {
                 // Its first record was not where the range before stopped: read it from there.
                 map_with(mine, part, range_of(c), map, *prev_stop);
             }
-            replay_part(part, tracer, stats.frames);
+            const std::uint64_t base = stats.frames;
             detail::parts::add_counts(stats, part.stats);
-            if (part.damage) throw detail::parts::damage_error(part, *part.damage, file_records);
+            replay_part(part, tracer, base, joiner, stats);
+            if (part.damage) {
+                joiner.finish(stats);
+                throw detail::parts::damage_error(part, *part.damage, file_records);
+            }
             file_records += part.stats.frames;
             prev_stop = part.stop;
             const bool cut_short = part.cut_short;
@@ -218,6 +267,7 @@ FeedStatus feed_parallel_file(const std::string& path, Tracer& tracer, ExtractSt
         throw;
     }
     finish();
+    joiner.finish(stats);
     if (status == FeedStatus::complete && detail::ingest::stop_requested(options)) status = FeedStatus::stopped;
     return status;
 }
@@ -239,7 +289,9 @@ FeedStatus feed_parallel_file(const std::string& path, Tracer& tracer, ExtractSt
 /// buffer, and their packets' memory is used again.
 /// Streams, pcapng files (whose ranges are found by walking from the
 /// start), `threads` below 2 and `options.max_frames` go to feed_threaded()
-/// or feed(). `options.stop` ends reading: the tracer gets
+/// or feed(), as do captures whose first range is more than 1/64 IP
+/// fragments to join (to feed(): ranges carry them whole, to be joined in
+/// file order, which costs more than the second thread gains). `options.stop` ends reading: the tracer gets
 /// the records read before it in file order, up to the first range cut short.
 template <typename Tracer>
 FeedStatus feed_parallel(const std::string& path, Tracer& tracer, ExtractStats& stats, const FeedOptions& options,

@@ -29,6 +29,7 @@
 #include "capture_packet.hpp"
 #include "extract_stats.hpp"
 #include "feed_options.hpp"
+#include "fragment_joiner.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -236,6 +237,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
         // dump(), whichever is timed faster on this input (AdaptiveTracing);
         // otherwise each through dump() as soon as it is counted.
         detail::ingest::AdaptiveTracingFor<Tracer, CapturePacket> adaptive(tracer);
+        FragmentJoiner joiner(options.decode);
         bool batched = false;
         if constexpr (detail::meta::traces_batches<Tracer, CapturePacket>::value)
             batched = !detail::meta::needs_frame_bytes(tracer);
@@ -249,12 +251,17 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                     while (!batch.is_decoded()) std::this_thread::yield();  // the reading thread is on it
                 }
                 // Counted in order, each TCP frame just before it is traced (all of them first when batched).
+                // Fragments join in order: a batch holding some goes packet by packet.
+                const bool one_by_one = !batched || batch.fragments != 0;
                 std::size_t next = 0;
                 for (std::size_t i = 0; i < batch.count; ++i) {
                     const decode::Outcome outcome = batch.outcomes[i];
                     detail::ingest::count_frame(stats, batch.first_number + i, batch.records[i].frame.bytes.size,
                                                 outcome);
-                    if (outcome == decode::Outcome::tcp && !batched) {
+                    if (batch.fragments != 0 && outcome == decode::Outcome::fragment)
+                        joiner.add(batch.records[i], batch.first_number + i, stats,
+                                   [&](const CapturePacket& p) { tracer.dump(p); });
+                    if (outcome == decode::Outcome::tcp && one_by_one) {
                         // dump() copies the frame into its file's block: the next
                         // frame, read in by the other core, is fetched meanwhile.
                         if (next + 1 < batch.tcp) {
@@ -265,7 +272,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
                     }
                 }
                 if constexpr (detail::meta::traces_batches<Tracer, CapturePacket>::value) {
-                    if (batched) adaptive.trace(batch.packets.data(), batch.tcp);
+                    if (!one_by_one) adaptive.trace(batch.packets.data(), batch.tcp);
                 }
                 if (batch.tick) detail::ingest::advance_clock(tracer, *batch.tick);
                 const bool last = batch.last;
@@ -288,6 +295,7 @@ FeedStatus feed_threaded(io::CaptureReader& reader, Tracer& tracer, ExtractStats
             throw;
         }
         reading.join();
+        joiner.finish(stats);
         if (read_error) std::rethrow_exception(read_error);
         return stopped ? FeedStatus::stopped : FeedStatus::complete;
     }

@@ -4,7 +4,9 @@
 
 #include "../version.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
@@ -13,6 +15,7 @@
 #include "../detail/bits/endian.hpp"
 #include "../errors.hpp"
 #include "byte_source.hpp"
+#include "capture_metadata.hpp"
 #include "pcap_reader.hpp"
 #include "pcapng_reader.hpp"
 #include "record.hpp"
@@ -73,6 +76,14 @@ public:
         return std::visit([](auto& r) -> ByteSource& { return r.source(); }, reader_);
     }
 
+    /// A copy of what the input said so far about its section and interfaces
+    /// (PcapngReader::metadata()), for DumpOptions::metadata; null for pcap.
+    [[nodiscard]] std::shared_ptr<const CaptureMetadata> metadata() const {
+        const PcapngReader* ng = pcapng();
+        if (ng == nullptr) return nullptr;
+        return std::make_shared<const CaptureMetadata>(ng->metadata());
+    }
+
     /// The pcap reader (link type, snaplen, ...), or null for pcapng.
     [[nodiscard]] const PcapReader* pcap() const noexcept { return std::get_if<PcapReader>(&reader_); }
     /// The pcapng reader (interfaces, sections, ...), or null for pcap.
@@ -107,6 +118,23 @@ private:
 
     Reader reader_;
 };
+
+/// The metadata a capture file gives before its first packet: the SHB and
+/// the IDBs ahead of it (where capture tools put them); null for pcap. Reads
+/// only that far, through a small buffer (a tool may ask this of many inputs
+/// before reading them). Damage after the SHB leaves what came before it;
+/// throws as CaptureReader's constructor does.
+[[nodiscard]] inline std::shared_ptr<const CaptureMetadata> read_leading_metadata(const std::string& path) {
+    CaptureReader reader(ByteSource(path, std::size_t{64} << 10));
+    if (reader.pcapng() == nullptr) return nullptr;
+    try {
+        Record first;
+        reader.next(first);
+    } catch (const FormatError&) {
+        // Reading the capture reports it; the blocks before the damage stand.
+    }
+    return reader.metadata();
+}
 
 }  // namespace io
 TRACEFLOW_NAMESPACE_END

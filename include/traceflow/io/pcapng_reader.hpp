@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "../link_type.hpp"
 #include "../timestamp.hpp"
 #include "byte_source.hpp"
+#include "capture_metadata.hpp"
 #include "record.hpp"
 #include "time_resolution.hpp"
 
@@ -42,6 +44,8 @@ struct InterfaceDescription {
 /// delivered. if_tsresol values that 64-bit math cannot hold (10^-n, n > 19;
 /// 2^-n, n > 63, e.g. 0xFF) are FormatErrors rather than a silent clamp.
 /// Options are checked in SHBs and IDBs; packet blocks' options are not read.
+/// The first SHB's and every IDB's text options are kept (metadata()) for
+/// writers that carry them on.
 ///
 ///     io::PcapngReader in(io::ByteSource("trace.pcapng"));
 ///     io::Record r;
@@ -101,6 +105,8 @@ public:
 
     /// Every interface seen so far, in file order (the index is Record::interface_id).
     [[nodiscard]] const std::vector<InterfaceDescription>& interfaces() const noexcept { return interfaces_; }
+    /// The first section's options and every interface's, as read so far (index: Record::interface_id).
+    [[nodiscard]] const CaptureMetadata& metadata() const noexcept { return metadata_; }
     /// Sections seen so far.
     [[nodiscard]] std::uint32_t sections() const noexcept { return sections_; }
     /// Byte order of the current section.
@@ -269,7 +275,10 @@ private:
         if (major != 1) {
             fail("unsupported pcapng version " + std::to_string(major) + "." + std::to_string(minor));
         }
-        for_each_option(24, [](std::uint16_t, ByteView) {});
+        const bool first = sections_ == 0;
+        for_each_option(24, [&](std::uint16_t code, ByteView value) {
+            if (first && CaptureMetadata::keeps_section_option(code)) metadata_.section.push_back(option(code, value));
+        });
         big_endian_ = block_.big_endian;
         section_first_ = interfaces_.size();
         ++sections_;
@@ -281,8 +290,13 @@ private:
         ifc.link_type = static_cast<LinkType>(u16(8));
         ifc.snaplen = u32(12);
         ifc.section = sections_ - 1;
+        InterfaceMetadata kept;
+        kept.link_type = ifc.link_type;
+        kept.snaplen = ifc.snaplen;
         for_each_option(16, [&](std::uint16_t code, ByteView value) {
-            if (code == 9) {
+            if (CaptureMetadata::keeps_interface_option(code, text(value))) {
+                kept.options.push_back(option(code, value));
+            } else if (code == 9) {
                 if (value.size != 1) fail("if_tsresol option of length " + std::to_string(value.size) + ", not 1");
                 const auto resolution = TimeResolution::from_if_tsresol(value[0]);
                 if (!resolution) fail("if_tsresol 0x" + detail::text::hex32(value[0]).substr(6) + " is out of range");
@@ -295,7 +309,13 @@ private:
         });
         if (interfaces_.size() >= std::numeric_limits<std::uint32_t>::max()) fail("too many interfaces");
         interfaces_.push_back(ifc);
+        metadata_.interfaces.push_back(std::move(kept));
     }
+
+    static std::string_view text(ByteView value) noexcept {
+        return {reinterpret_cast<const char*>(value.data), value.size};
+    }
+    static CaptureOption option(std::uint16_t code, ByteView value) { return {code, std::string(text(value))}; }
 
     // Calls on(code, value) for each option from `begin` up to the trailing
     // length or opt_endofopt; an option running past the block is damage.
@@ -328,6 +348,7 @@ private:
     ByteSource source_;
     Block block_;
     std::vector<InterfaceDescription> interfaces_;
+    CaptureMetadata metadata_;       // interfaces in step with interfaces_
     std::size_t section_first_ = 0;  // index in interfaces_ of the current section's interface 0
     std::uint64_t records_ = 0;
     std::uint64_t blocks_ = 0;

@@ -11,9 +11,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "../byte_view.hpp"
+#include "../io/capture_metadata.hpp"
 #include "../link_type.hpp"
 #include "../timestamp.hpp"
 #include "../warning.hpp"
@@ -36,6 +38,9 @@ struct DumpOptions {
     bool nanosecond = false;                 ///< nanosecond time resolution (pcap)
     std::uint32_t snaplen = 262144;          ///< snapshot length written in headers
     WarningSink warning;                     ///< where a dumper reports e.g. a flow that mixes link types
+    /// The input's section and interface options (pcapng writes them; DumpFrame::interface_id indexes
+    /// its interfaces); null: none, as for pcap input.
+    std::shared_ptr<const io::CaptureMetadata> metadata;
 };
 
 /// One frame handed to a dumper.
@@ -87,5 +92,20 @@ struct OutputFormat {
     std::string extension;
     std::function<std::unique_ptr<Dumper>(const DumpOptions&)> make;
 };
+
+/// `format` whose dumpers get `metadata` in their DumpOptions, e.g. to
+/// register a pcapng format that keeps one input's interface names:
+///
+///     register_format("pcapng-eth", with_metadata(formats::pcapng_format(), reader.metadata()));
+[[nodiscard]] inline OutputFormat with_metadata(OutputFormat format,
+                                                std::shared_ptr<const io::CaptureMetadata> metadata) {
+    auto make = std::move(format.make);
+    format.make = [make = std::move(make), metadata = std::move(metadata)](const DumpOptions& options) {
+        DumpOptions with = options;
+        with.metadata = metadata;
+        return make(with);
+    };
+    return format;
+}
 
 TRACEFLOW_NAMESPACE_END

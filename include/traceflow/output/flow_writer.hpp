@@ -1,145 +1,51 @@
 // SPDX-License-Identifier: MIT
-// FlowFile: one output file written by its format's Dumper through the shared
-// open-file cache; FlowWriter: a flow's hold on its file, its own or shared.
+// FlowWriter: the output of one flow (pcapkit's `fpout`), as the tracer sees it.
 #pragma once
 
 #include "../version.hpp"
 
-#include <cerrno>
-#include <cstdint>
-#include <cstdio>
-#include <memory>
-#include <optional>
 #include <string>
-#include <system_error>
-#include <vector>
 
-#include "../detail/output/file_cache.hpp"
-#include "../errors.hpp"
 #include "dumper.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
-/// One output file, written by its format's Dumper through the shared
-/// open-file cache. The file is created with its header at the first frame;
-/// it may be closed and reopened in append mode between frames, so no
-/// descriptor is held per file.
-class FlowFile final : private OutputSink {
-public:
-    FlowFile(detail::output::FileCache& cache, std::string path, std::unique_ptr<Dumper> dumper)
-        : cache_(&cache), path_(std::move(path)), id_(cache.add(&path_)), dumper_(std::move(dumper)) {}
-
-    FlowFile(const FlowFile&) = delete;
-    FlowFile& operator=(const FlowFile&) = delete;
-
-    ~FlowFile() {
-        if (!finished_) {
-            try {
-                cache_->release(id_);
-            } catch (...) {  // destructors must not throw; finish() reports errors
-            }
-        }
-    }
-
-    /// Path of the output file.
-    [[nodiscard]] const std::string& path() const noexcept { return path_; }
-
-    /// Writes one frame (the header first if this is the first). When the
-    /// format refuses the frame (a pcap file and another link type), the file
-    /// is rewritten in the format's successor (pcapng) and goes on in it.
-    void write(const DumpFrame& frame) {
-        if (!started_) {
-            started_ = true;
-            dumper_->header(*this);
-        }
-        if (!dumper_->accepts(frame)) hand_over();
-        dumper_->frame(*this, frame);
-    }
-
-    /// Writes the footer, flushes and closes the file. Idempotent. Throws IoError.
-    void finish() {
-        if (finished_) return;
-        finished_ = true;
-        if (!started_) {  // a flow with no frame written still gets a complete file
-            started_ = true;
-            dumper_->header(*this);
-        }
-        dumper_->footer(*this);
-        cache_->release(id_);
-    }
-
-    [[nodiscard]] bool finished() const noexcept { return finished_; }
-
-private:
-    void write(const void* data, std::size_t size) override { cache_->write(id_, data, size); }
-
-    // Reads back what was written, empties the file and lets the successor rewrite it.
-    void hand_over() {
-        cache_->release(id_);  // flushed and closed; the next write creates the file anew
-        id_ = cache_->add(&path_);
-        std::vector<std::uint8_t> written;
-        errno = 0;
-        if (std::FILE* f = std::fopen(path_.c_str(), "rb")) {
-            std::uint8_t buffer[1 << 14];
-            std::size_t n = 0;
-            while ((n = std::fread(buffer, 1, sizeof buffer, f)) != 0)
-                written.insert(written.end(), buffer, buffer + n);
-            const bool failed = std::ferror(f) != 0;
-            std::fclose(f);
-            if (failed) throw IoError(path_, std::error_code(EIO, std::generic_category()), "cannot read back");
-        } else {
-            const int err = errno != 0 ? errno : EIO;
-            throw IoError(path_, std::error_code(err, std::generic_category()), "cannot read back");
-        }
-        if (std::unique_ptr<Dumper> next = dumper_->successor(path_, written, *this))
-            dumper_ = std::move(next);
-        else
-            cache_->write(id_, written.data(), written.size());  // no successor: keep the file as it was
-    }
-
-    detail::output::FileCache* cache_;
-    std::string path_;
-    detail::output::FileCache::Id id_;
-    std::unique_ptr<Dumper> dumper_;
-    bool started_ = false;
-    bool finished_ = false;
-};
-
 /// The output of one flow (pcapkit's `fpout` of a Buffer): its own file,
 /// completed when the flow ends, or a file it shares with the other flows
 /// whose names coincide (a name template that groups flows), completed by
-/// the tracer's finish().
+/// the tracer's finish(). Made by the file output
+/// (<traceflow/output/file_output.hpp>; FlowFileWriter in output/flow_file.hpp),
+/// so that the tracer does not compile file writing.
 class FlowWriter {
 public:
-    /// A file of the flow's own (held in the writer: no allocation of its own).
-    FlowWriter(detail::output::FileCache& cache, std::string path, std::unique_ptr<Dumper> dumper) {
-        own_.emplace(cache, std::move(path), std::move(dumper));
-        file_ = &*own_;
-    }
-    /// A file shared with other flows: finish() leaves it to its owner.
-    explicit FlowWriter(std::shared_ptr<FlowFile> shared) : shared_(std::move(shared)), file_(shared_.get()) {}
-
     FlowWriter(const FlowWriter&) = delete;
     FlowWriter& operator=(const FlowWriter&) = delete;
+    virtual ~FlowWriter() = default;
 
     /// Path of the output file.
-    [[nodiscard]] const std::string& path() const noexcept { return file_->path(); }
-    /// Writes one of the flow's frames (see FlowFile::write()).
-    void write(const DumpFrame& frame) { file_->write(frame); }
+    [[nodiscard]] const std::string& path() const noexcept { return *path_; }
+    /// Writes one of the flow's frames (the file's header first). Throws IoError.
+    virtual void write(const DumpFrame& frame) = 0;
     /// Completes the file when it is the flow's own. Idempotent. Throws IoError.
     void finish() {
         if (finished_) return;
         finished_ = true;
-        if (own_) own_->finish();
+        complete();
     }
     [[nodiscard]] bool finished() const noexcept { return finished_; }
     /// True when other flows may write to the same file.
-    [[nodiscard]] bool shared() const noexcept { return shared_ != nullptr; }
+    [[nodiscard]] bool shared() const noexcept { return shared_; }
+
+protected:
+    /// `path` must outlive the writer.
+    FlowWriter(const std::string* path, bool shared) noexcept : path_(path), shared_(shared) {}
+    /// Completes the flow's own file (footer, flush, close); nothing for a shared one.
+    virtual void complete() = 0;
+    void set_path(const std::string* path) noexcept { path_ = path; }
 
 private:
-    std::optional<FlowFile> own_;
-    std::shared_ptr<FlowFile> shared_;
-    FlowFile* file_ = nullptr;  // own_ or shared_
+    const std::string* path_;
+    bool shared_;
     bool finished_ = false;
 };
 

@@ -68,15 +68,27 @@ public:
     [[nodiscard]] std::string render(const std::string& label, const BufferID<AddressT>& id,
                                      const Timestamp& first) const {
         if (label_only_) return not_hidden(label);
+        std::string src;
+        std::string dst;
+        detail::values::append_address(src, id.src);
+        detail::values::append_address(dst, id.dst);
+        return render(label, src, id.srcport, dst, id.dstport, first);
+    }
+
+    /// The same with the addresses given as text, as the label writes them
+    /// (`detail::values::append_address`); they are read only by `{src}` and `{dst}`.
+    [[nodiscard]] std::string render(const std::string& label, std::string_view src, std::uint16_t srcport,
+                                     std::string_view dst, std::uint16_t dstport, const Timestamp& first) const {
+        if (label_only_) return not_hidden(label);
         std::string out;
         for (const Part& part : parts_) {
             switch (part.field) {
                 case Field::literal: out += part.text; break;
                 case Field::label: out += not_hidden(label); break;
-                case Field::src: address(out, id.src); break;
-                case Field::srcport: detail::text::append_decimal(out, id.srcport); break;
-                case Field::dst: address(out, id.dst); break;
-                case Field::dstport: detail::text::append_decimal(out, id.dstport); break;
+                case Field::src: address(out, src); break;
+                case Field::srcport: detail::text::append_decimal(out, srcport); break;
+                case Field::dst: address(out, dst); break;
+                case Field::dstport: detail::text::append_decimal(out, dstport); break;
                 case Field::first: first.append_python_repr(out); break;
             }
         }
@@ -103,11 +115,10 @@ private:
 
     // An IPv6 address that begins with "::" is written "0::" (the same
     // address): as "..", it would hide the file or, alone, name the folder above.
-    template <typename AddressT>
-    static void address(std::string& out, const AddressT& a) {
+    static void address(std::string& out, std::string_view text) {
         const std::size_t from = out.size();
-        detail::values::append_address(out, a);
-        if (from < out.size() && out[from] == ':') out.insert(out.begin() + static_cast<std::ptrdiff_t>(from), '0');
+        if (!text.empty() && text.front() == ':') out += '0';
+        out += text;
         std::replace(out.begin() + static_cast<std::ptrdiff_t>(from), out.end(), ':', '.');
     }
 

@@ -16,6 +16,7 @@
 #include "../detail/parts/packet_log.hpp"
 #include "../errors.hpp"
 #include "../feed/capture_packet.hpp"
+#include "../feed/fragment_joiner.hpp"
 #include "../io/range_reader.hpp"
 #include "part.hpp"
 
@@ -71,6 +72,12 @@ inline void map_into(io::RangeReader& reader, Part& part, const MapOptions& opti
     const auto take = [&](ExtractStats& stats, std::uint64_t& packets, detail::parts::PacketLogWriter& to,
                           std::uint64_t number) {
         const decode::Outcome outcome = decode::decode_tcp(record.linktype, record.frame.bytes, seg, options.decode);
+        if (FragmentJoiner::takes(outcome, seg, options.decode)) {
+            // Joined when the parts are replayed in order, as one pass joins them.
+            detail::ingest::count_frame(stats, number, record.frame.bytes.size, decode::Outcome::fragment);
+            to.add_fragment(record, number);
+            return;
+        }
         detail::ingest::count_frame(stats, number, record.frame.bytes.size, outcome);
         if (outcome != decode::Outcome::tcp) return;
         make_capture_packet(record, seg, number, packet);

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@
 #include "../feed/capture_conversion.hpp"
 #include "../feed/capture_packet.hpp"
 #include "../feed/extract_stats.hpp"
+#include "../feed/fragment_joiner.hpp"
+#include "../io/record.hpp"
 #include "part.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -102,20 +105,40 @@ inline void check_parts(const std::vector<const Part*>& parts, const std::vector
 }
 
 namespace detail::parts {
-// Feeds a packet log into `tracer` through dump(), numbered from `base` + 1.
+// Feeds a packet log into `tracer` through dump(), numbered from `base` + 1;
+// its fragment records go through `joiner` (their counts in `stats`).
 template <typename Tracer>
-void replay_log(const std::vector<std::uint8_t>& bytes, bool carried, Tracer& tracer, std::uint64_t base) {
+void replay_log(const std::vector<std::uint8_t>& bytes, bool carried, Tracer& tracer, std::uint64_t base,
+                FragmentJoiner& joiner, ExtractStats& stats) {
     PacketLogReader log(bytes.data(), bytes.size(), carried);
     detail::ingest::PacketBatcher<Tracer, CapturePacket> batcher(tracer);
+    const auto joined = [&](const CapturePacket& p) { batcher.add(p); };
+    io::Record record;
+    const auto join = [&](const CapturePacket& p) {
+        record.frame = p.frame;
+        record.linktype = p.protocol;
+        record.interface_id = p.tcp.interface_id;
+        joiner.add(record, p.index, stats, joined);
+    };
     CapturePacket packet;
     if (batcher.batching()) {
         for (;;) {
             CapturePacket& slot = batcher.slot();
             if (!log.next(slot, base)) break;
+            if (log.fragment()) {
+                packet = slot;
+                join(packet);
+                continue;
+            }
             batcher.commit();
         }
     } else {
-        while (log.next(packet, base)) batcher.add(packet);
+        while (log.next(packet, base)) {
+            if (log.fragment())
+                join(packet);
+            else
+                batcher.add(packet);
+        }
     }
     batcher.flush();
 }
@@ -134,14 +157,18 @@ inline FormatError damage_error(const Part& part, const PartDamage& d, std::uint
 }
 }  // namespace detail::parts
 
-/// Feeds one part's packets into `tracer` through dump(), numbered from `base` + 1.
+/// Feeds one part's packets into `tracer` through dump(), numbered from
+/// `base` + 1. Its IP fragments go through `joiner`, which the parts of one
+/// capture share in order (a packet's fragments may lie in two parts); a
+/// joined packet's frames move from `fragment` to its outcome in `stats`,
+/// which must already hold the part's counts.
 template <typename Tracer>
-void replay_part(const Part& part, Tracer& tracer, std::uint64_t base) {
+void replay_part(const Part& part, Tracer& tracer, std::uint64_t base, FragmentJoiner& joiner, ExtractStats& stats) {
     if constexpr (!detail::ingest::takes_capture_packets<Tracer>::value)  // another packet type: converted
-        detail::ingest::with_capture_tracer(tracer,
-                                            [&](auto& capture_tracer) { replay_part(part, capture_tracer, base); });
+        detail::ingest::with_capture_tracer(
+            tracer, [&](auto& capture_tracer) { replay_part(part, capture_tracer, base, joiner, stats); });
     else
-        detail::parts::replay_log(part.log, part.frames_carried, tracer, base);
+        detail::parts::replay_log(part.log, part.frames_carried, tracer, base, joiner, stats);
 }
 
 /// Feeds the TCP packets of `parts` (checked by check_parts()) into `tracer`
@@ -151,9 +178,11 @@ void replay_part(const Part& part, Tracer& tracer, std::uint64_t base) {
 /// the FormatError one pass throws there (and counted in
 /// `stats.failed_inputs`); the capture's later parts are skipped, as one
 /// pass reads on with the next input. Without `on_error` it is thrown.
+/// IP fragments are joined as one pass joins them, with `decode` (the
+/// options the parts were mapped with).
 template <typename Tracer>
 void replay_parts(const std::vector<const Part*>& parts, Tracer& tracer, ExtractStats& stats,
-                  const std::function<void(const Error&)>& on_error = {}) {
+                  const std::function<void(const Error&)>& on_error = {}, const decode::DecodeOptions& decode = {}) {
     bool skipping = false;
     std::uint64_t file_records = 0;  // records of this capture before the part
     const auto damaged = [&](const Part& part, const PartDamage& d) {
@@ -163,16 +192,23 @@ void replay_parts(const std::vector<const Part*>& parts, Tracer& tracer, Extract
         if (!on_error) throw error;
         on_error(error);
     };
+    // One joiner a capture, as one pass has one a capture.
+    std::optional<FragmentJoiner> joiner;
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const Part* part = parts[i];
         if (part->range.begin == 0) {
             skipping = false;
             file_records = 0;
+            if (joiner) joiner->finish(stats);
+            joiner.emplace(decode);
         }
         if (skipping) continue;
-        replay_part(*part, tracer, stats.frames);
+        if (!joiner) joiner.emplace(decode);
+        const std::uint64_t base = stats.frames;
         detail::parts::add_counts(stats, part->stats);
+        replay_part(*part, tracer, base, *joiner, stats);
         if (part->damage) {
+            joiner->finish(stats);
             damaged(*part, *part->damage);
             continue;
         }
@@ -180,13 +216,16 @@ void replay_parts(const std::vector<const Part*>& parts, Tracer& tracer, Extract
         if (part->tail && next != nullptr && next->range.begin != 0 &&
             (next->unreachable || next->start != part->stop)) {
             // The next range started past damage just after this one: the records before it, then the damage.
-            detail::parts::replay_log(part->tail->log, part->frames_carried, tracer, stats.frames);
+            const std::uint64_t tail_base = stats.frames;
             detail::parts::add_counts(stats, part->tail->stats);
+            detail::parts::replay_log(part->tail->log, part->frames_carried, tracer, tail_base, *joiner, stats);
+            joiner->finish(stats);
             damaged(*part, part->tail->damage);
             continue;
         }
         file_records += part->stats.frames;
     }
+    if (joiner) joiner->finish(stats);
 }
 
 TRACEFLOW_NAMESPACE_END

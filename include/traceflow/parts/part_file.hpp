@@ -21,7 +21,7 @@
 TRACEFLOW_NAMESPACE_BEGIN
 
 /// Version of the part file format; read_part() takes only its own.
-inline constexpr std::uint32_t part_format_version = 2;
+inline constexpr std::uint32_t part_format_version = 3;  // 3: IP fragments logged whole, joined at merge
 
 /// A part file that cannot be taken: damaged, truncated, not a part, of another version.
 class PartFileError : public Error {

@@ -16,6 +16,7 @@
 #include "../../decode/decoder.hpp"
 #include "../../decode/outcome.hpp"
 #include "../../feed/capture_packet.hpp"
+#include "../../feed/fragment_joiner.hpp"
 #include "../../io/record.hpp"
 #include "../../timestamp.hpp"
 #include "../bits/prefetch.hpp"
@@ -48,6 +49,7 @@ struct alignas(64) RecordBatch {  // own cache lines: the two threads write neig
     std::vector<decode::Outcome> outcomes;
     std::vector<CapturePacket> packets;
     std::size_t tcp = 0;
+    std::size_t fragments = 0;  // records to join (DecodeOptions::join_fragments), as Outcome::fragment
 
     void reserve(std::size_t capacity) {
         records.resize(capacity);
@@ -64,6 +66,7 @@ struct alignas(64) RecordBatch {  // own cache lines: the two threads write neig
         last = false;
         decoder.store(undecoded, std::memory_order_relaxed);
         tcp = 0;
+        fragments = 0;
     }
     [[nodiscard]] bool empty() const noexcept { return count == 0; }
     [[nodiscard]] bool full() const noexcept { return count == records.size(); }
@@ -83,6 +86,10 @@ struct alignas(64) RecordBatch {  // own cache lines: the two threads write neig
             if (i + ahead < count) prefetch_headers(records[i + ahead]);
             const io::Record& record = records[i];
             outcomes[i] = decode::decode_tcp(record.linktype, record.frame.bytes, seg, options);
+            if (FragmentJoiner::takes(outcomes[i], seg, options)) {
+                outcomes[i] = decode::Outcome::fragment;  // for the tracing thread's FragmentJoiner, in order
+                ++fragments;
+            }
             if (outcomes[i] == decode::Outcome::tcp) make_capture_packet(record, seg, first_number + i, packets[n++]);
         }
         tcp = n;

@@ -34,6 +34,8 @@ inline constexpr unsigned max_tunnel_depth = 4;
 template <typename Visitor>
 [[nodiscard]] Outcome walk(LinkType link, ByteView frame, TcpSegment& out, Visitor& visit,
                            const DecodeOptions& options = {}) noexcept(visitor_noexcept<Visitor>) {
+    out.more_fragments = false;
+    out.fragment_protocol = 0;
     const LinkResult l2 = decode_link(link, frame, out, visit);
     if (l2.outcome != Outcome::tcp) return l2.outcome;
     IpResult l3 = decode_ip(frame, l2.network, l2.offset, out, visit);

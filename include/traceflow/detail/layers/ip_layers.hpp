@@ -117,7 +117,12 @@ template <typename Visitor>
             }
             visit(HeaderKind::ipv4, offset, header_size, 0);
             // A non-first fragment holds no TCP header; a first one does.
-            if ((bits::load_be16(ip + 6) & 0x1FFF) != 0) return ip_stop(Outcome::fragment);
+            const unsigned fragment = bits::load_be16(ip + 6);
+            if ((fragment & 0x3FFFu) != 0) {
+                if (out.fragment_protocol == 0) out.fragment_protocol = ip[9];
+                if ((fragment & 0x1FFFu) != 0) return ip_stop(Outcome::fragment);
+                out.more_fragments = true;
+            }
             out.ip_version = 4;
             out.ip_offset = static_cast<std::uint32_t>(offset);
             protocol = ip[9];
@@ -160,8 +165,13 @@ template <typename Visitor>
                 if (limit - next < size) return ip_stop(short_header(next + size, captured));
                 const std::uint8_t* ext = frame.data + next;
                 visit(HeaderKind::ipv6_extension, next, size, protocol);
-                if (protocol == ip_protocol::fragment && (bits::load_be16(ext + 2) & 0xFFF8) != 0) {
-                    return ip_stop(Outcome::fragment);
+                if (protocol == ip_protocol::fragment) {
+                    const unsigned fragment = bits::load_be16(ext + 2);
+                    if ((fragment & 0xFFF9u) != 0) {
+                        if (out.fragment_protocol == 0) out.fragment_protocol = ext[0];
+                        if ((fragment & 0xFFF8u) != 0) return ip_stop(Outcome::fragment);
+                        out.more_fragments = true;
+                    }
                 }
                 if (protocol == ip_protocol::hop_by_hop && payload == 0) {
                     const std::uint32_t jumbo = jumbo_length(ext, size);

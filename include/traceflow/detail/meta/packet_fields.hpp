@@ -303,23 +303,36 @@ template <typename P>
 inline constexpr bool packet_has_stream_fields = packet_has_seq<P> &&
                                                  (packet_has_payload<P> || packet_has_payload_offset<P>);
 
+/// The payload bytes of `frame` from `payload_offset`, at most `payload_size` of them.
+template <typename P>
+[[nodiscard]] ByteView packet_payload_from_offset(const P& p) {
+    const auto offset = static_cast<std::size_t>(packet_traits<P>::payload_offset(p));
+    if (offset == 0) return {};
+    ByteView bytes = packet_bytes(p).subview(offset);
+    if constexpr (has_payload_size<P>::value) {
+        const auto wire = static_cast<std::size_t>(packet_traits<P>::payload_size(p));
+        if (bytes.size > wire) bytes.size = wire;
+    }
+    return bytes;
+}
+
 /// The TCP payload's captured bytes: `payload`, else the frame's bytes from
 /// `payload_offset`, at most `payload_size` of them (the rest of a frame is
-/// link-layer padding). Empty when the packet type gives neither.
+/// link-layer padding). Empty when the packet type gives neither. A type
+/// giving both has its payload read from `payload` when that holds bytes,
+/// else from `payload_offset` (CapturePacket: a joined packet's payload is
+/// not in its frame).
 template <typename P>
 [[nodiscard]] ByteView packet_payload(const P& p) {
     if constexpr (has_payload<P>::value) {
         using Bytes = std::decay_t<decltype(packet_traits<P>::payload(p))>;
-        return frame_traits<Bytes>::bytes(packet_traits<P>::payload(p));
-    } else if constexpr (has_payload_offset<P>::value) {
-        const auto offset = static_cast<std::size_t>(packet_traits<P>::payload_offset(p));
-        if (offset == 0) return {};
-        ByteView bytes = packet_bytes(p).subview(offset);
-        if constexpr (has_payload_size<P>::value) {
-            const auto wire = static_cast<std::size_t>(packet_traits<P>::payload_size(p));
-            if (bytes.size > wire) bytes.size = wire;
+        const ByteView given = frame_traits<Bytes>::bytes(packet_traits<P>::payload(p));
+        if constexpr (has_payload_offset<P>::value) {
+            if (given.data == nullptr) return packet_payload_from_offset(p);
         }
-        return bytes;
+        return given;
+    } else if constexpr (has_payload_offset<P>::value) {
+        return packet_payload_from_offset(p);
     } else {
         (void)p;
         return {};

@@ -1,28 +1,20 @@
 // SPDX-License-Identifier: MIT
-// FlowOutput: where a tracer writes flows: the format, the output root, file names and the shared file cache.
+// FlowOutput: what a tracer asks of its file output, and the hook through which <traceflow/output/file_output.hpp> provides it.
 #pragma once
 
 #include "../../version.hpp"
 
-#include <exception>
-#include <filesystem>
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
-#include <string_view>
-#include <system_error>
-#include <unordered_map>
 #include <utility>
 
-#include "../../buffer_id.hpp"
-#include "../../errors.hpp"
+#include "../../fwd.hpp"
 #include "../../options.hpp"
-#include "../../output/dumper.hpp"
 #include "../../output/flow_writer.hpp"
-#include "../../output/name_template.hpp"
-#include "../../output/process_registry.hpp"
 #include "../../timestamp.hpp"
-#include "file_cache.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::output {
@@ -33,38 +25,27 @@ namespace detail::output {
     return writer->path();
 }
 
-/// Resolves the format and output root once (pcapkit's `make_fout`) and makes
-/// each flow's writer. The file cache is held by pointer, so writers (which
-/// point at it) stay valid when the tracer moves.
+/// What a flow's file name is made from (the name template's placeholders).
+struct FlowNaming {
+    const std::string& label;
+    std::string src;  ///< the source address as the label writes it; empty unless the names use addresses
+    std::uint16_t srcport = 0;
+    std::string dst;  ///< as `src`
+    std::uint16_t dstport = 0;
+    Timestamp first;  ///< the flow's first packet's time
+};
+
+/// A tracer's file output, resolved once (pcapkit's `make_fout`). This base
+/// writes nothing; the tracer holds one per call of make_flow_output(), and
+/// `<traceflow/output/file_output.hpp>` derives the one that writes files, so
+/// that a tracer without files does not compile the file machinery (folders,
+/// name templates, the format registry). One virtual call per opened flow.
 class FlowOutput {
 public:
-    /// Throws std::invalid_argument for a bad name template, IoError for the output root.
-    explicit FlowOutput(const TraceFlowOptions& options)
-        : names_(options.name_template),
-          files_(std::make_unique<FileCache>(options.max_open_files, options.output_buffer_bytes)) {
-        if (options.fout.empty()) return;
-        const OutputFormat* format = format_registry().find(options.format);
-        if (format == nullptr) {
-            if (options.warning)
-                options.warning("unsupported output format '" + options.format +
-                                "': no files will be written (json, plist, tree and text need "
-                                "<traceflow/formats/builtin.hpp> or <traceflow/traceflow.hpp>)");
-            return;
-        }
-        format_ = *format;
-        extension_ = format_.extension.empty() ? std::string(".out") : format_.extension;
-        namespace fs = std::filesystem;
-        std::error_code ec;
-        const fs::path root(options.fout);
-        if (fs::exists(root, ec) && !fs::is_directory(root, ec))
-            throw IoError(options.fout, std::make_error_code(std::errc::not_a_directory),
-                          "output root exists and is not a folder");
-        fs::create_directories(root, ec);
-        if (ec) throw IoError(options.fout, ec, "cannot create output root");
-        root_ = options.fout;
-        if (root_.back() != '/') root_.push_back('/');
-        writing_ = true;
-    }
+    FlowOutput() = default;
+    FlowOutput(const FlowOutput&) = delete;
+    FlowOutput& operator=(const FlowOutput&) = delete;
+    virtual ~FlowOutput() = default;
 
     /// True when frames are written to files.
     [[nodiscard]] bool writing() const noexcept { return writing_; }
@@ -72,88 +53,50 @@ public:
     [[nodiscard]] const std::string& extension() const noexcept { return extension_; }
     /// The output folder with one trailing '/', or empty.
     [[nodiscard]] const std::string& root() const noexcept { return root_; }
-    /// False once moved from.
-    [[nodiscard]] bool valid() const noexcept { return files_ != nullptr; }
+    /// True when file names need FlowNaming::src and dst.
+    [[nodiscard]] bool names_use_addresses() const noexcept { return names_use_addresses_; }
 
-    /// The writer of a new flow (null when no file is written). Warns once
-    /// through `options.warning` when a name makes a hidden file.
-    template <typename AddressT>
-    [[nodiscard]] std::unique_ptr<FlowWriter> make_writer(const TraceFlowOptions& options, const std::string& label,
-                                                          const BufferID<AddressT>& id, const Timestamp& first,
-                                                          LinkType linktype) {
-        if (!writing_) return nullptr;
-        std::string name = names_.render(label, id, first);
-        const std::size_t slash = name.rfind('/');
-        const std::size_t base = slash == std::string::npos ? 0 : slash + 1;  // where the file's own name starts
-        if (!warned_hidden_ && base < name.size() && name[base] == '.') {
-            warned_hidden_ = true;
-            if (options.warning)
-                options.warning("flow file names start with '.' (hidden files), e.g. '" + name +
-                                "'; choose other names with the name template (the tool's --name)");
-        }
-        std::string path = root_ + name + extension_;
-        std::shared_ptr<FlowFile>* group = nullptr;
-        if (!names_.label_only()) {
-            // Names from a template may coincide: flows that share one share its file.
-            group = &groups_[path];
-            if (*group) return std::make_unique<FlowWriter>(*group);
-        }
-        if (base != 0) make_folders(root_ + name.substr(0, base));
-        DumpOptions dump;
-        dump.linktype = linktype;
-        dump.nanosecond = options.nanosecond;
-        if (options.warning) {
-            // A dumper's warning (a pcap flow that mixes link types) is given once per tracer.
-            dump.warning = [sink = options.warning, once = mixed_warned_](std::string_view message) {
-                if (*once) return;
-                *once = true;
-                sink(std::string(message) + " (further flows like it are not reported)");
-            };
-        }
-        dump.big_endian =
-            options.byteorder == ByteOrder::native ? native_is_big_endian() : options.byteorder == ByteOrder::big;
-        if (group == nullptr) return std::make_unique<FlowWriter>(*files_, std::move(path), format_.make(dump));
-        *group = std::make_shared<FlowFile>(*files_, std::move(path), format_.make(dump));
-        return std::make_unique<FlowWriter>(*group);
+    /// The writer of a new flow (null when no file is written).
+    [[nodiscard]] virtual std::unique_ptr<FlowWriter> make_writer(const TraceFlowOptions& /*options*/,
+                                                                  const FlowNaming& /*name*/, LinkType /*linktype*/) {
+        return nullptr;
     }
+    /// Completes the files that flows share and closes every file still open
+    /// (after the writers finished). Throws IoError.
+    virtual void close_all() {}
 
-    /// Completes the files that flows share, then closes every file still
-    /// open (after the writers finished). Throws IoError (the first failure,
-    /// after every file was tried).
-    void close_all() {
-        std::exception_ptr error;
-        for (auto& entry : groups_) {
-            try {
-                entry.second->finish();
-            } catch (...) {
-                if (!error) error = std::current_exception();
-            }
-        }
-        if (files_) files_->close_all();
-        if (error) std::rethrow_exception(error);
-    }
-
-private:
-    // Folders a name asks for, inside the output root (the template keeps names inside it).
-    void make_folders(const std::string& folder) {
-        if (folder == made_folder_) return;
-        std::error_code ec;
-        std::filesystem::create_directories(folder, ec);
-        if (ec) throw IoError(folder, ec, "cannot create output folder");
-        made_folder_ = folder;
-    }
-
-    ::traceflow::NameTemplate names_;
-    std::unique_ptr<FileCache> files_;
-    OutputFormat format_;
+protected:
     std::string extension_;
-    std::string root_;  // the output folder with one trailing '/'
+    std::string root_;
     bool writing_ = false;
-    bool warned_hidden_ = false;
-    std::unordered_map<std::string, std::shared_ptr<FlowFile>> groups_;   // by path, for names from a template
-    std::string made_folder_;                                             // the last folder made for a name
-    std::shared_ptr<bool> mixed_warned_ = std::make_shared<bool>(false);  // shared with the dumpers' sinks
+    bool names_use_addresses_ = false;
 };
+
+/// Makes the FlowOutput of a tracer with an output folder: set by
+/// `<traceflow/output/file_output.hpp>` in every program that includes it.
+using FlowOutputFactory = std::unique_ptr<FlowOutput> (*)(const TraceFlowOptions& options);
+inline FlowOutputFactory file_output_factory = nullptr;
+
+/// The output a tracer with `options` writes through. Throws
+/// std::logic_error when `options.fout` is set and no file output was
+/// compiled in (rather than write nothing).
+[[nodiscard]] inline std::unique_ptr<FlowOutput> make_flow_output(const TraceFlowOptions& options) {
+    if (options.fout.empty()) return std::make_unique<FlowOutput>();
+    if (file_output_factory == nullptr)
+        throw std::logic_error("TraceFlowOptions::fout is '" + options.fout +
+                               "' but no file output is compiled in: include <traceflow/output/file_output.hpp> "
+                               "(or <traceflow/traceflow.hpp>) to write flows to files");
+    return file_output_factory(options);
+}
+
+/// Adds a format to the process-wide registry (TraceFlow::register_format).
+/// `register_format` is found where this is instantiated, by argument-dependent
+/// lookup, so the tracer does not include the registry and its formats; the
+/// caller includes <traceflow/output/process_registry.hpp> (file_output.hpp does).
+template <typename Format>
+void add_format(std::string name, Format format) {
+    register_format(std::move(name), std::move(format));
+}
 
 }  // namespace detail::output
 TRACEFLOW_NAMESPACE_END

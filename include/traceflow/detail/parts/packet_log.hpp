@@ -12,6 +12,7 @@
 
 #include "../../errors.hpp"
 #include "../../feed/capture_packet.hpp"
+#include "../../io/record.hpp"
 #include "../bits/varint.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -22,7 +23,8 @@ inline constexpr std::uint8_t head_v6 = 0x01;
 inline constexpr std::uint8_t head_link = 0x02;       // link type differs from the previous packet's
 inline constexpr std::uint8_t head_interface = 0x04;  // interface id not 0
 inline constexpr std::uint8_t head_vlan = 0x08;       // VLAN id not 0
-inline constexpr std::uint8_t head_known = 0x0F;
+inline constexpr std::uint8_t head_fragment = 0x10;   // an IP fragment's record, joined when replayed
+inline constexpr std::uint8_t head_known = 0x1F;
 
 inline std::uint64_t zigzag(std::int64_t v) noexcept {
     return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
@@ -88,6 +90,34 @@ public:
         link_ = p.protocol;
     }
 
+    /// Appends the fragment frame `r` (its number within its part `number`),
+    /// always with its bytes: the fragments are joined when the log is replayed.
+    void add_fragment(const io::Record& r, std::uint64_t number) {
+        const std::size_t frame = r.frame.bytes.size;
+        const std::size_t need = 1 + 7 * bits::max_varint_bytes + frame + 8;
+        if (out_.size() - used_ < need) out_.resize(std::max(out_.size() + (std::size_t{256} << 10), used_ + need));
+        std::uint8_t* o = out_.data() + used_;
+        std::uint8_t head = head_fragment;
+        if (r.linktype != link_) head |= head_link;
+        if (r.interface_id != 0) head |= head_interface;
+        *o++ = head;
+        o = bits::write_varint(o, number - number_);
+        if (head & head_link) o = bits::write_varint(o, static_cast<std::uint16_t>(r.linktype));
+        if (head & head_interface) o = bits::write_varint(o, r.interface_id);
+        o = bits::write_varint(o, zigzag(r.frame.timestamp.sec - sec_));
+        o = bits::write_varint(o, r.frame.timestamp.nsec);
+        o = bits::write_varint(o, r.frame.wirelen);
+        o = bits::write_varint(o, frame);
+        if (frame != 0) {
+            std::memcpy(o, r.frame.bytes.data, frame);
+            o += frame;
+        }
+        used_ = static_cast<std::size_t>(o - out_.data());
+        number_ = number;
+        sec_ = r.frame.timestamp.sec;
+        link_ = r.linktype;
+    }
+
 private:
     std::vector<std::uint8_t>& out_;
     bool carry_;
@@ -117,12 +147,14 @@ public:
             in_tail_ = true;
         }
         const std::uint8_t head = *p_++;
-        const std::uint8_t flags = *p_++;
+        fragment_ = (head & head_fragment) != 0;
+        const std::uint8_t flags = fragment_ ? 0 : *p_++;
         number_ += bits::read_varint(p_);
         if (head & head_link) link_ = static_cast<LinkType>(bits::read_varint(p_));
         out.protocol = link_;
         out.index = base + number_;
         out.tcp.interface_id = (head & head_interface) ? static_cast<std::uint32_t>(bits::read_varint(p_)) : 0;
+        if (fragment_) return read_fragment(out);
         out.tcp.vlan = (head & head_vlan) ? static_cast<std::uint16_t>(bits::read_varint(p_)) : 0;
         if (head & head_v6) {
             out.src.assign_v6(p_);
@@ -163,7 +195,24 @@ public:
         return true;
     }
 
+    /// True when the record next() gave is an IP fragment's (add_fragment()):
+    /// only its link type, number, interface and frame are set.
+    [[nodiscard]] bool fragment() const noexcept { return fragment_; }
+
 private:
+    bool read_fragment(CapturePacket& out) {
+        sec_ += unzigzag(bits::read_varint(p_));
+        out.frame.timestamp.sec = sec_;
+        out.frame.timestamp.nsec = static_cast<std::uint32_t>(bits::read_varint(p_));
+        out.timestamp = out.frame.timestamp;
+        out.frame.wirelen = static_cast<std::uint32_t>(bits::read_varint(p_));
+        const auto caplen = static_cast<std::size_t>(bits::read_varint(p_));
+        if (p_ > end_ || caplen > static_cast<std::size_t>(end_ - p_)) throw Error("a part's packet log is damaged");
+        out.frame.bytes = ByteView(p_, caplen);
+        p_ += caplen;
+        return true;
+    }
+
     // Most bytes a packet's fields (all but its frame) can take.
     static constexpr std::size_t max_fixed = 2 + 7 * bits::max_varint_bytes + 32 + 4 + 8;
 
@@ -171,6 +220,7 @@ private:
     const std::uint8_t* end_;
     bool carried_;
     bool in_tail_ = false;
+    bool fragment_ = false;
     std::uint8_t tail_[2 * max_fixed] = {};
     std::uint64_t number_ = 0;
     std::int64_t sec_ = 0;

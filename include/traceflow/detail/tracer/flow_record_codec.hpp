@@ -158,7 +158,9 @@ public:
                 first = s.first;
                 last = s.last;
             }
-            out.stats = std::make_shared<const FlowStats>(std::move(s));
+            auto shared = std::make_shared<FlowStats>();  // as StatsSlot::finished() makes it: one instantiation
+            *shared = std::move(s);
+            out.stats = std::move(shared);
         }
         if constexpr (meta::has_flow_times<IndexT>::value) {
             out.first = first;
@@ -277,7 +279,9 @@ private:
         for (std::size_t k = 0; k < n && packable; ++k) packable = time_code(tail[k]) != 15;
         bits::append_varint(out, std::uint64_t{n} << 2 | (times ? 2u : 0u) | (packable ? 1u : 0u));
         if (!packable) {
-            out.insert(out.end(), tail, tail + n);
+            // As bytes: the insert the frame deltas use, not one more instantiation.
+            const auto* bytes = reinterpret_cast<const std::uint8_t*>(tail);
+            out.insert(out.end(), bytes, bytes + n);
             return;
         }
         for (std::size_t k = 0; k < n; k += 2)

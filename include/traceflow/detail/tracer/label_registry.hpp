@@ -5,11 +5,11 @@
 #include "../../version.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <string>
-#include <utility>
+#include <vector>
 
 #include "../containers/hash_set64.hpp"
 
@@ -33,10 +33,16 @@ public:
         if (bounded_) {
             clock_ = std::max(clock_, time_ns);
             // Unsigned difference: exact for any two int64 times, no overflow.
-            while (!times_.empty() &&
-                   static_cast<std::uint64_t>(clock_) - static_cast<std::uint64_t>(times_.front().first) > window_ns) {
-                hashes_.erase(times_.front().second);
-                times_.pop_front();
+            while (first_ < times_.size() && static_cast<std::uint64_t>(clock_) - times_[first_] > window_ns) {
+                hashes_.erase(times_[first_ + 1]);
+                first_ += 2;
+            }
+            if (first_ == times_.size()) {
+                times_.clear();
+                first_ = 0;
+            } else if (first_ >= 128 && first_ * 2 >= times_.size()) {  // the live ones move down, O(1) amortised
+                times_.erase(times_.begin(), times_.begin() + static_cast<std::ptrdiff_t>(first_));
+                first_ = 0;
             }
         }
         std::uint64_t h = std::hash<std::string>{}(label);
@@ -48,14 +54,20 @@ public:
             }
         }
         hashes_.insert(h);
-        if (bounded_) times_.emplace_back(time_ns, h);
+        if (bounded_) {
+            times_.push_back(static_cast<std::uint64_t>(time_ns));
+            times_.push_back(h);
+        }
     }
 
 private:
     static constexpr std::uint64_t window_ns = 2'000;
     bool bounded_;
     containers::HashSet64 hashes_;
-    std::deque<std::pair<std::int64_t, std::uint64_t>> times_;
+    // From first_ on, the labels of the window, oldest first (a FIFO): time
+    // (as unsigned) then hash, in a vector of a type the tracer compiles anyway.
+    std::vector<std::uint64_t> times_;
+    std::size_t first_ = 0;
     std::int64_t clock_ = INT64_MIN;
 };
 
