@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/containers/pod_array.hpp"
 #include "detail/containers/record_blocks.hpp"
 #include "detail/tracer/flow_record_codec.hpp"
 #include "frame_numbers.hpp"
@@ -168,7 +169,7 @@ private:
 
     Codec codec_;
     detail::containers::RecordBlocks blocks_;
-    std::vector<std::uint8_t> scratch_;  // the record being encoded
+    detail::containers::PodArray<std::uint8_t> scratch_;  // the record being encoded
     std::vector<flow_id> ids_;           // keys that cannot be copied as bytes, by record
     std::size_t longest_label_ = 0;
 };

@@ -6,7 +6,6 @@
 
 #include <charconv>
 #include <climits>
-#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -107,7 +108,10 @@ public:
 
     /// Adds a format to the process-wide registry (same as traceflow::register_format;
     /// needs <traceflow/output/file_output.hpp> or <traceflow/output/process_registry.hpp>).
-    static void register_format(std::string name, OutputFormat format) {
+    /// (A template only so that OutputFormat may be incomplete here: the tracer does not include dumper.hpp.)
+    template <typename Format = OutputFormat>
+    static void register_format(std::string name, Format format) {
+        static_assert(std::is_same_v<Format, OutputFormat>, "register_format takes an OutputFormat");
         detail::output::add_format(std::move(name), std::move(format));
     }
 
@@ -376,10 +380,11 @@ private:
         if (!timers_.advance_to(now)) return;
         using Fired = detail::tracer::FlowTimers::Fired;
         // Ending a flow takes it out of the orders the timers look at.
-        while (const auto expired = timers_.next_expired(store_)) {
-            end_flow(expired->id, expired->fired == Fired::linger_over ? tcp_.pending(expired->id)
-                                  : expired->fired == Fired::idle      ? EndReason::idle
-                                                                       : EndReason::active);
+        for (auto expired = timers_.next_expired(store_); expired.id != detail::containers::no_slot;
+             expired = timers_.next_expired(store_)) {
+            end_flow(expired.id, expired.fired == Fired::linger_over ? tcp_.pending(expired.id)
+                                 : expired.fired == Fired::idle      ? EndReason::idle
+                                                                     : EndReason::active);
         }
     }
 
@@ -433,7 +438,7 @@ private:
 
     TraceFlowOptions options_;
     bool timed_ = false;                                  // a timer can end flows: expire() runs per packet
-    std::unique_ptr<detail::output::FlowOutput> output_;  // declared before the writers, destroyed after them
+    detail::output::OwnedOutput output_;  // declared before the writers, destroyed after them
     detail::tracer::FlowStore<address_type> store_;
     detail::tracer::FlowTimers timers_;
     detail::tracer::TcpLifecycle<address_type> tcp_;

@@ -20,6 +20,7 @@
 #include "../timestamp.hpp"
 #include "../warning.hpp"
 #include "byte_order.hpp"
+#include "dump_frame.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 
@@ -41,16 +42,6 @@ struct DumpOptions {
     /// The input's section and interface options (pcapng writes them; DumpFrame::interface_id indexes
     /// its interfaces); null: none, as for pcap input.
     std::shared_ptr<const io::CaptureMetadata> metadata;
-};
-
-/// One frame handed to a dumper.
-struct DumpFrame {
-    std::uint64_t index = 0;                 ///< frame number
-    Timestamp timestamp;                     ///< capture time
-    ByteView bytes;                          ///< captured bytes
-    std::uint32_t wirelen = 0;               ///< length on the wire
-    LinkType linktype = LinkType::ethernet;  ///< link type of the frame
-    std::uint32_t interface_id = 0;          ///< capture interface (pcapng), 0 for pcap
 };
 
 /// Where a dumper's bytes go (the flow's file, through the open-file cache).

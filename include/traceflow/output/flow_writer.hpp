@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "dumper.hpp"
+#include "dump_frame.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 

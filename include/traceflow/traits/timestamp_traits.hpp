@@ -8,7 +8,6 @@
 #include "../fwd.hpp"
 
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <string>
 #include <type_traits>

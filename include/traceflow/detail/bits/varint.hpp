@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::bits {
@@ -34,8 +33,9 @@ inline std::uint8_t* write_varint(std::uint8_t* out, std::uint64_t v) noexcept {
     return out;
 }
 
-/// Appends `v` to `out`.
-inline void append_varint(std::vector<std::uint8_t>& out, std::uint64_t v) {
+/// Appends `v` to `out` (a std::vector<std::uint8_t> or a PodArray of them).
+template <typename Bytes>
+void append_varint(Bytes& out, std::uint64_t v) {
     std::uint8_t bytes[max_varint_bytes];
     out.insert(out.end(), bytes, write_varint(bytes, v));
 }
@@ -51,7 +51,8 @@ inline void append_varint(std::vector<std::uint8_t>& out, std::uint64_t v) {
 }
 
 /// Appends `s` as its length (a varint) and its bytes.
-inline void append_text(std::vector<std::uint8_t>& out, const std::string& s) {
+template <typename Bytes>
+void append_text(Bytes& out, const std::string& s) {
     append_varint(out, s.size());
     out.insert(out.end(), s.begin(), s.end());
 }

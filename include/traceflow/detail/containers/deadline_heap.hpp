@@ -6,8 +6,8 @@
 
 #include <cstdint>
 #include <utility>
-#include <vector>
 
+#include "pod_array.hpp"
 #include "slot_list.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
@@ -97,8 +97,8 @@ private:
         place(at, e);
     }
 
-    std::vector<Entry> heap_;
-    std::vector<std::uint32_t> position_;  // by slot: index in heap_, or no_slot
+    PodArray<Entry> heap_;
+    PodArray<std::uint32_t> position_;  // by slot: index in heap_, or no_slot
     std::uint64_t order_ = 0;
 };
 

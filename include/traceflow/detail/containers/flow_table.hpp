@@ -7,10 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <utility>
-#include <vector>
 
 #include "../bits/prefetch.hpp"
 #include "linear_probing.hpp"
+#include "pod_array.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::containers {
@@ -99,7 +99,7 @@ private:
     }
 
     void rehash(std::size_t new_capacity) {
-        std::vector<Slot> old(new_capacity);
+        PodArray<Slot> old(new_capacity);
         old.swap(slots_);
         mask_ = slots_.size() - 1;
         for (const Slot& s : old) {
@@ -110,7 +110,7 @@ private:
         }
     }
 
-    std::vector<Slot> slots_;
+    PodArray<Slot> slots_;
     std::size_t mask_ = 0;
     std::size_t size_ = 0;
 };

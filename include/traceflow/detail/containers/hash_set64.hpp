@@ -6,9 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
-
 #include "linear_probing.hpp"
+#include "pod_array.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::containers {
@@ -61,7 +60,7 @@ private:
     static std::uint64_t stored(std::uint64_t value) noexcept { return value == 0 ? 1 : value; }
 
     void grow() {
-        std::vector<std::uint64_t> old(slots_.size() * 2);
+        PodArray<std::uint64_t> old(slots_.size() * 2);
         old.swap(slots_);
         mask_ = slots_.size() - 1;
         for (const std::uint64_t v : old) {
@@ -72,7 +71,7 @@ private:
         }
     }
 
-    std::vector<std::uint64_t> slots_;
+    PodArray<std::uint64_t> slots_;
     std::size_t mask_;
     std::size_t size_ = 0;
 };

@@ -6,8 +6,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <utility>
-#include <vector>
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::containers {
@@ -17,8 +15,8 @@ namespace detail::containers {
 /// the gap, so lookups never meet tombstones however many erases there are.
 /// `bits(slot)` gives the hash bits a slot was placed by, 0 for an empty
 /// slot; a value-initialised Slot is an empty one.
-template <typename Slot, typename Bits>
-void backward_shift_erase(std::vector<Slot>& slots, std::size_t mask, std::size_t hole, Bits bits) noexcept {
+template <typename Slots, typename Bits>
+void backward_shift_erase(Slots& slots, std::size_t mask, std::size_t hole, Bits bits) noexcept {
     for (std::size_t j = (hole + 1) & mask;; j = (j + 1) & mask) {
         const std::uint64_t b = bits(slots[j]);
         if (b == 0) break;
@@ -26,10 +24,10 @@ void backward_shift_erase(std::vector<Slot>& slots, std::size_t mask, std::size_
         // Movable when its home is not cyclically within (hole, j].
         const bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
         if (stays) continue;
-        slots[hole] = std::move(slots[j]);
+        slots[hole] = slots[j];
         hole = j;
     }
-    slots[hole] = Slot{};
+    slots[hole] = {};
 }
 
 }  // namespace detail::containers

@@ -7,14 +7,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <utility>
-#include <vector>
+
+#include "pod_array.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::containers {
 
 /// The chunk table of SlotChunks, apart from the slot type: one
-/// `std::vector<void*>` for every SlotChunks<T> of a program, so that each T
-/// does not compile a vector of its own.
+/// `PodArray<void*>` for every SlotChunks<T> of a program, so that each T
+/// does not compile a table of its own.
 class ChunkTable {
 public:
     ChunkTable() = default;
@@ -28,7 +29,7 @@ protected:
         chunks_.swap(other.chunks_);  // the owner frees what it receives in `other`
         return *this;
     }
-    std::vector<void*> chunks_;
+    PodArray<void*> chunks_;
 };
 
 /// Slots numbered 0..size()-1, stored `1 << ChunkBits` per heap block. A

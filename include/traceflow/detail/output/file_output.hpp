@@ -117,9 +117,7 @@ public:
 
     /// Makes the output of a tracer with an output folder (the factory
     /// <traceflow/output/file_output.hpp> registers).
-    static std::unique_ptr<FlowOutput> make(const TraceFlowOptions& options) {
-        return std::make_unique<FileOutput>(options);
-    }
+    static FlowOutput* make(const TraceFlowOptions& options) { return new FileOutput(options); }
 
 private:
     // Folders a name asks for, inside the output root (the template keeps names inside it).

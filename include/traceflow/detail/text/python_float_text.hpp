@@ -6,8 +6,8 @@
 
 #include <charconv>
 #include <climits>
-#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -53,7 +53,9 @@ inline void append_python_float_text(std::string& out, bool negative, std::strin
 /// Appends repr() of a double, following CPython's float_repr_style 'short'.
 inline void append_python_repr(std::string& out, double value) {
     if (value == 0.0) {
-        out += std::signbit(value) ? "-0.0" : "0.0";
+        std::uint64_t bits = 0;  // the sign of a zero, without <cmath>'s signbit
+        std::memcpy(&bits, &value, sizeof bits);
+        out += (bits >> 63) != 0 ? "-0.0" : "0.0";
         return;
     }
     char buf[64];

@@ -5,8 +5,6 @@
 #include "../../version.hpp"
 
 #include <cstdint>
-#include <exception>
-#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,6 +13,7 @@
 #include "../../ended_flows.hpp"
 #include "../../frame_numbers.hpp"
 #include "../../output/flow_writer.hpp"
+#include "callback_list.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::tracer {
@@ -33,8 +32,8 @@ enum class Ending : std::uint8_t {
 template <typename IndexT, typename BufferT>
 class FlowHandoff {
 public:
-    using Callback = std::function<void(const IndexT&)>;
-    using OpenCallback = std::function<void(const BufferT&)>;
+    using Callback = typename CallbackList<IndexT>::Callback;
+    using OpenCallback = typename CallbackList<BufferT>::Callback;
 
     /// Kept records whose path is `path_prefix + label + path_suffix` store it as one bit.
     explicit FlowHandoff(bool keep_closed = true, std::string path_prefix = {}, std::string path_suffix = {})
@@ -42,13 +41,11 @@ public:
         closed_.set_path_pattern(std::move(path_prefix), std::move(path_suffix));
     }
 
-    void add_callback(Callback callback) { callbacks_.push_back(std::move(callback)); }
-    void add_open_callback(OpenCallback callback) { open_callbacks_.push_back(std::move(callback)); }
+    void add_callback(Callback callback) { callbacks_.add(std::move(callback)); }
+    void add_open_callback(OpenCallback callback) { open_callbacks_.add(std::move(callback)); }
 
     /// Tells the open callbacks about a new flow.
-    void opened(const BufferT& buffer) const {
-        for (const OpenCallback& callback : open_callbacks_) callback(buffer);
-    }
+    void opened(const BufferT& buffer) const { open_callbacks_(buffer); }
 
     /// True when callbacks see each ended flow's record whole: its `index`
     /// filled and its statistics' Community ID made. Otherwise only the
@@ -107,16 +104,15 @@ private:
     // record is kept even when completing the file throws; the error
     // propagates after the callbacks.
     void complete(std::unique_ptr<FlowWriter> writer) {
-        std::exception_ptr error;
         if (writer) {
             try {
                 writer->finish();
             } catch (...) {
-                error = std::current_exception();
+                callbacks_(last_);
+                throw;  // (a rethrow here, not a std::exception_ptr: fewer instantiations in every user's TU)
             }
         }
-        for (const Callback& callback : callbacks_) callback(last_);
-        if (error) std::rethrow_exception(error);
+        callbacks_(last_);
     }
 
     bool keep_closed_;
@@ -124,8 +120,8 @@ private:
     BasicEndedFlows<IndexT> closed_;
     IndexT last_;          // the last ended flow, whole, for the callbacks
     BufferT just_closed_;  // the Buffer trace() / dump() returned for a flow they ended
-    std::vector<Callback> callbacks_;
-    std::vector<OpenCallback> open_callbacks_;
+    CallbackList<IndexT> callbacks_;
+    CallbackList<BufferT> open_callbacks_;
 };
 
 }  // namespace detail::tracer

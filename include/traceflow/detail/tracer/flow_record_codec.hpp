@@ -22,6 +22,7 @@
 #include "../../ip_address.hpp"
 #include "../../timestamp.hpp"
 #include "../bits/varint.hpp"
+#include "../containers/pod_array.hpp"
 #include "../meta/index_fields.hpp"
 #include "../text/label_prefix.hpp"
 #include "stats_codec.hpp"
@@ -50,7 +51,7 @@ public:
     }
 
     /// Encodes `record` with the frame numbers of `record.index` into `out`.
-    void encode(const IndexT& record, std::vector<std::uint8_t>& out, std::vector<flow_id>& ids) {
+    void encode(const IndexT& record, containers::PodArray<std::uint8_t>& out, std::vector<flow_id>& ids) {
         const bool times = put_head(record, out);
         bits::append_varint(out, record.index.size());
         // Encoded through a small buffer: a push_back per byte was a call per byte.
@@ -73,7 +74,7 @@ public:
     /// Encodes `record` with `frames` as its frame numbers, their deltas
     /// copied as they are (`record.index` is not read). Its statistics'
     /// Community ID must be the one its key gives, or empty.
-    void encode(const IndexT& record, const FrameNumbers& frames, std::vector<std::uint8_t>& out,
+    void encode(const IndexT& record, const FrameNumbers& frames, containers::PodArray<std::uint8_t>& out,
                 std::vector<flow_id>& ids) {
         const bool times = put_head(record, out);
         bits::append_varint(out, frames.size());
@@ -158,9 +159,7 @@ public:
                 first = s.first;
                 last = s.last;
             }
-            auto shared = std::make_shared<FlowStats>();  // as StatsSlot::finished() makes it: one instantiation
-            *shared = std::move(s);
-            out.stats = std::move(shared);
+            out.stats = std::make_shared<const FlowStats>(std::move(s));  // as StatsSlot::finished(): one instantiation
         }
         if constexpr (meta::has_flow_times<IndexT>::value) {
             out.first = first;
@@ -180,7 +179,7 @@ private:
 
     // The head byte, the label and any explicit path; returns whether the
     // record's own times follow its key (own_times()).
-    bool put_head(const IndexT& record, std::vector<std::uint8_t>& out) {
+    bool put_head(const IndexT& record, containers::PodArray<std::uint8_t>& out) {
         out.clear();
         const std::string* path = record.fpout ? &*record.fpout : nullptr;
         const PathKind kind = path == nullptr                   ? PathKind::none
@@ -219,7 +218,7 @@ private:
             return false;
         }
     }
-    static void put_times(const IndexT& record, std::vector<std::uint8_t>& out) {
+    static void put_times(const IndexT& record, containers::PodArray<std::uint8_t>& out) {
         if constexpr (meta::has_flow_times<IndexT>::value) {
             bits::append_varint(out, bits::zigzag(static_cast<std::uint64_t>(record.first.sec)));
             bits::append_varint(out, record.first.nsec);
@@ -232,7 +231,7 @@ private:
         }
     }
     // The key, then the statistics (~40 bytes, not a FlowStats of ~300).
-    static void put_rest(const IndexT& record, bool times, bool community_from_key, std::vector<std::uint8_t>& out,
+    static void put_rest(const IndexT& record, bool times, bool community_from_key, containers::PodArray<std::uint8_t>& out,
                          std::vector<flow_id>& ids) {
         if constexpr (meta::has_flow_id<IndexT>::value) {
             if constexpr (std::is_trivially_copyable_v<flow_id>) {
@@ -274,7 +273,7 @@ private:
     }
     // The label from `tail` on: its size << 2 | times << 1 | packed, then its
     // bytes (packed when all are time_chars); `times`: the record's own times follow the key.
-    static void put_label_tail(const char* tail, std::size_t n, bool times, std::vector<std::uint8_t>& out) {
+    static void put_label_tail(const char* tail, std::size_t n, bool times, containers::PodArray<std::uint8_t>& out) {
         bool packable = true;
         for (std::size_t k = 0; k < n && packable; ++k) packable = time_code(tail[k]) != 15;
         bits::append_varint(out, std::uint64_t{n} << 2 | (times ? 2u : 0u) | (packable ? 1u : 0u));

@@ -16,6 +16,7 @@
 #include "../../timestamp.hpp"
 #include "../bits/prefetch.hpp"
 #include "../containers/flow_table.hpp"
+#include "../containers/pod_array.hpp"
 #include "../containers/slot_chunks.hpp"
 #include "../containers/slot_list.hpp"
 #include "flow_key.hpp"
@@ -270,7 +271,7 @@ private:
     Slots flows_;                              // slots, reused through free_
     containers::SlotChunks<StatsSlot> stats_;  // by slot, only with statistics on
     containers::SlotChunks<FlowTimes> times_;  // by slot, when times are kept without statistics
-    std::vector<std::uint32_t> free_;
+    containers::PodArray<std::uint32_t> free_;
     OpenList opened_;
     RecentList recent_;
 };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../containers/hash_set64.hpp"
+#include "../containers/pod_array.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::tracer {
@@ -41,7 +42,7 @@ public:
                 times_.clear();
                 first_ = 0;
             } else if (first_ >= 128 && first_ * 2 >= times_.size()) {  // the live ones move down, O(1) amortised
-                times_.erase(times_.begin(), times_.begin() + static_cast<std::ptrdiff_t>(first_));
+                times_.erase_front(first_);
                 first_ = 0;
             }
         }
@@ -66,7 +67,7 @@ private:
     containers::HashSet64 hashes_;
     // From first_ on, the labels of the window, oldest first (a FIFO): time
     // (as unsigned) then hash, in a vector of a type the tracer compiles anyway.
-    std::vector<std::uint64_t> times_;
+    containers::PodArray<std::uint64_t> times_;
     std::size_t first_ = 0;
     std::int64_t clock_ = INT64_MIN;
 };

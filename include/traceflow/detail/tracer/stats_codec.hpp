@@ -7,17 +7,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "../../flow_stats.hpp"
 #include "../bits/varint.hpp"
+#include "../containers/pod_array.hpp"
 
 TRACEFLOW_NAMESPACE_BEGIN
 namespace detail::tracer {
 
 /// Appends every field of `s` (about 40 bytes for a typical flow), leaving
 /// out the Community ID when `community_known` (the reader makes it again).
-inline void put_stats(std::vector<std::uint8_t>& out, const FlowStats& s, bool community_known) {
+inline void put_stats(containers::PodArray<std::uint8_t>& out, const FlowStats& s, bool community_known) {
     for (std::size_t d = 0; d < 2; ++d) {
         bits::append_varint(out, s.packets[d]);
         bits::append_varint(out, s.bytes[d]);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <type_traits>
+#include <utility>
 
 #include "../../community_id.hpp"
 #include "../../flow_stats.hpp"
@@ -61,21 +62,22 @@ struct alignas(64) StatsSlot {
     [[nodiscard]] std::shared_ptr<const FlowStats> finished(const Timestamp& first, const Timestamp& last,
                                                             const AddressT& a, std::uint16_t pa, const AddressT& b,
                                                             std::uint16_t pb, bool with_community_id = true) const {
-        auto s = std::make_shared<FlowStats>();
-        s->packets = packets;
-        s->bytes = bytes;
-        s->payload = payload;
-        s->syn = syn;
-        s->synack = synack;
-        s->fin = fin;
-        s->rst = rst;
-        s->history.assign(history, history_size);
-        s->first = first;
-        s->last = last;
-        s->conn_state = facts.conn_state();
+        FlowStats s;
+        s.packets = packets;
+        s.bytes = bytes;
+        s.payload = payload;
+        s.syn = syn;
+        s.synack = synack;
+        s.fin = fin;
+        s.rst = rst;
+        s.history.assign(history, history_size);
+        s.first = first;
+        s.last = last;
+        s.conn_state = facts.conn_state();
         if constexpr (std::is_same_v<AddressT, IpAddress>)
-            if (with_community_id) s->community_id = community_id(a, pa, b, pb);
-        return s;
+            if (with_community_id) s.community_id = community_id(a, pa, b, pb);
+        // As FlowRecordCodec::decode() makes it: one instantiation of make_shared.
+        return std::make_shared<const FlowStats>(std::move(s));
     }
 };
 static_assert(sizeof(StatsSlot) == 128, "two cache lines per open flow");

@@ -59,7 +59,7 @@ public:
     using Key = FlowKey<AddressT>;
 
     TcpLifecycle(FlowKeying keying, std::chrono::nanoseconds fin_linger, std::chrono::nanoseconds rst_linger) noexcept
-        : keying_(keying), fin_linger_(fin_linger), rst_linger_(rst_linger) {}
+        : keying_(keying), fin_linger_(fin_linger.count()), rst_linger_(rst_linger.count()) {}
 
     /// Flow `id` opened (`seq`: the sequence number of its opening SYN, when `by_syn`).
     void opened(std::uint32_t id, bool by_syn, std::uint32_t seq) {
@@ -148,8 +148,8 @@ private:
     }
 
     FlowKeying keying_;
-    std::chrono::nanoseconds fin_linger_;
-    std::chrono::nanoseconds rst_linger_;
+    std::int64_t fin_linger_;  // ns
+    std::int64_t rst_linger_;  // ns
     containers::SlotChunks<TcpConnection> connections_;  // by flow slot; only the tcp lifecycle fills it
 };
 

@@ -4,7 +4,6 @@
 
 #include "../../version.hpp"
 
-#include <cmath>
 #include <cstdint>
 
 #include "../../timestamp.hpp"
@@ -16,13 +15,18 @@ namespace detail::values {
 /// values beyond ±2^62 s saturate, so no input is undefined behaviour.
 [[nodiscard]] inline Timestamp timestamp_from_seconds(double seconds) noexcept {
     constexpr double limit = 4611686018427387904.0;  // 2^62
-    if (std::isnan(seconds)) return Timestamp{};
+    if (seconds != seconds) return Timestamp{};  // NaN; no <cmath>: it costs a user's TU 0.2 s
     if (seconds >= limit) return Timestamp{INT64_C(4611686018427387904), 0};
     if (seconds <= -limit) return Timestamp{-INT64_C(4611686018427387904), 0};
-    const double whole = std::floor(seconds);
-    // seconds - whole is exact (both share the same binade or whole is 0).
-    auto sec = static_cast<std::int64_t>(whole);
-    auto nsec = static_cast<std::int64_t>(std::llround((seconds - whole) * 1e9));
+    // floor(): within ±2^62 the conversions to and from int64 are exact.
+    auto sec = static_cast<std::int64_t>(seconds);
+    if (static_cast<double>(sec) > seconds) --sec;
+    const double whole = static_cast<double>(sec);
+    // seconds - whole is exact (both share the same binade or whole is 0);
+    // the product is in [0, 1e9], so rounding half away from zero is by hand.
+    const double fraction_ns = (seconds - whole) * 1e9;
+    auto nsec = static_cast<std::int64_t>(fraction_ns);
+    if (fraction_ns - static_cast<double>(nsec) >= 0.5) ++nsec;
     if (nsec >= 1'000'000'000) {
         nsec -= 1'000'000'000;
         ++sec;
